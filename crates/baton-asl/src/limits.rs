@@ -1,0 +1,49 @@
+//! Every limit of the language and of Step Functions, named once (../shared/STYLE.md T9).
+//!
+//! Values are AWS's documented quotas. Code that enforces a limit refers to the constant here,
+//! never to a literal.
+
+/// A definition may be at most 1 MB of text (AWS: "Maximum definition size").
+pub const DEFINITION_BYTES_MAX: usize = 1_048_576;
+/// State names, Map labels and state machine names: at most 80 characters.
+pub const STATE_NAME_CHARS_MAX: usize = 80;
+/// Payloads (input, output, task results) are limited to 256 KiB of UTF-8.
+pub const PAYLOAD_BYTES_MAX: usize = 262_144;
+/// A Standard execution's history holds at most 25,000 events.
+pub const HISTORY_EVENTS_MAX: usize = 25_000;
+/// `TimeoutSeconds` on a Task or Activity, when none is given: AWS's default (about 3.17 years).
+pub const TASK_TIMEOUT_SECONDS_DEFAULT: u64 = 99_999_999;
+/// `TimeoutSeconds` and `HeartbeatSeconds` must be positive integers no larger than this.
+pub const TASK_TIMEOUT_SECONDS_MAX: u64 = 99_999_999;
+/// A Map `Label` is at most 40 characters.
+pub const MAP_LABEL_CHARS_MAX: usize = 40;
+/// `ToleratedFailurePercentage` lies in 0..=100.
+pub const TOLERATED_FAILURE_PERCENTAGE_MAX: f64 = 100.0;
+/// Retry: `IntervalSeconds` default.
+pub const RETRY_INTERVAL_SECONDS_DEFAULT: u64 = 1;
+/// Retry: `IntervalSeconds` maximum.
+pub const RETRY_INTERVAL_SECONDS_MAX: u64 = 99_999_999;
+/// Retry: `MaxAttempts` default.
+pub const RETRY_MAX_ATTEMPTS_DEFAULT: u64 = 3;
+/// Retry: `MaxAttempts` maximum.
+pub const RETRY_MAX_ATTEMPTS_MAX: u64 = 99_999_999;
+/// Retry: `BackoffRate` default.
+pub const RETRY_BACKOFF_RATE_DEFAULT: f64 = 2.0;
+/// Retry: `BackoffRate` must be at least this.
+pub const RETRY_BACKOFF_RATE_MIN: f64 = 1.0;
+/// Retry: `MaxDelaySeconds` bounds (exclusive of zero).
+pub const RETRY_MAX_DELAY_SECONDS_MAX: u64 = 31_622_400;
+/// `States.ArrayRange` produces at most this many items.
+pub const ARRAY_RANGE_ITEMS_MAX: usize = 1_000;
+/// `States.Base64Encode`/`Base64Decode`/`Hash` accept at most this many characters of input.
+pub const INTRINSIC_STRING_CHARS_MAX: usize = 10_000;
+/// Wait `Seconds`: at most this many (a year plus a bit, as AWS allows 99999999 too).
+pub const WAIT_SECONDS_MAX: u64 = 99_999_999;
+/// Variables: one variable's value, and one `Assign` block, at most 256 KiB.
+pub const VARIABLE_BYTES_MAX: usize = 262_144;
+/// Variables: all of an execution's variables together, at most 10 MiB.
+pub const VARIABLES_BYTES_TOTAL_MAX: usize = 10 * 1_048_576;
+/// Variable names: at most 80 characters.
+pub const VARIABLE_NAME_CHARS_MAX: usize = 80;
+/// Nesting depth of JSON that the parser accepts, so a hostile definition cannot exhaust the stack.
+pub const JSON_DEPTH_MAX: usize = 512;

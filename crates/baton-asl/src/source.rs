@@ -1,0 +1,1 @@
+//! Reading definitions from JSON or YAML text (written next).

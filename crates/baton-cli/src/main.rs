@@ -1,0 +1,3 @@
+//! The `baton` command line (subcommands arrive with their issues; `validate` is next).
+
+fn main() {}

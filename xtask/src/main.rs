@@ -1,0 +1,3 @@
+//! Project automation (conformance runs, corpus agreement, benchmarks, tidy).
+
+fn main() {}
