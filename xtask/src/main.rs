@@ -1,3 +1,51 @@
-//! Project automation (conformance runs, corpus agreement, benchmarks, tidy).
+//! Project automation, in Rust so that it runs wherever cargo does (STYLE K1).
+//!
+//! `cargo xtask` is an alias (see `.cargo/config.toml`) for running this binary. Each subcommand
+//! is one module; `workspace` holds what they share: where things are and how to run a command.
 
-fn main() {}
+mod bench_validate;
+mod ci;
+mod corpus;
+mod workspace;
+
+use std::process::ExitCode;
+
+use clap::{Parser, Subcommand};
+
+/// Automation for the Baton workspace.
+#[derive(Debug, Parser)]
+#[command(
+    name = "cargo xtask",
+    bin_name = "cargo xtask",
+    about = "Automation for the Baton workspace"
+)]
+struct Cli {
+    #[command(subcommand)]
+    command: Command,
+}
+
+#[derive(Debug, Subcommand)]
+enum Command {
+    /// Score `baton validate` against ../shared/asl-corpus and fail below a minimum agreement.
+    Corpus(corpus::Args),
+    /// Time `baton validate` over the whole corpus against the npm `asl-validator`.
+    BenchValidate(bench_validate::Args),
+    /// Everything CI checks: formatting, clippy, the tests, then the corpus agreement.
+    Ci,
+}
+
+fn main() -> ExitCode {
+    let result = match Cli::parse().command {
+        Command::Corpus(args) => corpus::run(&args),
+        Command::BenchValidate(args) => bench_validate::run(&args),
+        Command::Ci => ci::run(),
+    };
+    // The error chain is the useful part; a backtrace of xtask itself never is.
+    match result {
+        Ok(()) => ExitCode::SUCCESS,
+        Err(error) => {
+            eprintln!("error: {error:#}");
+            ExitCode::FAILURE
+        }
+    }
+}

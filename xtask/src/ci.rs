@@ -1,0 +1,28 @@
+//! `cargo xtask ci`: the checks CI runs, in the order that fails fastest.
+//!
+//! `.ci/run` installs what is missing and then calls this, and the README gives the same command,
+//! so a developer can run exactly what CI runs (STYLE K1, K3).
+
+use crate::corpus;
+use crate::workspace::{self, Profile};
+
+pub(crate) fn run() -> anyhow::Result<()> {
+    workspace::run(&mut workspace::cargo(["fmt", "--all", "--check"]))?;
+    workspace::run(&mut workspace::cargo([
+        "clippy",
+        "--workspace",
+        "--all-targets",
+        "--",
+        "-D",
+        "warnings",
+    ]))?;
+    workspace::run(&mut workspace::cargo(["test", "--workspace"]))?;
+    // The dev build is what `cargo test` just compiled; a release build would double CI's
+    // compile time for a check whose verdicts do not depend on optimisation.
+    corpus::run(&corpus::Args {
+        baton: None,
+        profile: Profile::Dev,
+        min_agreement: corpus::AGREEMENT_PERCENT_MIN,
+        checker_arguments: Vec::new(),
+    })
+}

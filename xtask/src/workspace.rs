@@ -1,0 +1,85 @@
+//! Where the workspace, its build output and ../shared are, and how xtask runs other programs.
+//!
+//! Every subcommand runs its children from the workspace root and echoes each command line
+//! before running it, so a failure in CI shows exactly what to rerun by hand.
+
+use std::path::{Path, PathBuf};
+use std::process::Command;
+
+use anyhow::{Context, bail};
+
+/// The workspace root: xtask's own directory is one level below it.
+pub(crate) fn root() -> PathBuf {
+    Path::new(env!("CARGO_MANIFEST_DIR"))
+        .parent()
+        .expect("xtask lives one directory below the workspace root")
+        .to_path_buf()
+}
+
+/// The shared data folder, which sits beside the repository (in CI as on developer machines).
+pub(crate) fn shared() -> PathBuf {
+    let shared = root().join("..").join("shared");
+    // Resolving `..` makes the paths we print readable; a missing folder is reported by the caller.
+    shared.canonicalize().unwrap_or(shared)
+}
+
+/// Cargo's output directory, honouring `CARGO_TARGET_DIR` as cargo itself does.
+pub(crate) fn target_dir() -> PathBuf {
+    match std::env::var_os("CARGO_TARGET_DIR") {
+        Some(directory) => root().join(directory),
+        None => root().join("target"),
+    }
+}
+
+/// A `cargo` command that uses the same cargo that started xtask, run from the workspace root.
+pub(crate) fn cargo<const N: usize>(arguments: [&str; N]) -> Command {
+    let mut command = Command::new(std::env::var_os("CARGO").unwrap_or_else(|| "cargo".into()));
+    command.args(arguments).current_dir(root());
+    command
+}
+
+/// Echoes and runs `command` with inherited output; a non-zero exit is an error.
+pub(crate) fn run(command: &mut Command) -> anyhow::Result<()> {
+    let shown = display(command);
+    eprintln!("$ {shown}");
+    let status = command.status().with_context(|| format!("could not start `{shown}`"))?;
+    if !status.success() {
+        bail!("`{shown}` failed with {status}");
+    }
+    Ok(())
+}
+
+/// The command line as a reader would type it (arguments are not shell-quoted).
+pub(crate) fn display(command: &Command) -> String {
+    let mut words = vec![command.get_program().to_string_lossy().into_owned()];
+    words.extend(command.get_args().map(|argument| argument.to_string_lossy().into_owned()));
+    words.join(" ")
+}
+
+/// Quotes `word` for a POSIX shell, for the command template the corpus checker runs.
+pub(crate) fn shell_quote(word: &str) -> String {
+    format!("'{}'", word.replace('\'', r"'\''"))
+}
+
+/// Which cargo profile to build `baton` with; the binary lands in the profile's own directory.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, clap::ValueEnum)]
+pub(crate) enum Profile {
+    /// Optimised, as users run it (`target/release/baton`).
+    Release,
+    /// Unoptimised, already built by `cargo test` (`target/debug/baton`).
+    Dev,
+}
+
+/// Builds the `baton` binary with `profile` and returns its path.
+pub(crate) fn build_baton(profile: Profile) -> anyhow::Result<PathBuf> {
+    let (name, directory) = match profile {
+        Profile::Release => ("release", "release"),
+        Profile::Dev => ("dev", "debug"),
+    };
+    run(&mut cargo(["build", "--profile", name, "-p", "baton-cli", "--bin", "baton"]))?;
+    let binary = target_dir().join(directory).join("baton");
+    if !binary.is_file() {
+        bail!("cargo built baton-cli but {} does not exist", binary.display());
+    }
+    Ok(binary)
+}
