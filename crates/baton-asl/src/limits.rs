@@ -50,3 +50,13 @@ pub const JSON_DEPTH_MAX: usize = 512;
 /// Intrinsic function calls nest at most this deep within one field (AWS: "You can nest up to
 /// 10 intrinsic functions within a field"); deeper calls are syntax errors.
 pub const INTRINSIC_NESTING_MAX: usize = 10;
+/// JSONPath: how deeply filters, parenthesised filter expressions, `!` operators, paths inside
+/// filters and JSON literals in filters may nest, so that parsing a hostile path cannot
+/// exhaust the stack.
+pub const PATH_NESTING_DEPTH_MAX: usize = 64;
+/// JSONPath: how deeply evaluating a path may recurse (branching segments, functions, deep
+/// scans into nested documents and filter paths together) before it fails instead of
+/// exhausting the stack.
+pub const PATH_EVALUATION_DEPTH_MAX: usize = 256;
+/// JSONPath: the compiled size limit of a filter's regular expression (`=~ /.../`), in bytes.
+pub const PATH_REGEX_BYTES_MAX: usize = 1_048_576;
