@@ -335,6 +335,7 @@ fn filters() {
         ("$.s[?(@.x)]", MISC, "[]"),
         // A missing value is undefined; a regular expression meets it as "".
         ("$[?(@.none =~ /.*/)].id", r#"[{"id": 1}]"#, "[1]"),
+        (r"$[?(@.p =~ /a\/b/)].id", r#"[{"id": 1, "p": "a/b"}, {"id": 2, "p": "ab"}]"#, "[1]"),
         ("$[?(@.n =~ /4\\d/)].id", r#"[{"id": 1, "n": 42}, {"id": 2, "n": 52}]"#, "[1]"),
     ] {
         check(path, input, expect);
@@ -403,6 +404,8 @@ fn syntax() {
         ("$[?(@.a IN [1, 2])]", true),
         ("$[?(@.a == -1.5e3)]", true),
         ("$[?(@.a == .5)]", true),
+        ("$[?(@.a == 1.)]", true),
+        ("$[?(@.a == 1e)]", false),
         ("$[?(@.a.b[?(@.c)])]", true),
         ("$myVar", true),
         ("$my_var1.x", true),
