@@ -22,7 +22,7 @@
 mod array;
 mod encoding;
 mod eval;
-mod java;
+pub(crate) mod java;
 mod json;
 mod math;
 mod parse;
