@@ -38,7 +38,11 @@ impl Diagnostic {
     }
 
     /// A warning: the definition is still valid.
-    pub fn warning(code: Code, location: impl Into<String>, message: impl Into<String>) -> Diagnostic {
+    pub fn warning(
+        code: Code,
+        location: impl Into<String>,
+        message: impl Into<String>,
+    ) -> Diagnostic {
         Diagnostic {
             severity: Severity::Warning,
             code,
@@ -83,6 +87,20 @@ pub enum Code {
     SchemaValidationFailed,
     /// A Task `Resource` is not a resource AWS recognises.
     InvalidResource,
+    /// A `Next`, `Default` or `StartAt` names no state in its scope.
+    MissingTransitionTarget,
+    /// A States block has no terminal state.
+    MissingEndState,
+    /// A state name appears twice in the whole machine.
+    DuplicateStateName,
+    /// A state name breaks the naming rules (length, characters).
+    InvalidStateName,
+    /// A Map `Label` appears twice.
+    DuplicateLabelName,
+    /// A Map `Label` breaks the naming rules.
+    InvalidLabelName,
+    /// States are nested deeper than the engine allows.
+    TooDeeplyNested,
     /// Warning: a field value looks like a path but the key does not end in `.$`.
     NoDollar,
     /// Warning: a field value looks like a path but the field name does not end in `Path`.
@@ -98,6 +116,13 @@ impl Code {
             Code::MissingDescription => "MISSING_DESCRIPTION",
             Code::SchemaValidationFailed => "SCHEMA_VALIDATION_FAILED",
             Code::InvalidResource => "INVALID_RESOURCE",
+            Code::MissingTransitionTarget => "MISSING_TRANSITION_TARGET",
+            Code::MissingEndState => "MISSING_END_STATE",
+            Code::DuplicateStateName => "DUPLICATE_STATE_NAME",
+            Code::InvalidStateName => "INVALID_STATE_NAME",
+            Code::DuplicateLabelName => "DUPLICATE_LABEL_NAME",
+            Code::InvalidLabelName => "INVALID_LABEL_NAME",
+            Code::TooDeeplyNested => "TOO_DEEPLY_NESTED",
             Code::NoDollar => "NO_DOLLAR",
             Code::NoPath => "NO_PATH",
             Code::PassResultIsStatic => "PASS_RESULT_IS_STATIC",

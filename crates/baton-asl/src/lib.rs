@@ -30,3 +30,6 @@ pub mod timestamp;
 mod validate;
 
 pub use diagnostic::{Code, Diagnostic, Severity};
+
+pub use model::StateMachine;
+pub use validate::{MachineType, Options, parse, parse_as, parse_value};

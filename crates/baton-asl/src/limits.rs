@@ -47,6 +47,11 @@ pub const VARIABLES_BYTES_TOTAL_MAX: usize = 10 * 1_048_576;
 pub const VARIABLE_NAME_CHARS_MAX: usize = 80;
 /// Nesting depth of JSON that the parser accepts, so a hostile definition cannot exhaust the stack.
 pub const JSON_DEPTH_MAX: usize = 512;
+/// States blocks (Parallel branches, Map processors) nest at most this deep; deeper definitions
+/// are rejected with `TOO_DEEPLY_NESTED` so that validation and execution recursion stay bounded.
+pub const STATE_NESTING_DEPTH_MAX: usize = 64;
+/// A Distributed Map's `ReaderConfig.MaxItems`: at most this many items are read.
+pub const MAP_ITEMS_MAX: u64 = 100_000_000;
 /// Intrinsic function calls nest at most this deep within one field (AWS: "You can nest up to
 /// 10 intrinsic functions within a field"); deeper calls are syntax errors.
 pub const INTRINSIC_NESTING_MAX: usize = 10;

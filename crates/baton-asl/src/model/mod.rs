@@ -1,1 +1,316 @@
-//! The typed model of a state machine (written next).
+//! The typed model of a state machine definition.
+//!
+//! Only validation constructs these types (../shared/STYLE.md T1): a `StateMachine` in hand means
+//! every `Next` resolves, every path parses, every expression is well formed and every field that
+//! AWS forbids is absent. Downstream code (the interpreter, the graph renderer) never re-checks.
+//!
+//! Fields keep the two query languages apart. JSONPath states use `input_path`, `parameters`,
+//! `result_selector`, `result_path` and `output_path`; JSONata states use `arguments` and
+//! `output`; both may `assign`. Values that may be given literally, by a path (`*Path` fields) or
+//! by a JSONata expression are [`Dynamic`].
+
+mod choice;
+mod map;
+mod task;
+
+use std::collections::HashMap;
+
+use serde_json::Value;
+
+pub use choice::{
+    Choice, ChoiceRule, Comparison, ComparisonOperator, Condition, Operand, OperandKind,
+};
+pub use map::{
+    ItemBatcher, ItemReader, Map, ProcessorConfig, ProcessorExecutionType, ProcessorMode,
+    ResultWriter, ToleratedFailure,
+};
+pub use task::{Credentials, IntegrationPattern, Resource, Task};
+
+use crate::intrinsic::Call;
+use crate::path::Path;
+use crate::template::Template;
+
+/// A validated state machine definition.
+#[derive(Debug, Clone)]
+pub struct StateMachine {
+    pub comment: Option<String>,
+    pub version: Option<String>,
+    /// Execution-level timeout; `None` means no limit beyond AWS's one year.
+    pub timeout_seconds: Option<u64>,
+    /// The machine's default query language (JSONPath unless the definition says otherwise).
+    pub query_language: QueryLanguage,
+    /// The top-level `StartAt`/`States`.
+    pub scope: Scope,
+}
+
+impl StateMachine {
+    /// Every state of the machine, depth first, including those in Parallel branches and Map
+    /// processors.
+    pub fn all_states(&self) -> Vec<&State> {
+        let mut states = Vec::new();
+        self.scope.collect_states(&mut states);
+        states
+    }
+}
+
+/// The query language of a machine or a state.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum QueryLanguage {
+    JsonPath,
+    Jsonata,
+}
+
+impl QueryLanguage {
+    /// The spelling used in definitions.
+    pub fn as_str(self) -> &'static str {
+        match self {
+            QueryLanguage::JsonPath => "JSONPath",
+            QueryLanguage::Jsonata => "JSONata",
+        }
+    }
+}
+
+/// A `StartAt` plus its `States`: the machine itself, a Parallel branch or a Map processor.
+/// Names are unique across the whole machine, transitions never leave their scope.
+#[derive(Debug, Clone)]
+pub struct Scope {
+    pub start_at: StateId,
+    /// States in definition order.
+    pub states: Vec<State>,
+    by_name: HashMap<String, StateId>,
+}
+
+impl Scope {
+    pub(crate) fn new(start_at: StateId, states: Vec<State>) -> Scope {
+        let by_name = states
+            .iter()
+            .enumerate()
+            .map(|(index, state)| (state.name.clone(), StateId(index)))
+            .collect();
+        Scope { start_at, states, by_name }
+    }
+
+    /// The state a transition leads to. Validation guarantees every `StateId` of this scope is
+    /// in range, so this cannot fail for ids taken from the scope's own states.
+    pub fn state(&self, id: StateId) -> &State {
+        &self.states[id.0]
+    }
+
+    pub fn start(&self) -> &State {
+        self.state(self.start_at)
+    }
+
+    /// Looks a state up by name (for callers that start from stored names, such as recovery).
+    pub fn find(&self, name: &str) -> Option<StateId> {
+        self.by_name.get(name).copied()
+    }
+
+    fn collect_states<'a>(&'a self, into: &mut Vec<&'a State>) {
+        for state in &self.states {
+            into.push(state);
+            match &state.kind {
+                StateKind::Parallel(parallel) => {
+                    for branch in &parallel.branches {
+                        branch.collect_states(into);
+                    }
+                }
+                StateKind::Map(map) => map.processor.collect_states(into),
+                StateKind::Pass(_)
+                | StateKind::Task(_)
+                | StateKind::Choice(_)
+                | StateKind::Wait(_)
+                | StateKind::Succeed
+                | StateKind::Fail(_) => {}
+            }
+        }
+    }
+}
+
+/// The position of a state in its [`Scope`].
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash)]
+pub struct StateId(pub(crate) usize);
+
+impl StateId {
+    pub fn index(self) -> usize {
+        self.0
+    }
+}
+
+/// What happens after a state completes.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Transition {
+    Next(StateId),
+    End,
+}
+
+/// One state with the fields every state type shares.
+#[derive(Debug, Clone)]
+pub struct State {
+    pub name: String,
+    pub comment: Option<String>,
+    /// The effective query language: the state's own, or the machine's.
+    pub query_language: QueryLanguage,
+    /// JSONPath `InputPath`; `None` when absent (the whole input).
+    pub input_path: Option<NullablePath>,
+    /// JSONPath `OutputPath`; `None` when absent (the whole output).
+    pub output_path: Option<NullablePath>,
+    /// JSONata `Output`.
+    pub output: Option<Jsonata>,
+    /// `Assign` (both query languages).
+    pub assign: Option<Assign>,
+    pub kind: StateKind,
+}
+
+/// The state types of the Amazon States Language.
+#[derive(Debug, Clone)]
+pub enum StateKind {
+    Pass(Pass),
+    Task(Box<Task>),
+    Choice(Choice),
+    Wait(Wait),
+    Succeed,
+    Fail(Fail),
+    Parallel(Parallel),
+    Map(Box<Map>),
+}
+
+impl StateKind {
+    /// The `Type` value of this kind, as written in definitions and history events.
+    pub fn type_name(&self) -> &'static str {
+        match self {
+            StateKind::Pass(_) => "Pass",
+            StateKind::Task(_) => "Task",
+            StateKind::Choice(_) => "Choice",
+            StateKind::Wait(_) => "Wait",
+            StateKind::Succeed => "Succeed",
+            StateKind::Fail(_) => "Fail",
+            StateKind::Parallel(_) => "Parallel",
+            StateKind::Map(_) => "Map",
+        }
+    }
+}
+
+/// A JSONPath path field that may be `null` (`InputPath`, `OutputPath`: null means `{}`).
+#[derive(Debug, Clone, PartialEq)]
+pub enum NullablePath {
+    Path(Path),
+    Null,
+}
+
+/// `ResultPath`: where a state's result goes in its input.
+#[derive(Debug, Clone, PartialEq)]
+pub enum ResultPath {
+    /// A reference path rooted at `$`.
+    Path(Path),
+    /// `null`: the result is discarded and the input passes through.
+    Discard,
+}
+
+/// A JSON value in which every string of the form `{% expression %}` is a JSONata expression;
+/// each was parsed at validation time. Evaluation belongs to the JSONata issue's evaluator.
+#[derive(Debug, Clone, PartialEq)]
+pub struct Jsonata {
+    pub value: Value,
+}
+
+/// `Assign`: variable names to values. In JSONPath states the value is a payload template
+/// (`"name.$": "$.path"`); in JSONata states, a [`Jsonata`] value.
+#[derive(Debug, Clone)]
+pub enum Assign {
+    JsonPath(Template),
+    Jsonata(Jsonata),
+}
+
+/// The data a state sends to its work: `Parameters` (JSONPath) or `Arguments` (JSONata).
+#[derive(Debug, Clone)]
+pub enum Payload {
+    Parameters(Template),
+    Arguments(Jsonata),
+}
+
+/// A number given literally, through a reference path (`*Path` fields) or by JSONata.
+#[derive(Debug, Clone, PartialEq)]
+pub enum Dynamic<T> {
+    Literal(T),
+    Path(Path),
+    Jsonata(Jsonata),
+    /// An intrinsic function: only `ErrorPath` and `CausePath` of a Fail state accept one.
+    Intrinsic(Call),
+}
+
+/// A `Retry` entry.
+#[derive(Debug, Clone, PartialEq)]
+pub struct Retrier {
+    pub error_equals: Vec<String>,
+    pub interval_seconds: u64,
+    pub max_attempts: u64,
+    pub backoff_rate: f64,
+    pub max_delay_seconds: Option<u64>,
+    pub jitter: Jitter,
+    pub comment: Option<String>,
+}
+
+/// `JitterStrategy` of a retrier.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Jitter {
+    None,
+    Full,
+}
+
+/// A `Catch` entry.
+#[derive(Debug, Clone)]
+pub struct Catcher {
+    pub error_equals: Vec<String>,
+    pub next: StateId,
+    /// JSONPath: where the error output goes (`$` when absent).
+    pub result_path: Option<ResultPath>,
+    /// JSONata: the catcher's `Output`.
+    pub output: Option<Jsonata>,
+    /// Replaces the state's own `Assign` when this catcher is taken.
+    pub assign: Option<Assign>,
+    pub comment: Option<String>,
+}
+
+/// `Pass`.
+#[derive(Debug, Clone)]
+pub struct Pass {
+    pub result: Option<Value>,
+    pub payload: Option<Payload>,
+    pub result_path: Option<ResultPath>,
+    pub transition: Transition,
+}
+
+/// `Wait`: exactly one of its four duration fields (or the JSONata forms).
+#[derive(Debug, Clone)]
+pub struct Wait {
+    pub until: WaitFor,
+    pub transition: Transition,
+}
+
+/// How long a Wait state waits.
+#[derive(Debug, Clone, PartialEq)]
+pub enum WaitFor {
+    /// `Seconds` (a literal or JSONata) or `SecondsPath`.
+    Seconds(Dynamic<u64>),
+    /// `Timestamp` (a literal RFC 3339 string or JSONata) or `TimestampPath`.
+    Timestamp(Dynamic<String>),
+}
+
+/// `Fail`: error and cause, each literal, by path, or by JSONata.
+#[derive(Debug, Clone)]
+pub struct Fail {
+    pub error: Option<Dynamic<String>>,
+    pub cause: Option<Dynamic<String>>,
+}
+
+/// `Parallel`.
+#[derive(Debug, Clone)]
+pub struct Parallel {
+    pub branches: Vec<Scope>,
+    pub payload: Option<Payload>,
+    pub result_selector: Option<Template>,
+    pub result_path: Option<ResultPath>,
+    pub retry: Vec<Retrier>,
+    pub catch: Vec<Catcher>,
+    pub transition: Transition,
+}

@@ -939,9 +939,7 @@ impl FilterParser<'_> {
                 self.position = close + 1;
                 Literal::String(text)
             }
-            Some(b't') => self.word("true", Literal::Bool(true))?,
-            Some(b'f') => self.word("false", Literal::Bool(false))?,
-            Some(b'n') => self.word("null", Literal::Null)?,
+            Some(byte) if byte.is_ascii_alphabetic() || byte == b'_' => self.bare_word()?,
             Some(open @ (b'{' | b'[')) => {
                 let close_byte = if open == b'[' { b']' } else { b'}' };
                 let close =
@@ -971,13 +969,23 @@ impl FilterParser<'_> {
         Ok(Operand::Literal(literal))
     }
 
-    fn word(&mut self, word: &str, literal: Literal) -> Result<Literal, SyntaxError> {
-        if self.bytes.get(self.position..).is_some_and(|rest| rest.starts_with(word.as_bytes())) {
-            self.position += word.len();
-            Ok(literal)
-        } else {
-            Err(self.error(format!("expected {word}")))
+    /// `true`, `false`, `null`, or an unquoted word. AWS accepts unquoted words as strings
+    /// (`[?(@.Name==Receipt)]` runs in published, deployed workflows of
+    /// ../shared/asl-corpus/workflows-collection), so a bare word is a string literal.
+    fn bare_word(&mut self) -> Result<Literal, SyntaxError> {
+        let start = self.position;
+        while self
+            .current()
+            .is_some_and(|byte| byte.is_ascii_alphanumeric() || matches!(byte, b'_' | b'-'))
+        {
+            self.position += 1;
         }
+        Ok(match self.slice(start, self.position)? {
+            "true" => Literal::Bool(true),
+            "false" => Literal::Bool(false),
+            "null" => Literal::Null,
+            word => Literal::String(word.to_owned()),
+        })
     }
 
     /// `/regex/flags`, flags being letters right after the closing slash.

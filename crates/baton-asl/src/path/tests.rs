@@ -439,9 +439,10 @@ fn syntax() {
         ("$[*x]", false),
         ("$[?]", false),
         ("$[?(@.a)", false),
-        ("$[?(@.a == pass)]", false),
+        // Unquoted words are strings, as in deployed AWS workflows.
+        ("$[?(@.a == pass)]", true),
         ("$[(@.length-1)]", false),
-        ("$[?(@.a == tru)]", false),
+        ("$[?(@.a == tru)]", true),
         ("$[?(@.a ==)]", false),
         ("$[?(@.a all [1])]", false),
         ("$[?(@.a =~ /x/q)]", false),
