@@ -16,6 +16,7 @@
 use std::time::Duration;
 
 use crate::limits;
+use crate::model::{Jitter, Retrier};
 
 /// The backoff settings of one retrier.
 #[derive(Debug, Clone, Copy, PartialEq)]
@@ -28,7 +29,18 @@ pub struct Backoff {
     pub max_delay_seconds: Option<u64>,
     /// `JitterStrategy`: `FULL` draws each wait uniformly from zero up to the computed wait;
     /// `NONE` (the default) waits exactly the computed time.
-    pub full_jitter: bool,
+    pub jitter: Jitter,
+}
+
+impl From<&Retrier> for Backoff {
+    fn from(retrier: &Retrier) -> Backoff {
+        Backoff {
+            interval_seconds: retrier.interval_seconds,
+            backoff_rate: retrier.backoff_rate,
+            max_delay_seconds: retrier.max_delay_seconds,
+            jitter: retrier.jitter,
+        }
+    }
 }
 
 impl Backoff {
@@ -52,11 +64,12 @@ impl Backoff {
         } else {
             grown_seconds.clamp(0.0, cap_seconds)
         };
-        let seconds = if self.full_jitter {
-            let unit = if random_unit.is_nan() { 0.0 } else { random_unit.clamp(0.0, 1.0) };
-            capped_seconds * unit
-        } else {
-            capped_seconds
+        let seconds = match self.jitter {
+            Jitter::Full => {
+                let unit = if random_unit.is_nan() { 0.0 } else { random_unit.clamp(0.0, 1.0) };
+                capped_seconds * unit
+            }
+            Jitter::None => capped_seconds,
         };
         // `seconds` is finite and within [0, cap], so the conversion cannot saturate.
         Duration::from_millis((seconds * 1000.0).round() as u64)
@@ -66,6 +79,7 @@ impl Backoff {
 #[cfg(test)]
 mod tests {
     use super::Backoff;
+    use crate::model::Jitter;
 
     /// Checks the waits before successive retries, in milliseconds, all drawn with one random unit.
     fn check(backoff: Backoff, random_unit: f64, expect_millis: &[u64]) {
@@ -80,7 +94,7 @@ mod tests {
         backoff_rate: f64,
         max_delay_seconds: Option<u64>,
     ) -> Backoff {
-        Backoff { interval_seconds, backoff_rate, max_delay_seconds, full_jitter: false }
+        Backoff { interval_seconds, backoff_rate, max_delay_seconds, jitter: Jitter::None }
     }
 
     #[test]
@@ -93,6 +107,20 @@ mod tests {
         check(backoff(0, 2.0, None), 0.5, &[0, 0, 0]);
         // Fractional growth rounds to whole milliseconds.
         check(backoff(1, 1.1, None), 0.5, &[1_000, 1_100, 1_210, 1_331, 1_464]);
+    }
+
+    #[test]
+    fn backoff_of_a_retrier() {
+        let retrier = crate::model::Retrier {
+            error_equals: vec!["States.Timeout".to_owned()],
+            interval_seconds: 3,
+            max_attempts: 2,
+            backoff_rate: 1.5,
+            max_delay_seconds: Some(4),
+            jitter: Jitter::Full,
+            comment: None,
+        };
+        check(Backoff::from(&retrier), 0.5, &[1_500, 2_000, 2_000]);
     }
 
     #[test]
@@ -115,7 +143,7 @@ mod tests {
 
     #[test]
     fn full_jitter_scales_the_wait_by_the_random_unit() {
-        let jittered = Backoff { full_jitter: true, ..backoff(2, 2.0, None) };
+        let jittered = Backoff { jitter: Jitter::Full, ..backoff(2, 2.0, None) };
         check(jittered, 0.0, &[0, 0, 0]);
         check(jittered, 0.5, &[1_000, 2_000, 4_000]);
         check(jittered, 0.25, &[500, 1_000, 2_000]);
@@ -126,7 +154,7 @@ mod tests {
 
     #[test]
     fn out_of_range_inputs_do_not_panic() {
-        let jittered = Backoff { full_jitter: true, ..backoff(2, 2.0, None) };
+        let jittered = Backoff { jitter: Jitter::Full, ..backoff(2, 2.0, None) };
         check(jittered, -1.0, &[0]);
         check(jittered, 7.0, &[2_000]);
         check(jittered, f64::NAN, &[0]);

@@ -1,1 +1,0 @@
-//! Placeholder header; the owner of this module replaces this file.
