@@ -285,6 +285,7 @@ impl Validator<'_> {
     }
 
     pub(super) fn template_value(&mut self, value: &Value, location: &str) -> Option<Template> {
+        self.warn_no_dollar(value, location);
         match Template::parse(value) {
             Ok(template) => Some(template),
             Err(problems) => {

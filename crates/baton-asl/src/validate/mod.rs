@@ -7,7 +7,8 @@
 //! The walk is split by concern: `fields` reads typed fields and reports type, presence and
 //! exclusivity problems; `state` builds each state type; `choice`, `map` and `resource` hold
 //! the larger state-specific rules; `expression` checks JSONata strings; `graph` checks
-//! transitions, reachability and terminal states of each scope.
+//! transitions, reachability and terminal states of each scope; `warnings` adds the warnings
+//! AWS documents for valid but suspicious definitions.
 
 mod choice;
 mod expression;
@@ -18,6 +19,7 @@ mod resource;
 mod state;
 #[cfg(test)]
 mod tests;
+mod warnings;
 
 use std::collections::HashMap;
 

@@ -397,7 +397,11 @@ impl Validator<'_> {
         let payload = self.payload(fields, language);
         let result_path = self.result_path(fields);
         let transition = self.transition(fields, context)?;
-        Some(Pass { result: fields.get("Result").cloned(), payload, result_path, transition })
+        let result = fields.get("Result").cloned();
+        if let Some(result) = &result {
+            self.warn_static_result(result, &fields.at("Result"));
+        }
+        Some(Pass { result, payload, result_path, transition })
     }
 
     fn task(
