@@ -12,6 +12,9 @@ use crate::diagnostic::{Code, Diagnostic};
 use crate::limits;
 use crate::validate::Validator;
 
+/// A check run on every object field: its name, value and location, and where warnings go.
+type FieldVisitor<'a> = dyn FnMut(&str, &Value, &str, &mut Vec<Diagnostic>) + 'a;
+
 impl Validator<'_> {
     /// Warns about plain template fields that look like paths or intrinsic calls.
     pub(super) fn warn_no_dollar(&mut self, value: &Value, location: &str) {
@@ -52,7 +55,7 @@ impl Validator<'_> {
         value: &Value,
         location: &str,
         depth: usize,
-        visit: &mut dyn FnMut(&str, &Value, &str, &mut Vec<Diagnostic>),
+        visit: &mut FieldVisitor<'_>,
     ) {
         if depth > limits::JSON_DEPTH_MAX {
             return;
