@@ -113,6 +113,23 @@ impl Template {
         if problems.is_empty() { Ok(Template { root }) } else { Err(problems) }
     }
 
+    /// Whether evaluating may read the context object (`$$`), so callers can skip building it.
+    /// Conservative: an intrinsic call counts when its text mentions `$$` anywhere.
+    pub fn uses_context(&self) -> bool {
+        fn reads_context(node: &Node) -> bool {
+            match node {
+                Node::Constant(_) => false,
+                Node::Object(members) => members.iter().any(|member| match &member.source {
+                    Source::Template(inner) => reads_context(inner),
+                    Source::Path(path) => *path.root() == path::Root::Context,
+                    Source::Call(call) => call.text().contains("$$"),
+                }),
+                Node::Array(items) => items.iter().any(reads_context),
+            }
+        }
+        reads_context(&self.root)
+    }
+
     /// Evaluates the template against the input, the context object and the variables.
     /// `random` serves the intrinsic calls that need randomness.
     pub fn evaluate(&self, roots: &Roots<'_>, random: &mut dyn Random) -> Result<Value, Error> {

@@ -1,0 +1,115 @@
+//! JSONPath data flow: InputPath → Parameters → (work) → ResultSelector → ResultPath →
+//! OutputPath, with AWS's error names and cause texts.
+//!
+//! Every failure here is a state failure: `States.Runtime` (uncatchable) for paths that select
+//! nothing, `States.ResultPathMatchFailure` when a result cannot be placed.
+
+use std::fmt::Display;
+
+use serde_json::{Map, Value};
+
+use baton_asl::intrinsic::Random;
+use baton_asl::model::{NullablePath, ResultPath};
+use baton_asl::path::{self, Roots};
+use baton_asl::template::Template;
+
+/// An error and cause raised by a state.
+#[derive(Debug, Clone, PartialEq)]
+pub(crate) struct Failure {
+    pub(crate) error: String,
+    pub(crate) cause: String,
+}
+
+pub(crate) const RUNTIME: &str = "States.Runtime";
+
+impl Failure {
+    pub(crate) fn new(error: impl Into<String>, cause: impl Into<String>) -> Failure {
+        Failure { error: error.into(), cause: cause.into() }
+    }
+
+    /// A failure while executing a state: AWS prefixes the cause with the state and the event
+    /// that entered it.
+    pub(crate) fn in_state(
+        error: &str,
+        state: &str,
+        entered: u64,
+        detail: impl Display,
+    ) -> Failure {
+        Failure::new(
+            error,
+            format!(
+                "An error occurred while executing the state '{state}' (entered at the event id #{entered}). {detail}"
+            ),
+        )
+    }
+
+    /// The error output Catch passes on: `{"Error": ..., "Cause": ...}`.
+    pub(crate) fn to_output(&self) -> Value {
+        let mut output = Map::new();
+        output.insert("Error".to_owned(), Value::String(self.error.clone()));
+        output.insert("Cause".to_owned(), Value::String(self.cause.clone()));
+        Value::Object(output)
+    }
+}
+
+/// Where a data-flow step failed, for the cause text.
+pub(crate) struct At<'a> {
+    pub(crate) state: &'a str,
+    pub(crate) entered: u64,
+}
+
+impl At<'_> {
+    fn fail(&self, error: &str, detail: impl Display) -> Failure {
+        Failure::in_state(error, self.state, self.entered, detail)
+    }
+}
+
+/// `InputPath` and `OutputPath`: absent keeps the value, `null` gives `{}`.
+pub(crate) fn select(
+    path: Option<&NullablePath>,
+    value: &Value,
+    roots: &Roots<'_>,
+    at: &At<'_>,
+) -> Result<Value, Failure> {
+    match path {
+        None => Ok(value.clone()),
+        Some(NullablePath::Null) => Ok(Value::Object(Map::new())),
+        Some(NullablePath::Path(path)) => {
+            let roots = Roots { input: value, context: roots.context, variables: roots.variables };
+            path.evaluate(&roots).map_err(|error| at.fail(error.name(), error))
+        }
+    }
+}
+
+/// `Parameters`, `ResultSelector`, `ItemSelector`: evaluate a template over `input`.
+pub(crate) fn template(
+    template: &Template,
+    input: &Value,
+    roots: &Roots<'_>,
+    random: &mut dyn Random,
+    at: &At<'_>,
+) -> Result<Value, Failure> {
+    let roots = Roots { input, context: roots.context, variables: roots.variables };
+    template.evaluate(&roots, random).map_err(|error| at.fail(error.name(), error))
+}
+
+/// `ResultPath`: place `result` in the state's raw input; absent means `$` (the result
+/// replaces the input), `null` discards the result.
+pub(crate) fn place(
+    result_path: Option<&ResultPath>,
+    raw_input: &Value,
+    result: Value,
+    at: &At<'_>,
+) -> Result<Value, Failure> {
+    match result_path {
+        None => Ok(result),
+        Some(ResultPath::Discard) => Ok(raw_input.clone()),
+        Some(ResultPath::Path(path)) => path::write_result(raw_input.clone(), path, result)
+            .map_err(|error| at.fail(error.name(), error)),
+    }
+}
+
+/// Serializes a value for a history event.
+pub(crate) fn text(value: &Value) -> String {
+    serde_json::to_string(value).unwrap_or_default()
+}

@@ -1,0 +1,219 @@
+//! The state of one execution between two inputs: the frontier of every running States block.
+//!
+//! Each States block that is running (the machine itself, a Parallel branch, a Map iteration)
+//! is a [`Frame`]: where it is, the input of its current state, what it waits for, and the
+//! variables its scope assigned. Frames live in an arena indexed by [`FrameId`]; a Parallel or
+//! Map state's frame owns its children through [`Children`].
+
+use std::collections::BTreeMap;
+
+use serde_json::{Map, Value};
+
+use baton_asl::model::{Scope, StateId, StateKind, StateMachine};
+use baton_asl::path::Variables;
+
+use crate::command::{Outcome, TaskId, TimerId};
+use crate::event::TaskFamily;
+use crate::input::{Millis, Start};
+use crate::random::Draws;
+
+/// Index of a frame in [`Execution::frames`].
+pub(crate) type FrameId = usize;
+
+/// One execution's state. Built by [`crate::start`], advanced by [`crate::step`].
+#[derive(Debug, Clone)]
+pub struct Execution {
+    pub(crate) start: Start,
+    /// The execution input, parsed once (`$$.Execution.Input`).
+    pub(crate) input: Value,
+    pub(crate) draws: Draws,
+    /// Id of the last event produced.
+    pub(crate) last_event_id: u64,
+    pub(crate) next_task: u64,
+    pub(crate) next_timer: u64,
+    pub(crate) frames: Vec<Option<Frame>>,
+    /// Which frame waits for each running task.
+    pub(crate) tasks: BTreeMap<TaskId, FrameId>,
+    /// Which frame owns each pending timer, and why.
+    pub(crate) timers: BTreeMap<TimerId, (FrameId, TimerPurpose)>,
+    /// The execution-level `TimeoutSeconds` timer.
+    pub(crate) deadline: Option<TimerId>,
+    pub(crate) outcome: Option<Outcome>,
+}
+
+impl Execution {
+    /// How the execution ended, once it has.
+    pub fn outcome(&self) -> Option<&Outcome> {
+        self.outcome.as_ref()
+    }
+
+    /// How many history events the execution has produced.
+    pub fn events_count(&self) -> u64 {
+        self.last_event_id
+    }
+
+    pub(crate) fn frame(&self, id: FrameId) -> &Frame {
+        self.frames[id].as_ref().expect("a live frame id refers to a live frame")
+    }
+
+    pub(crate) fn frame_mut(&mut self, id: FrameId) -> &mut Frame {
+        self.frames[id].as_mut().expect("a live frame id refers to a live frame")
+    }
+
+    pub(crate) fn add_frame(&mut self, frame: Frame) -> FrameId {
+        self.frames.push(Some(frame));
+        self.frames.len() - 1
+    }
+}
+
+/// A running States block.
+#[derive(Debug, Clone)]
+pub(crate) struct Frame {
+    pub(crate) parent: Option<Parent>,
+    /// How to find this frame's `Scope` from the machine's top-level scope.
+    pub(crate) scope: Vec<ScopeStep>,
+    pub(crate) state: StateId,
+    /// The current state's input, as it entered.
+    pub(crate) input: Value,
+    pub(crate) entered_event_id: u64,
+    pub(crate) entered_at: Millis,
+    /// The last event this frame produced, for `previousEventId`.
+    pub(crate) last_event_id: u64,
+    /// Attempts made so far per retrier of the current state.
+    pub(crate) retry_counts: Vec<u64>,
+    /// Variables assigned in this scope.
+    pub(crate) variables: Map<String, Value>,
+    /// `$$.Map.Item` for a Map iteration.
+    pub(crate) map_item: Option<(usize, Value)>,
+    pub(crate) status: FrameStatus,
+}
+
+/// Where a child frame reports to.
+#[derive(Debug, Clone, Copy)]
+pub(crate) struct Parent {
+    pub(crate) frame: FrameId,
+    /// Branch index (Parallel) or item index (Map).
+    pub(crate) slot: usize,
+}
+
+/// One step from a scope to a nested one.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub(crate) enum ScopeStep {
+    Branch { state: StateId, branch: usize },
+    Processor { state: StateId },
+}
+
+/// What a frame is doing.
+#[derive(Debug, Clone)]
+pub(crate) enum FrameStatus {
+    /// About to enter its current state.
+    Entering,
+    /// Waiting for a task.
+    Task(TaskWait),
+    /// A Wait state waiting for its timer.
+    Waiting { timer: TimerId },
+    /// A retry's backoff: when the timer fires, the state runs again.
+    Backoff { timer: TimerId },
+    /// A Parallel or Map state waiting for its children.
+    Children(Box<Children>),
+}
+
+/// A task in flight.
+#[derive(Debug, Clone)]
+pub(crate) struct TaskWait {
+    pub(crate) task: TaskId,
+    pub(crate) family: TaskFamily,
+    pub(crate) resource_type: String,
+    pub(crate) resource: String,
+    pub(crate) timeout_timer: Option<TimerId>,
+    pub(crate) heartbeat_timer: Option<TimerId>,
+    pub(crate) heartbeat_seconds: Option<u64>,
+}
+
+/// Why a timer exists.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub(crate) enum TimerPurpose {
+    Wait,
+    Backoff,
+    TaskTimeout,
+    HeartbeatTimeout,
+    ExecutionTimeout,
+}
+
+/// The children of a Parallel or Map state.
+#[derive(Debug, Clone)]
+pub(crate) struct Children {
+    pub(crate) kind: ChildrenKind,
+    pub(crate) results: Vec<Option<Value>>,
+    /// Running child frames.
+    pub(crate) running: Vec<FrameId>,
+}
+
+#[derive(Debug, Clone)]
+pub(crate) enum ChildrenKind {
+    Parallel,
+    Map(MapRun),
+}
+
+/// Progress of a Map state's iterations.
+#[derive(Debug, Clone)]
+pub(crate) struct MapRun {
+    /// Iteration inputs (after ItemSelector), in item order.
+    pub(crate) inputs: Vec<Value>,
+    /// The items before ItemSelector (`$$.Map.Item.Value`).
+    pub(crate) items: Vec<Value>,
+    pub(crate) next: usize,
+    /// At most this many iterations run at once.
+    pub(crate) max_concurrency: usize,
+    pub(crate) failures: usize,
+    pub(crate) tolerated_count: Option<u64>,
+    pub(crate) tolerated_percentage: Option<f64>,
+}
+
+/// Resolves a frame's scope path to the scope itself. The path was built from this machine, so
+/// every step names a Parallel or Map state that exists.
+pub(crate) fn resolve_scope<'m>(machine: &'m StateMachine, path: &[ScopeStep]) -> &'m Scope {
+    let mut scope = &machine.scope;
+    for step in path {
+        scope = match (*step, &scope.state_at(*step).kind) {
+            (ScopeStep::Branch { branch, .. }, StateKind::Parallel(parallel)) => {
+                &parallel.branches[branch]
+            }
+            (ScopeStep::Processor { .. }, StateKind::Map(map)) => &map.processor,
+            _ => unreachable!("scope paths are built from the machine they resolve in"),
+        };
+    }
+    scope
+}
+
+trait StateAt {
+    fn state_at(&self, step: ScopeStep) -> &baton_asl::model::State;
+}
+
+impl StateAt for Scope {
+    fn state_at(&self, step: ScopeStep) -> &baton_asl::model::State {
+        match step {
+            ScopeStep::Branch { state, .. } | ScopeStep::Processor { state } => self.state(state),
+        }
+    }
+}
+
+/// The variables a frame can read: its own scope's and every enclosing scope's.
+pub(crate) struct VisibleVariables<'a> {
+    pub(crate) execution: &'a Execution,
+    pub(crate) frame: FrameId,
+}
+
+impl Variables for VisibleVariables<'_> {
+    fn get(&self, name: &str) -> Option<&Value> {
+        let mut current = Some(self.frame);
+        while let Some(id) = current {
+            let frame = self.execution.frame(id);
+            if let Some(value) = frame.variables.get(name) {
+                return Some(value);
+            }
+            current = frame.parent.map(|parent| parent.frame);
+        }
+        None
+    }
+}

@@ -1,0 +1,66 @@
+//! What happens to an execution from outside: the inputs of [`crate::step`].
+//!
+//! Everything that varies between runs arrives here: the time (`at`, milliseconds since the
+//! Unix epoch), the execution's identity, its secret seed (task tokens and random numbers derive
+//! from it), and the results of the work the interpreter asked for.
+
+use serde::{Deserialize, Serialize};
+use serde_json::Value;
+
+use crate::command::{TaskId, TimerId};
+
+/// Milliseconds since the Unix epoch, as the shell's clock read them.
+pub type Millis = i64;
+
+/// One input to the interpreter.
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+pub enum Input {
+    /// The execution starts with this input.
+    Start(Start),
+    /// A task the interpreter asked for began (an activity worker took it, a Lambda started).
+    TaskStarted { task: TaskId, worker_name: Option<String>, at: Millis },
+    /// A task finished with this output.
+    TaskSucceeded { task: TaskId, output: Value, at: Millis },
+    /// A task failed with an error name and cause.
+    TaskFailed { task: TaskId, error: String, cause: String, at: Millis },
+    /// A worker reported that a task is still alive.
+    TaskHeartbeat { task: TaskId, at: Millis },
+    /// A timer the interpreter asked for is due.
+    TimerFired { timer: TimerId, at: Millis },
+    /// StopExecution: the execution ends as ABORTED.
+    Stop { error: Option<String>, cause: Option<String>, at: Millis },
+}
+
+impl Input {
+    /// When this input happened.
+    pub fn at(&self) -> Millis {
+        match self {
+            Input::Start(start) => start.at,
+            Input::TaskStarted { at, .. }
+            | Input::TaskSucceeded { at, .. }
+            | Input::TaskFailed { at, .. }
+            | Input::TaskHeartbeat { at, .. }
+            | Input::TimerFired { at, .. }
+            | Input::Stop { at, .. } => *at,
+        }
+    }
+}
+
+/// The start of an execution: its identity, its input and its secret seed.
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+pub struct Start {
+    /// The execution input as JSON text, exactly as the caller sent it (history keeps the text).
+    pub input: String,
+    pub execution_arn: String,
+    pub execution_name: String,
+    pub state_machine_arn: String,
+    pub state_machine_name: String,
+    pub role_arn: String,
+    /// The region, for `TaskScheduled` events.
+    pub region: String,
+    /// 32 secret random bytes, hex encoded. Task tokens, `States.UUID()`, `States.MathRandom`
+    /// and retry jitter are derived from it, so replay reproduces them and nobody outside can
+    /// guess a token.
+    pub seed: String,
+    pub at: Millis,
+}

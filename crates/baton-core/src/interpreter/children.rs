@@ -1,0 +1,456 @@
+//! Parallel and inline Map states: child frames, their results, and what a child's failure
+//! does to its siblings.
+//!
+//! Children run in order (branch order, item order) until each waits, which is the order AWS
+//! records for states that do not wait. A Map runs at most `MaxConcurrency` iterations at once
+//! (`0` means no limit); `1` runs them strictly one after another.
+
+use serde_json::Value;
+
+use baton_asl::model::{Dynamic, Payload, State, StateKind};
+use baton_asl::path::Roots;
+
+use crate::dataflow::{self, At, Failure, RUNTIME};
+use crate::event::EventKind;
+use crate::execution::{
+    Children, ChildrenKind, Frame, FrameId, FrameStatus, MapRun, Parent, ScopeStep,
+    VisibleVariables, resolve_scope,
+};
+use crate::interpreter::Run;
+
+/// AWS's error when a Map exceeds its tolerated failures.
+const EXCEED_TOLERATED: &str = "States.ExceedToleratedFailureThreshold";
+
+impl Run<'_, '_> {
+    pub(crate) fn run_parallel(&mut self, frame: FrameId, state: &State) -> Result<(), Failure> {
+        let StateKind::Parallel(parallel) = &state.kind else { return Ok(()) };
+        let effective = self.effective_input(frame, state)?;
+        let branch_input = match &parallel.payload {
+            Some(Payload::Parameters(template)) => {
+                self.evaluate_template(frame, template, &effective, None)?
+            }
+            Some(Payload::Arguments(_)) | None => effective.clone(),
+        };
+        self.event(Some(frame), EventKind::ParallelStateStarted);
+        let state_id = self.execution.frame(frame).state;
+        let mut running = Vec::with_capacity(parallel.branches.len());
+        for (index, branch) in parallel.branches.iter().enumerate() {
+            let child = self.child_frame(
+                frame,
+                index,
+                ScopeStep::Branch { state: state_id, branch: index },
+                branch.start_at,
+                branch_input.clone(),
+                None,
+            );
+            running.push(child);
+        }
+        self.ready.extend(running.iter().copied());
+        self.execution.frame_mut(frame).status = FrameStatus::Children(Box::new(Children {
+            kind: ChildrenKind::Parallel,
+            results: vec![None; parallel.branches.len()],
+            running,
+        }));
+        Ok(())
+    }
+
+    fn child_frame(
+        &mut self,
+        parent: FrameId,
+        slot: usize,
+        step: ScopeStep,
+        start: baton_asl::model::StateId,
+        input: Value,
+        map_item: Option<(usize, Value)>,
+    ) -> FrameId {
+        let data = self.execution.frame(parent);
+        let mut scope = data.scope.clone();
+        scope.push(step);
+        let child = Frame {
+            parent: Some(Parent { frame: parent, slot }),
+            scope,
+            state: start,
+            input,
+            entered_event_id: 0,
+            entered_at: self.now,
+            last_event_id: data.last_event_id,
+            retry_counts: Vec::new(),
+            variables: serde_json::Map::new(),
+            map_item,
+            status: FrameStatus::Entering,
+        };
+        self.execution.add_frame(child)
+    }
+
+    pub(crate) fn run_map(&mut self, frame: FrameId, state: &State) -> Result<(), Failure> {
+        let StateKind::Map(map) = &state.kind else { return Ok(()) };
+        let effective = self.effective_input(frame, state)?;
+        let (name, entered) = self.at(frame);
+        let at = At { state: &name, entered };
+        let context = self.context_for(frame, None);
+        let (items, max_concurrency, tolerated_count, tolerated_percentage) = {
+            let variables = VisibleVariables { execution: self.execution, frame };
+            let roots = Roots { input: &effective, context: &context, variables: &variables };
+            let items = match &map.items_path {
+                None => effective.clone(),
+                Some(path) => path
+                    .evaluate(&roots)
+                    .map_err(|error| Failure::in_state(error.name(), &name, entered, error))?,
+            };
+            let Value::Array(items) = items else {
+                let path = map.items_path.as_ref().map_or("$", |path| path.text());
+                return Err(Failure::in_state(
+                    RUNTIME,
+                    &name,
+                    entered,
+                    format!("Reference path \"{path}\" must point to array."),
+                ));
+            };
+            let max_concurrency = integer(&map.max_concurrency, "MaxConcurrencyPath", &roots, &at)?;
+            let tolerated_count = map
+                .tolerated_failure
+                .count
+                .as_ref()
+                .map(|count| integer(count, "ToleratedFailureCountPath", &roots, &at))
+                .transpose()?;
+            let tolerated_percentage = map
+                .tolerated_failure
+                .percentage
+                .as_ref()
+                .map(|percentage| float(percentage, "ToleratedFailurePercentagePath", &roots, &at))
+                .transpose()?;
+            (items, max_concurrency, tolerated_count, tolerated_percentage)
+        };
+        let mut inputs = Vec::with_capacity(items.len());
+        for (index, item) in items.iter().enumerate() {
+            let input = match &map.item_selector {
+                Some(Payload::Parameters(template)) => {
+                    self.execution.frame_mut(frame).map_item = Some((index, item.clone()));
+                    let selected = self.evaluate_template(frame, template, &effective, None);
+                    self.execution.frame_mut(frame).map_item = None;
+                    selected?
+                }
+                Some(Payload::Arguments(_)) | None => item.clone(),
+            };
+            inputs.push(input);
+        }
+        self.event(Some(frame), EventKind::MapStateStarted { length: items.len() });
+        let count = items.len();
+        let run = MapRun {
+            inputs,
+            items,
+            next: 0,
+            max_concurrency: usize::try_from(max_concurrency).unwrap_or(usize::MAX),
+            failures: 0,
+            tolerated_count,
+            tolerated_percentage,
+        };
+        self.execution.frame_mut(frame).status = FrameStatus::Children(Box::new(Children {
+            kind: ChildrenKind::Map(run),
+            results: vec![None; count],
+            running: Vec::new(),
+        }));
+        if count == 0 {
+            self.children_succeeded(frame);
+        } else {
+            self.start_iterations(frame);
+        }
+        Ok(())
+    }
+
+    /// Starts Map iterations while the concurrency limit allows.
+    fn start_iterations(&mut self, frame: FrameId) {
+        let name = self.current_state(frame).name.clone();
+        let state_id = self.execution.frame(frame).state;
+        loop {
+            let FrameStatus::Children(children) = &mut self.execution.frame_mut(frame).status
+            else {
+                return;
+            };
+            let running = children.running.len();
+            let ChildrenKind::Map(run) = &mut children.kind else { return };
+            let limit = if run.max_concurrency == 0 { usize::MAX } else { run.max_concurrency };
+            if run.next >= run.inputs.len() || running >= limit {
+                return;
+            }
+            let index = run.next;
+            run.next += 1;
+            let input = std::mem::take(&mut run.inputs[index]);
+            let item = run.items[index].clone();
+            self.event(Some(frame), EventKind::MapIterationStarted { name: name.clone(), index });
+            let machine = self.machine;
+            let processor_start = {
+                let data = self.execution.frame(frame);
+                match &resolve_scope(machine, &data.scope).state(data.state).kind {
+                    StateKind::Map(map) => map.processor.start_at,
+                    StateKind::Pass(_)
+                    | StateKind::Task(_)
+                    | StateKind::Choice(_)
+                    | StateKind::Wait(_)
+                    | StateKind::Succeed
+                    | StateKind::Fail(_)
+                    | StateKind::Parallel(_) => return,
+                }
+            };
+            let child = self.child_frame(
+                frame,
+                index,
+                ScopeStep::Processor { state: state_id },
+                processor_start,
+                input,
+                Some((index, item)),
+            );
+            if let FrameStatus::Children(children) = &mut self.execution.frame_mut(frame).status {
+                children.running.push(child);
+            }
+            self.ready.push_back(child);
+        }
+    }
+
+    /// A child frame finished: record its result and decide what the parent does next.
+    pub(crate) fn child_finished(
+        &mut self,
+        parent: FrameId,
+        slot: usize,
+        child: FrameId,
+        result: Result<Value, Failure>,
+    ) {
+        let child_last_event = self.execution.last_event_id;
+        let FrameStatus::Children(children) = &mut self.execution.frame_mut(parent).status else {
+            return;
+        };
+        children.running.retain(|running| *running != child);
+        let is_map = matches!(children.kind, ChildrenKind::Map(_));
+        let name = self.current_state(parent).name.clone();
+        self.execution.frame_mut(parent).last_event_id = child_last_event;
+        match result {
+            Ok(output) => {
+                if is_map {
+                    self.event(
+                        Some(parent),
+                        EventKind::MapIterationSucceeded { name, index: slot },
+                    );
+                }
+                if let FrameStatus::Children(children) =
+                    &mut self.execution.frame_mut(parent).status
+                {
+                    children.results[slot] = Some(output);
+                }
+            }
+            Err(failure) => {
+                if is_map {
+                    self.event(Some(parent), EventKind::MapIterationFailed { name, index: slot });
+                    if self.map_tolerates_failure(parent, slot, &failure) {
+                        self.after_child(parent);
+                        return;
+                    }
+                }
+                self.children_failed(parent, failure);
+                return;
+            }
+        }
+        self.after_child(parent);
+    }
+
+    /// After a child ended well: start more iterations, or finish the state when all are done.
+    fn after_child(&mut self, parent: FrameId) {
+        self.start_iterations(parent);
+        let FrameStatus::Children(children) = &self.execution.frame(parent).status else { return };
+        let pending = match &children.kind {
+            ChildrenKind::Map(run) => run.next < run.inputs.len(),
+            ChildrenKind::Parallel => false,
+        };
+        if children.running.is_empty() && !pending {
+            self.children_succeeded(parent);
+        }
+    }
+
+    /// Counts a failed iteration; true when the Map's tolerance absorbs it.
+    fn map_tolerates_failure(&mut self, parent: FrameId, slot: usize, failure: &Failure) -> bool {
+        let FrameStatus::Children(children) = &mut self.execution.frame_mut(parent).status else {
+            return false;
+        };
+        let total = children.results.len();
+        let ChildrenKind::Map(run) = &mut children.kind else { return false };
+        run.failures += 1;
+        let within_count = run.tolerated_count.is_some_and(|count| run.failures as u64 <= count);
+        #[allow(clippy::cast_precision_loss)]
+        let within_percentage = run
+            .tolerated_percentage
+            .is_some_and(|percentage| (run.failures as f64) * 100.0 <= percentage * total as f64);
+        if within_count || within_percentage {
+            children.results[slot] = Some(failure.to_output());
+            return true;
+        }
+        false
+    }
+
+    /// Every child succeeded: the state's result is their outputs, in order.
+    fn children_succeeded(&mut self, parent: FrameId) {
+        let status =
+            std::mem::replace(&mut self.execution.frame_mut(parent).status, FrameStatus::Entering);
+        let FrameStatus::Children(children) = status else { return };
+        let machine = self.machine;
+        let state = {
+            let data = self.execution.frame(parent);
+            resolve_scope(machine, &data.scope).state(data.state)
+        };
+        let results =
+            Value::Array(children.results.into_iter().map(Option::unwrap_or_default).collect());
+        let outcome = match &state.kind {
+            StateKind::Parallel(parallel) => {
+                self.event(Some(parent), EventKind::ParallelStateSucceeded);
+                self.select_and_finish(
+                    parent,
+                    state,
+                    parallel.result_selector.as_ref(),
+                    parallel.result_path.as_ref(),
+                    parallel.transition,
+                    results,
+                )
+            }
+            StateKind::Map(map) => {
+                self.event(Some(parent), EventKind::MapStateSucceeded);
+                self.select_and_finish(
+                    parent,
+                    state,
+                    map.result_selector.as_ref(),
+                    map.result_path.as_ref(),
+                    map.transition,
+                    results,
+                )
+            }
+            StateKind::Pass(_)
+            | StateKind::Task(_)
+            | StateKind::Choice(_)
+            | StateKind::Wait(_)
+            | StateKind::Succeed
+            | StateKind::Fail(_) => Ok(()),
+        };
+        if let Err(failure) = outcome {
+            self.state_failed(parent, failure);
+        }
+        self.resume_if_entering(parent);
+    }
+
+    fn select_and_finish(
+        &mut self,
+        frame: FrameId,
+        state: &State,
+        selector: Option<&baton_asl::template::Template>,
+        result_path: Option<&baton_asl::model::ResultPath>,
+        transition: baton_asl::model::Transition,
+        results: Value,
+    ) -> Result<(), Failure> {
+        let result = match selector {
+            Some(selector) => self.evaluate_template(frame, selector, &results, None)?,
+            None => results,
+        };
+        self.finish_state(frame, state, result_path, result, state.assign.as_ref(), transition)
+    }
+
+    /// A child failed beyond tolerance: abort the others, record the state's failure, then let
+    /// Retry/Catch of the Parallel or Map state decide.
+    fn children_failed(&mut self, parent: FrameId, failure: Failure) {
+        let status =
+            std::mem::replace(&mut self.execution.frame_mut(parent).status, FrameStatus::Entering);
+        let FrameStatus::Children(children) = status else { return };
+        let name = self.current_state(parent).name.clone();
+        for child in &children.running {
+            if self.execution.frames.get(*child).is_some_and(Option::is_some) {
+                let slot = self.execution.frame(*child).parent.map_or(0, |parent| parent.slot);
+                self.abort_frame(*child);
+                if matches!(children.kind, ChildrenKind::Map(_)) {
+                    self.event(
+                        Some(parent),
+                        EventKind::MapIterationAborted { name: name.clone(), index: slot },
+                    );
+                }
+            }
+        }
+        let failure = match &children.kind {
+            ChildrenKind::Parallel => {
+                self.event(Some(parent), EventKind::ParallelStateFailed);
+                failure
+            }
+            ChildrenKind::Map(run) => {
+                self.event(Some(parent), EventKind::MapStateFailed);
+                if run.tolerated_count.is_some() || run.tolerated_percentage.is_some() {
+                    Failure::new(
+                        EXCEED_TOLERATED,
+                        "The specified tolerated failure threshold was exceeded",
+                    )
+                } else {
+                    failure
+                }
+            }
+        };
+        self.state_failed(parent, failure);
+        self.resume_if_entering(parent);
+    }
+}
+
+/// Resolves a whole-number Map field (MaxConcurrency, ToleratedFailureCount) with AWS's message.
+fn integer(
+    value: &Dynamic<u64>,
+    field: &str,
+    roots: &Roots<'_>,
+    at: &At<'_>,
+) -> Result<u64, Failure> {
+    match value {
+        Dynamic::Literal(number) => Ok(*number),
+        Dynamic::Path(path) => {
+            let value = path
+                .evaluate(roots)
+                .map_err(|error| Failure::in_state(error.name(), at.state, at.entered, error))?;
+            value.as_u64().ok_or_else(|| {
+                Failure::in_state(
+                    RUNTIME,
+                    at.state,
+                    at.entered,
+                    format!(
+                        "The {field} field refers to value \"{}\" which is not a valid integer: {}",
+                        shown(&value),
+                        path.text()
+                    ),
+                )
+            })
+        }
+        Dynamic::Jsonata(_) | Dynamic::Intrinsic(_) => Ok(0),
+    }
+}
+
+/// Resolves ToleratedFailurePercentage with AWS's message.
+fn float(
+    value: &Dynamic<f64>,
+    field: &str,
+    roots: &Roots<'_>,
+    at: &At<'_>,
+) -> Result<f64, Failure> {
+    match value {
+        Dynamic::Literal(number) => Ok(*number),
+        Dynamic::Path(path) => {
+            let value = path
+                .evaluate(roots)
+                .map_err(|error| Failure::in_state(error.name(), at.state, at.entered, error))?;
+            value.as_f64().ok_or_else(|| {
+                Failure::in_state(
+                    RUNTIME,
+                    at.state,
+                    at.entered,
+                    format!(
+                        "The {field} field refers to value \"{}\" which is not a valid float: {}",
+                        shown(&value),
+                        path.text()
+                    ),
+                )
+            })
+        }
+        Dynamic::Jsonata(_) | Dynamic::Intrinsic(_) => Ok(0.0),
+    }
+}
+
+/// A value as AWS shows it in these messages: strings without quotes, anything else as JSON.
+fn shown(value: &Value) -> String {
+    value.as_str().map_or_else(|| dataflow::text(value), str::to_owned)
+}

@@ -1,0 +1,155 @@
+//! When a state fails: Retry (with backoff timers), then Catch, then the failure travels up to
+//! the enclosing Parallel/Map or ends the execution. Also aborting frames whose siblings failed.
+
+use baton_asl::error_match;
+use baton_asl::model::{Catcher, Retrier, StateKind};
+use baton_asl::retry::Backoff;
+
+use crate::command::Command;
+use crate::dataflow::{self, At, Failure, RUNTIME};
+use crate::event::EventKind;
+use crate::execution::{ChildrenKind, FrameId, FrameStatus, TimerPurpose, resolve_scope};
+use crate::interpreter::Run;
+use crate::interpreter::states::state_type;
+
+impl Run<'_, '_> {
+    /// The current state of `frame` failed: retry it, catch the error, or fail the frame.
+    pub(crate) fn state_failed(&mut self, frame: FrameId, failure: Failure) {
+        if self.execution.outcome.is_some() {
+            return;
+        }
+        // States.Runtime ends the execution whatever Retry and Catch say (recorded AWS behaviour).
+        if failure.error == RUNTIME {
+            self.fail_execution(failure);
+            return;
+        }
+        let machine = self.machine;
+        let state = {
+            let data = self.execution.frame(frame);
+            resolve_scope(machine, &data.scope).state(data.state)
+        };
+        let (retriers, catchers): (&[Retrier], &[Catcher]) = match &state.kind {
+            StateKind::Task(task) => (&task.retry, &task.catch),
+            StateKind::Parallel(parallel) => (&parallel.retry, &parallel.catch),
+            StateKind::Map(map) => (&map.retry, &map.catch),
+            StateKind::Pass(_)
+            | StateKind::Choice(_)
+            | StateKind::Wait(_)
+            | StateKind::Succeed
+            | StateKind::Fail(_) => (&[], &[]),
+        };
+        if let Some((index, retrier)) = retriers
+            .iter()
+            .enumerate()
+            .find(|(_, retrier)| error_match::matches(&retrier.error_equals, &failure.error))
+        {
+            let attempts =
+                self.execution.frame(frame).retry_counts.get(index).copied().unwrap_or(0);
+            if attempts < retrier.max_attempts {
+                if let Some(count) = self.execution.frame_mut(frame).retry_counts.get_mut(index) {
+                    *count += 1;
+                }
+                let unit = self.execution.draws.unit();
+                let delay = Backoff::from(retrier).delay(attempts, unit);
+                let millis = i64::try_from(delay.as_millis()).unwrap_or(i64::MAX);
+                let timer = self.timer(frame, TimerPurpose::Backoff, millis);
+                self.execution.frame_mut(frame).status = FrameStatus::Backoff { timer };
+                return;
+            }
+        }
+        if let Some(catcher) = catchers
+            .iter()
+            .find(|catcher| error_match::matches(&catcher.error_equals, &failure.error))
+        {
+            let (name, entered) = self.at(frame);
+            let at = At { state: &name, entered };
+            let raw_input = self.execution.frame(frame).input.clone();
+            let error_output = failure.to_output();
+            let caught = dataflow::place(
+                catcher.result_path.as_ref(),
+                &raw_input,
+                error_output.clone(),
+                &at,
+            )
+            .and_then(|output| {
+                let assigned = self.assign_for_catch(frame, catcher, &error_output, &at)?;
+                Ok((output, assigned))
+            });
+            match caught {
+                Ok((output, assigned)) => {
+                    self.exit_state(
+                        frame,
+                        state,
+                        output,
+                        assigned,
+                        baton_asl::model::Transition::Next(catcher.next),
+                    );
+                }
+                Err(failure) => self.frame_failed(frame, failure),
+            }
+            return;
+        }
+        self.frame_failed(frame, failure);
+    }
+
+    fn assign_for_catch(
+        &mut self,
+        frame: FrameId,
+        catcher: &Catcher,
+        error_output: &serde_json::Value,
+        at: &At<'_>,
+    ) -> Result<Option<Vec<(String, String)>>, Failure> {
+        self.assign_values(frame, catcher.assign.as_ref(), error_output, at)
+    }
+
+    /// The frame's States block failed with no Catch left: tell the parent, or end the execution.
+    pub(crate) fn frame_failed(&mut self, frame: FrameId, failure: Failure) {
+        let parent = self.execution.frame(frame).parent;
+        if let Some(parent) = parent
+            && matches!(
+                self.execution.frame(parent.frame).status,
+                FrameStatus::Children(ref children) if matches!(children.kind, ChildrenKind::Parallel)
+            )
+        {
+            // AWS records the failing state of a Parallel branch as aborted.
+            let kind = state_type(&self.current_state(frame).kind);
+            self.event(Some(frame), EventKind::StateAborted { state_type: kind });
+        }
+        self.frame_finished(frame, Err(failure));
+    }
+
+    /// Stops a running frame and everything under it, recording the abort events AWS records.
+    pub(crate) fn abort_frame(&mut self, frame: FrameId) {
+        let status =
+            std::mem::replace(&mut self.execution.frame_mut(frame).status, FrameStatus::Entering);
+        let kind = state_type(&self.current_state(frame).kind);
+        match status {
+            FrameStatus::Entering => {}
+            FrameStatus::Task(wait) => {
+                self.execution.tasks.remove(&wait.task);
+                self.commands.push(Command::CancelTask { task: wait.task });
+                for timer in [wait.timeout_timer, wait.heartbeat_timer].into_iter().flatten() {
+                    self.cancel_timer(timer);
+                }
+                self.event(Some(frame), EventKind::StateAborted { state_type: kind });
+            }
+            FrameStatus::Waiting { timer } => {
+                self.cancel_timer(timer);
+                self.event(Some(frame), EventKind::StateAborted { state_type: kind });
+            }
+            FrameStatus::Backoff { timer } => {
+                self.cancel_timer(timer);
+                self.event(Some(frame), EventKind::StateAborted { state_type: kind });
+            }
+            FrameStatus::Children(children) => {
+                for child in children.running {
+                    if self.execution.frames.get(child).is_some_and(Option::is_some) {
+                        self.abort_frame(child);
+                    }
+                }
+                self.event(Some(frame), EventKind::StateAborted { state_type: kind });
+            }
+        }
+        self.execution.frames[frame] = None;
+    }
+}

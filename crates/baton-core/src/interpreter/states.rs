@@ -1,0 +1,790 @@
+//! Entering, running and leaving states: Pass, Task, Choice, Wait, Succeed and Fail, plus the
+//! common steps (the Entered/Exited events, Assign, transitions).
+
+use serde_json::Value;
+
+use baton_asl::model::{
+    Assign, Dynamic, Fail, IntegrationPattern, Resource, State, StateKind, Task, Transition,
+    WaitFor,
+};
+use baton_asl::path::Roots;
+use baton_asl::{choice, limits, timestamp};
+
+use crate::command::{Command, TaskId, TaskRequest};
+use crate::context::{self, ContextParts};
+use crate::dataflow::{self, At, Failure, RUNTIME, text};
+use crate::event::{EventKind, StateType, TaskFamily};
+use crate::execution::{
+    FrameId, FrameStatus, TaskWait, TimerPurpose, VisibleVariables, resolve_scope,
+};
+use crate::interpreter::{Run, seconds_to_millis};
+
+/// What running a state left the frame doing.
+pub(crate) fn state_type(kind: &StateKind) -> StateType {
+    match kind {
+        StateKind::Pass(_) => StateType::Pass,
+        StateKind::Task(_) => StateType::Task,
+        StateKind::Choice(_) => StateType::Choice,
+        StateKind::Wait(_) => StateType::Wait,
+        StateKind::Succeed => StateType::Succeed,
+        StateKind::Fail(_) => StateType::Fail,
+        StateKind::Parallel(_) => StateType::Parallel,
+        StateKind::Map(_) => StateType::Map,
+    }
+}
+
+/// Whether anything in `state` reads the context object, so building it can be skipped.
+fn reads_context(state: &State) -> bool {
+    use baton_asl::model::{NullablePath, Payload};
+    use baton_asl::path::Root;
+    let path_reads = |path: Option<&NullablePath>| matches!(path, Some(NullablePath::Path(path)) if *path.root() == Root::Context);
+    let payload_reads = |payload: Option<&Payload>| match payload {
+        Some(Payload::Parameters(template)) => template.uses_context(),
+        Some(Payload::Arguments(_)) | None => false,
+    };
+    let assign_reads = match &state.assign {
+        Some(Assign::JsonPath(template)) => template.uses_context(),
+        Some(Assign::Jsonata(_)) | None => false,
+    };
+    let kind_reads = match &state.kind {
+        StateKind::Pass(pass) => payload_reads(pass.payload.as_ref()),
+        StateKind::Task(task) => {
+            payload_reads(task.payload.as_ref())
+                || task.result_selector.as_ref().is_some_and(|template| template.uses_context())
+        }
+        StateKind::Parallel(parallel) => {
+            payload_reads(parallel.payload.as_ref())
+                || parallel.result_selector.as_ref().is_some_and(|template| template.uses_context())
+        }
+        StateKind::Map(map) => {
+            map.items_path.as_ref().is_some_and(|path| *path.root() == Root::Context)
+                || payload_reads(map.item_selector.as_ref())
+                || map.result_selector.as_ref().is_some_and(|template| template.uses_context())
+        }
+        // Choice rules, Wait and Fail paths are cheap to check by building the context; these
+        // states are rare on hot paths.
+        StateKind::Choice(_) | StateKind::Wait(_) | StateKind::Fail(_) => true,
+        StateKind::Succeed => false,
+    };
+    path_reads(state.input_path.as_ref())
+        || path_reads(state.output_path.as_ref())
+        || assign_reads
+        || kind_reads
+}
+
+impl Run<'_, '_> {
+    pub(crate) fn current_state(&self, frame: FrameId) -> &State {
+        let frame = self.execution.frame(frame);
+        resolve_scope(self.machine, &frame.scope).state(frame.state)
+    }
+
+    /// Records `<Type>StateEntered` and runs the state.
+    pub(crate) fn enter_state(&mut self, frame: FrameId) {
+        let machine = self.machine;
+        let state = {
+            let frame = self.execution.frame(frame);
+            resolve_scope(machine, &frame.scope).state(frame.state)
+        };
+        let input = text(&self.execution.frame(frame).input);
+        let id = self.event(
+            Some(frame),
+            EventKind::StateEntered {
+                state_type: state_type(&state.kind),
+                name: state.name.clone(),
+                input,
+            },
+        );
+        let retriers = match &state.kind {
+            StateKind::Task(task) => task.retry.len(),
+            StateKind::Parallel(parallel) => parallel.retry.len(),
+            StateKind::Map(map) => map.retry.len(),
+            StateKind::Pass(_)
+            | StateKind::Choice(_)
+            | StateKind::Wait(_)
+            | StateKind::Succeed
+            | StateKind::Fail(_) => 0,
+        };
+        let now = self.now;
+        let data = self.execution.frame_mut(frame);
+        data.entered_event_id = id;
+        data.entered_at = now;
+        data.retry_counts = vec![0; retriers];
+        self.execute_state(frame);
+    }
+
+    /// The context object for the current state of `frame`, or `null` when nothing reads it.
+    pub(crate) fn context_for(&self, frame: FrameId, token: Option<&str>) -> Value {
+        let state = self.current_state(frame);
+        if token.is_none() && !reads_context(state) {
+            return Value::Null;
+        }
+        let data = self.execution.frame(frame);
+        let parts = ContextParts {
+            state_name: &state.name,
+            retry_count: data.retry_counts.iter().sum(),
+            token,
+            map_item: data.map_item.as_ref().map(|(index, value)| (*index, value)),
+        };
+        context::build(self.execution, frame, &parts)
+    }
+
+    /// Runs the current state of `frame` after its Entered event (or again after a retry).
+    pub(crate) fn execute_state(&mut self, frame: FrameId) {
+        let machine = self.machine;
+        let state = {
+            let data = self.execution.frame(frame);
+            resolve_scope(machine, &data.scope).state(data.state)
+        };
+        let result = match &state.kind {
+            StateKind::Pass(_) => self.run_pass(frame, state),
+            StateKind::Task(task) => self.run_task(frame, state, task),
+            StateKind::Choice(_) => self.run_choice(frame, state),
+            StateKind::Wait(_) => self.run_wait(frame, state),
+            StateKind::Succeed => self.run_succeed(frame, state),
+            StateKind::Fail(fail) => {
+                let failure = self.fail_state_failure(frame, fail);
+                self.frame_failed(frame, failure);
+                Ok(())
+            }
+            StateKind::Parallel(_) => self.run_parallel(frame, state),
+            StateKind::Map(_) => self.run_map(frame, state),
+        };
+        if let Err(failure) = result {
+            self.state_failed(frame, failure);
+        }
+    }
+
+    pub(crate) fn at(&self, frame: FrameId) -> (String, u64) {
+        (self.current_state(frame).name.clone(), self.execution.frame(frame).entered_event_id)
+    }
+
+    /// The state's input after `InputPath`.
+    pub(crate) fn effective_input(
+        &mut self,
+        frame: FrameId,
+        state: &State,
+    ) -> Result<Value, Failure> {
+        let context = self.context_for(frame, None);
+        let (name, entered) = self.at(frame);
+        let variables = VisibleVariables { execution: self.execution, frame };
+        let input = &self.execution.frame(frame).input;
+        let roots = Roots { input, context: &context, variables: &variables };
+        dataflow::select(state.input_path.as_ref(), input, &roots, &At { state: &name, entered })
+    }
+
+    /// `ResultPath` then `OutputPath` over a result, and `Assign` with `$` = `assign_input`.
+    pub(crate) fn finish_state(
+        &mut self,
+        frame: FrameId,
+        state: &State,
+        result_path: Option<&baton_asl::model::ResultPath>,
+        result: Value,
+        assign: Option<&Assign>,
+        transition: Transition,
+    ) -> Result<(), Failure> {
+        let (name, entered) = self.at(frame);
+        let at = At { state: &name, entered };
+        let raw_input = self.execution.frame(frame).input.clone();
+        let assigned = self.assign_values(frame, assign, &result, &at)?;
+        let placed = dataflow::place(result_path, &raw_input, result, &at)?;
+        let context = self.context_for(frame, None);
+        let variables = VisibleVariables { execution: self.execution, frame };
+        let roots = Roots { input: &placed, context: &context, variables: &variables };
+        let output = dataflow::select(state.output_path.as_ref(), &placed, &roots, &at)?;
+        self.exit_state(frame, state, output, assigned, transition);
+        Ok(())
+    }
+
+    /// Evaluates `Assign` (JSONPath) and stores the variables, returning them for the event.
+    pub(crate) fn assign_values(
+        &mut self,
+        frame: FrameId,
+        assign: Option<&Assign>,
+        input: &Value,
+        at: &At<'_>,
+    ) -> Result<Option<Vec<(String, String)>>, Failure> {
+        let Some(Assign::JsonPath(template)) = assign else {
+            return Ok(None);
+        };
+        let context = self.context_for(frame, None);
+        let variables = VisibleVariables { execution: self.execution, frame };
+        let roots = Roots { input, context: &context, variables: &variables };
+        let mut draws = self.execution.draws.clone();
+        let values = dataflow::template(template, input, &roots, &mut draws, at)?;
+        self.execution.draws = draws;
+        let Value::Object(values) = values else {
+            return Ok(None);
+        };
+        let mut assigned = Vec::with_capacity(values.len());
+        for (name, value) in values {
+            let serialized = text(&value);
+            if serialized.len() > limits::VARIABLE_BYTES_MAX {
+                return Err(Failure::in_state(
+                    "States.DataLimitExceeded",
+                    at.state,
+                    at.entered,
+                    format!(
+                        "The variable '{name}' is larger than {} bytes.",
+                        limits::VARIABLE_BYTES_MAX
+                    ),
+                ));
+            }
+            assigned.push((name.clone(), serialized));
+            self.store_variable(frame, name, value);
+        }
+        Ok(Some(assigned))
+    }
+
+    /// Writes a variable where it is defined (an enclosing scope) or in the frame's own scope.
+    fn store_variable(&mut self, frame: FrameId, name: String, value: Value) {
+        let mut current = Some(frame);
+        while let Some(id) = current {
+            if self.execution.frame(id).variables.contains_key(&name) {
+                self.execution.frame_mut(id).variables.insert(name, value);
+                return;
+            }
+            current = self.execution.frame(id).parent.map(|parent| parent.frame);
+        }
+        self.execution.frame_mut(frame).variables.insert(name, value);
+    }
+
+    /// Records `<Type>StateExited` and follows the transition.
+    pub(crate) fn exit_state(
+        &mut self,
+        frame: FrameId,
+        state: &State,
+        output: Value,
+        assigned: Option<Vec<(String, String)>>,
+        transition: Transition,
+    ) {
+        self.event(
+            Some(frame),
+            EventKind::StateExited {
+                state_type: state_type(&state.kind),
+                name: state.name.clone(),
+                output: text(&output),
+                assigned_variables: assigned,
+            },
+        );
+        match transition {
+            Transition::Next(next) => {
+                let data = self.execution.frame_mut(frame);
+                data.state = next;
+                data.input = output;
+                data.status = FrameStatus::Entering;
+            }
+            Transition::End => self.frame_finished(frame, Ok(output)),
+        }
+    }
+
+    fn run_pass(&mut self, frame: FrameId, state: &State) -> Result<(), Failure> {
+        let StateKind::Pass(pass) = &state.kind else { return Ok(()) };
+        let effective = self.effective_input(frame, state)?;
+        let result = match (&pass.payload, &pass.result) {
+            (Some(baton_asl::model::Payload::Parameters(template)), _) => {
+                self.evaluate_template(frame, template, &effective, None)?
+            }
+            (_, Some(result)) => result.clone(),
+            _ => effective,
+        };
+        self.finish_state(
+            frame,
+            state,
+            pass.result_path.as_ref(),
+            result,
+            state.assign.as_ref(),
+            pass.transition,
+        )
+    }
+
+    /// Evaluates a payload template for the current state of `frame`.
+    pub(crate) fn evaluate_template(
+        &mut self,
+        frame: FrameId,
+        template: &baton_asl::template::Template,
+        input: &Value,
+        token: Option<&str>,
+    ) -> Result<Value, Failure> {
+        let (name, entered) = self.at(frame);
+        let context = self.context_for(frame, token);
+        let variables = VisibleVariables { execution: self.execution, frame };
+        let roots = Roots { input, context: &context, variables: &variables };
+        let mut draws = self.execution.draws.clone();
+        let result =
+            dataflow::template(template, input, &roots, &mut draws, &At { state: &name, entered });
+        self.execution.draws = draws;
+        result
+    }
+
+    fn run_succeed(&mut self, frame: FrameId, state: &State) -> Result<(), Failure> {
+        let effective = self.effective_input(frame, state)?;
+        let (name, entered) = self.at(frame);
+        let context = self.context_for(frame, None);
+        let variables = VisibleVariables { execution: self.execution, frame };
+        let roots = Roots { input: &effective, context: &context, variables: &variables };
+        let output = dataflow::select(
+            state.output_path.as_ref(),
+            &effective,
+            &roots,
+            &At { state: &name, entered },
+        )?;
+        self.exit_state(frame, state, output, None, Transition::End);
+        Ok(())
+    }
+
+    fn run_choice(&mut self, frame: FrameId, state: &State) -> Result<(), Failure> {
+        let StateKind::Choice(choice) = &state.kind else { return Ok(()) };
+        let effective = self.effective_input(frame, state)?;
+        let (name, entered) = self.at(frame);
+        let context = self.context_for(frame, None);
+        let mut chosen = None;
+        {
+            let variables = VisibleVariables { execution: self.execution, frame };
+            let roots = Roots { input: &effective, context: &context, variables: &variables };
+            for rule in &choice.choices {
+                match choice::evaluate(&rule.condition, &roots) {
+                    Ok(true) => {
+                        chosen = Some((rule.next, rule.assign.as_ref()));
+                        break;
+                    }
+                    Ok(false) => {}
+                    Err(error) => return Err(Failure::in_state(RUNTIME, &name, entered, error)),
+                }
+            }
+        }
+        let (next, rule_assign) = match (chosen, choice.default) {
+            (Some(chosen), _) => chosen,
+            (None, Some(default)) => (default, None),
+            (None, None) => {
+                return Err(Failure::new(
+                    "States.NoChoiceMatched",
+                    format!(
+                        "No Choice Rules matched and no Default was specified for state '{name}'."
+                    ),
+                ));
+            }
+        };
+        let assign = rule_assign.or(state.assign.as_ref());
+        let at = At { state: &name, entered };
+        let assigned = self.assign_values(frame, assign, &effective, &at)?;
+        let variables = VisibleVariables { execution: self.execution, frame };
+        let roots = Roots { input: &effective, context: &context, variables: &variables };
+        let output = dataflow::select(state.output_path.as_ref(), &effective, &roots, &at)?;
+        self.exit_state(frame, state, output, assigned, Transition::Next(next));
+        Ok(())
+    }
+
+    fn run_wait(&mut self, frame: FrameId, state: &State) -> Result<(), Failure> {
+        let StateKind::Wait(wait) = &state.kind else { return Ok(()) };
+        let effective = self.effective_input(frame, state)?;
+        let (name, entered) = self.at(frame);
+        let context = self.context_for(frame, None);
+        let delay = {
+            let variables = VisibleVariables { execution: self.execution, frame };
+            let roots = Roots { input: &effective, context: &context, variables: &variables };
+            wait_delay(&wait.until, &roots, self.now)
+                .map_err(|detail| Failure::in_state(RUNTIME, &name, entered, detail))?
+        };
+        let timer = self.timer(frame, TimerPurpose::Wait, delay);
+        self.execution.frame_mut(frame).status = FrameStatus::Waiting { timer };
+        Ok(())
+    }
+
+    /// A Wait state's timer fired: leave with the (InputPath-filtered) input.
+    pub(crate) fn wait_finished(&mut self, frame: FrameId) {
+        let machine = self.machine;
+        let state = {
+            let data = self.execution.frame(frame);
+            resolve_scope(machine, &data.scope).state(data.state)
+        };
+        let StateKind::Wait(wait) = &state.kind else { return };
+        self.execution.frame_mut(frame).status = FrameStatus::Entering;
+        let result = self.effective_input(frame, state).and_then(|effective| {
+            let (name, entered) = self.at(frame);
+            let at = At { state: &name, entered };
+            let assigned = self.assign_values(frame, state.assign.as_ref(), &effective, &at)?;
+            let context = self.context_for(frame, None);
+            let variables = VisibleVariables { execution: self.execution, frame };
+            let roots = Roots { input: &effective, context: &context, variables: &variables };
+            let output = dataflow::select(state.output_path.as_ref(), &effective, &roots, &at)?;
+            self.exit_state(frame, state, output, assigned, wait.transition);
+            Ok(())
+        });
+        if let Err(failure) = result {
+            self.state_failed(frame, failure);
+        }
+        self.resume_if_entering(frame);
+    }
+
+    fn fail_state_failure(&mut self, frame: FrameId, fail: &Fail) -> Failure {
+        let effective = self.execution.frame(frame).input.clone();
+        let (name, entered) = self.at(frame);
+        let context = self.context_for(frame, None);
+        let variables = VisibleVariables { execution: self.execution, frame };
+        let roots = Roots { input: &effective, context: &context, variables: &variables };
+        let mut draws = self.execution.draws.clone();
+        let mut field = |value: Option<&Dynamic<String>>,
+                         field: &str|
+         -> Result<Option<String>, Failure> {
+            match value {
+                None => Ok(None),
+                Some(Dynamic::Literal(text)) => Ok(Some(text.clone())),
+                Some(Dynamic::Path(path)) => match path.evaluate(&roots) {
+                    Ok(Value::String(text)) => Ok(Some(text)),
+                    Ok(other) => Ok(Some(text(&other))),
+                    Err(_) => Err(Failure::in_state(
+                        RUNTIME,
+                        &name,
+                        entered,
+                        format!(
+                            "The JSONPath '{}' specified for the field '{field}' could not be found in the input '{}'",
+                            path.text(),
+                            text(&effective)
+                        ),
+                    )),
+                },
+                Some(Dynamic::Intrinsic(call)) => match call.evaluate(&roots, &mut draws) {
+                    Ok(Value::String(text)) => Ok(Some(text)),
+                    Ok(other) => Ok(Some(text(&other))),
+                    Err(error) => Err(Failure::in_state(error.name(), &name, entered, error)),
+                },
+                Some(Dynamic::Jsonata(_)) => Ok(None),
+            }
+        };
+        let error = field(fail.error.as_ref(), "ErrorPath");
+        let cause = field(fail.cause.as_ref(), "CausePath");
+        self.execution.draws = draws;
+        match (error, cause) {
+            (Ok(error), Ok(cause)) => {
+                Failure { error: error.unwrap_or_default(), cause: cause.unwrap_or_default() }
+            }
+            (Err(failure), _) | (_, Err(failure)) => failure,
+        }
+    }
+
+    fn run_task(&mut self, frame: FrameId, state: &State, task: &Task) -> Result<(), Failure> {
+        let effective = self.effective_input(frame, state)?;
+        let (name, entered) = self.at(frame);
+        let needs_token = matches!(task.resource, Resource::Activity { .. })
+            || matches!(
+                task.resource,
+                Resource::Integration { pattern: IntegrationPattern::WaitForTaskToken, .. }
+            );
+        let token = needs_token.then(|| self.execution.draws.token());
+        let parameters = match &task.payload {
+            Some(baton_asl::model::Payload::Parameters(template)) => {
+                self.evaluate_template(frame, template, &effective, token.as_deref())?
+            }
+            Some(baton_asl::model::Payload::Arguments(_)) | None => effective.clone(),
+        };
+        let context = self.context_for(frame, token.as_deref());
+        let (timeout, heartbeat) = {
+            let variables = VisibleVariables { execution: self.execution, frame };
+            let roots = Roots { input: &effective, context: &context, variables: &variables };
+            let timeout =
+                seconds_field(task.timeout_seconds.as_ref(), "TimeoutSecondsPath", &roots)
+                    .map_err(|detail| Failure::in_state(RUNTIME, &name, entered, detail))?;
+            let heartbeat =
+                seconds_field(task.heartbeat_seconds.as_ref(), "HeartbeatSecondsPath", &roots)
+                    .map_err(|detail| Failure::in_state(RUNTIME, &name, entered, detail))?;
+            (timeout, heartbeat)
+        };
+        let task_id = TaskId(self.execution.next_task);
+        self.execution.next_task += 1;
+        let (family, resource_type, resource) =
+            self.schedule_events(frame, &task.resource, text(&parameters), timeout, heartbeat);
+        let timeout_timer = timeout.map(|seconds| {
+            self.timer(frame, TimerPurpose::TaskTimeout, seconds_to_millis(seconds))
+        });
+        let heartbeat_timer = heartbeat.map(|seconds| {
+            self.timer(frame, TimerPurpose::HeartbeatTimeout, seconds_to_millis(seconds))
+        });
+        self.execution.tasks.insert(task_id, frame);
+        self.commands.push(Command::RunTask(TaskRequest {
+            task: task_id,
+            state_name: name,
+            resource: task.resource.clone(),
+            input: parameters,
+            token,
+            timeout_seconds: timeout.unwrap_or(limits::TASK_TIMEOUT_SECONDS_DEFAULT),
+            heartbeat_seconds: heartbeat,
+        }));
+        self.execution.frame_mut(frame).status = FrameStatus::Task(TaskWait {
+            task: task_id,
+            family,
+            resource_type,
+            resource,
+            timeout_timer,
+            heartbeat_timer,
+            heartbeat_seconds: heartbeat,
+        });
+        Ok(())
+    }
+
+    /// Records the Scheduled (and, for work that starts at once, Started) events of a task.
+    fn schedule_events(
+        &mut self,
+        frame: FrameId,
+        resource: &Resource,
+        parameters_text: String,
+        timeout: Option<u64>,
+        heartbeat: Option<u64>,
+    ) -> (TaskFamily, String, String) {
+        match resource {
+            Resource::Activity { arn } => {
+                self.event(
+                    Some(frame),
+                    EventKind::ActivityScheduled {
+                        resource: arn.clone(),
+                        input: parameters_text,
+                        timeout_seconds: timeout,
+                        heartbeat_seconds: heartbeat,
+                    },
+                );
+                (TaskFamily::Activity, String::new(), arn.clone())
+            }
+            Resource::LambdaFunction { arn } => {
+                self.event(
+                    Some(frame),
+                    EventKind::LambdaFunctionScheduled {
+                        resource: arn.clone(),
+                        input: parameters_text,
+                        timeout_seconds: timeout,
+                    },
+                );
+                self.event(Some(frame), EventKind::LambdaFunctionStarted);
+                (TaskFamily::Lambda, String::new(), arn.clone())
+            }
+            Resource::Integration { service, action, pattern, .. } => {
+                let resource = format!("{action}{}", pattern.suffix());
+                self.event(
+                    Some(frame),
+                    EventKind::TaskScheduled {
+                        resource_type: service.clone(),
+                        resource: resource.clone(),
+                        region: self.execution.start.region.clone(),
+                        parameters: parameters_text,
+                        timeout_seconds: timeout,
+                        heartbeat_seconds: heartbeat,
+                    },
+                );
+                self.event(
+                    Some(frame),
+                    EventKind::TaskStarted {
+                        resource_type: service.clone(),
+                        resource: resource.clone(),
+                    },
+                );
+                (TaskFamily::Service, service.clone(), resource)
+            }
+        }
+    }
+
+    pub(crate) fn task_started(&mut self, frame: FrameId, worker_name: Option<String>) {
+        let FrameStatus::Task(wait) = &self.execution.frame(frame).status else { return };
+        if wait.family == TaskFamily::Activity {
+            self.event(Some(frame), EventKind::ActivityStarted { worker_name });
+        }
+    }
+
+    pub(crate) fn task_heartbeat(&mut self, frame: FrameId) {
+        let FrameStatus::Task(wait) = self.execution.frame(frame).status.clone() else { return };
+        let (Some(timer), Some(seconds)) = (wait.heartbeat_timer, wait.heartbeat_seconds) else {
+            return;
+        };
+        self.cancel_timer(timer);
+        let renewed = self.timer(frame, TimerPurpose::HeartbeatTimeout, seconds_to_millis(seconds));
+        if let FrameStatus::Task(wait) = &mut self.execution.frame_mut(frame).status {
+            wait.heartbeat_timer = Some(renewed);
+        }
+    }
+
+    /// Takes the frame out of its task wait, cancelling the task's timers.
+    fn end_task_wait(&mut self, frame: FrameId) -> Option<TaskWait> {
+        let status =
+            std::mem::replace(&mut self.execution.frame_mut(frame).status, FrameStatus::Entering);
+        let FrameStatus::Task(wait) = status else { return None };
+        for timer in [wait.timeout_timer, wait.heartbeat_timer].into_iter().flatten() {
+            self.cancel_timer(timer);
+        }
+        Some(wait)
+    }
+
+    pub(crate) fn task_succeeded(&mut self, frame: FrameId, output: Value) {
+        let Some(wait) = self.end_task_wait(frame) else { return };
+        let output_text = text(&output);
+        let kind = match wait.family {
+            TaskFamily::Service => EventKind::TaskSucceeded {
+                resource_type: wait.resource_type.clone(),
+                resource: wait.resource.clone(),
+                output: output_text.clone(),
+            },
+            TaskFamily::Lambda => {
+                EventKind::LambdaFunctionSucceeded { output: output_text.clone() }
+            }
+            TaskFamily::Activity => EventKind::ActivitySucceeded { output: output_text.clone() },
+        };
+        if output_text.len() > limits::PAYLOAD_BYTES_MAX {
+            let failure = Failure::new(
+                "States.DataLimitExceeded",
+                format!(
+                    "The state/task '{}' returned a result with a size exceeding the maximum number of bytes service limit.",
+                    wait.resource_type
+                ),
+            );
+            self.task_failure_event(frame, &wait, &failure);
+            self.state_failed(frame, failure);
+            self.resume_if_entering(frame);
+            return;
+        }
+        self.event(Some(frame), kind);
+        let result = self.task_result(frame, output);
+        if let Err(failure) = result {
+            self.state_failed(frame, failure);
+        }
+        self.resume_if_entering(frame);
+    }
+
+    fn task_result(&mut self, frame: FrameId, output: Value) -> Result<(), Failure> {
+        let machine = self.machine;
+        let state = {
+            let data = self.execution.frame(frame);
+            resolve_scope(machine, &data.scope).state(data.state)
+        };
+        let StateKind::Task(task) = &state.kind else { return Ok(()) };
+        let result = match &task.result_selector {
+            Some(selector) => self.evaluate_template(frame, selector, &output, None)?,
+            None => output,
+        };
+        self.finish_state(
+            frame,
+            state,
+            task.result_path.as_ref(),
+            result,
+            state.assign.as_ref(),
+            task.transition,
+        )
+    }
+
+    fn task_failure_event(&mut self, frame: FrameId, wait: &TaskWait, failure: &Failure) {
+        let details = crate::event::Failure {
+            error: Some(failure.error.clone()),
+            cause: Some(failure.cause.clone()),
+        };
+        let kind = match wait.family {
+            TaskFamily::Service => EventKind::TaskFailed {
+                resource_type: wait.resource_type.clone(),
+                resource: wait.resource.clone(),
+                failure: details,
+            },
+            TaskFamily::Lambda => EventKind::LambdaFunctionFailed(details),
+            TaskFamily::Activity => EventKind::ActivityFailed(details),
+        };
+        self.event(Some(frame), kind);
+    }
+
+    pub(crate) fn task_failed(&mut self, frame: FrameId, failure: Failure) {
+        let Some(wait) = self.end_task_wait(frame) else { return };
+        self.task_failure_event(frame, &wait, &failure);
+        self.state_failed(frame, failure);
+        self.resume_if_entering(frame);
+    }
+
+    pub(crate) fn task_timed_out(&mut self, frame: FrameId, purpose: TimerPurpose) {
+        let Some(wait) = self.end_task_wait(frame) else { return };
+        self.execution.tasks.remove(&wait.task);
+        self.commands.push(Command::CancelTask { task: wait.task });
+        // AWS records both timeouts as States.Timeout; matching still tells a heartbeat timeout
+        // apart (see baton_asl::error_match).
+        let details =
+            crate::event::Failure { error: Some("States.Timeout".to_owned()), cause: None };
+        let kind = match wait.family {
+            TaskFamily::Service => EventKind::TaskTimedOut {
+                resource_type: wait.resource_type.clone(),
+                resource: wait.resource.clone(),
+                failure: details,
+            },
+            TaskFamily::Lambda => EventKind::LambdaFunctionTimedOut(details),
+            TaskFamily::Activity => EventKind::ActivityTimedOut(details),
+        };
+        self.event(Some(frame), kind);
+        let error = if purpose == TimerPurpose::HeartbeatTimeout {
+            baton_asl::error_match::HEARTBEAT_TIMEOUT
+        } else {
+            baton_asl::error_match::TIMEOUT
+        };
+        self.state_failed(frame, Failure::new(error, String::new()));
+        self.resume_if_entering(frame);
+    }
+}
+
+/// Resolves a Task's `TimeoutSeconds`/`HeartbeatSeconds`.
+fn seconds_field(
+    value: Option<&Dynamic<u64>>,
+    field: &str,
+    roots: &Roots<'_>,
+) -> Result<Option<u64>, String> {
+    match value {
+        None | Some(Dynamic::Jsonata(_) | Dynamic::Intrinsic(_)) => Ok(None),
+        Some(Dynamic::Literal(seconds)) => Ok(Some(*seconds)),
+        Some(Dynamic::Path(path)) => match path.evaluate(roots) {
+            Ok(value) => value
+                .as_u64()
+                .filter(|seconds| *seconds > 0)
+                .map(Some)
+                .ok_or_else(|| format!("The {field} field refers to value \"{}\" which is not a valid positive integer: {}", text(&value), path.text())),
+            Err(error) => Err(error.to_string()),
+        },
+    }
+}
+
+/// How long a Wait state waits, in milliseconds, with AWS's messages for bad values.
+fn wait_delay(until: &WaitFor, roots: &Roots<'_>, now: i64) -> Result<i64, String> {
+    match until {
+        WaitFor::Seconds(Dynamic::Literal(seconds)) => Ok(seconds_to_millis(*seconds)),
+        WaitFor::Seconds(Dynamic::Path(path)) => {
+            let value = path.evaluate(roots).map_err(|_| {
+                format!(
+                    "The SecondsPath parameter does not reference an input value: {}",
+                    path.text()
+                )
+            })?;
+            if let Some(seconds) = value.as_u64() {
+                return Ok(seconds_to_millis(seconds));
+            }
+            if value.as_i64().is_some_and(|seconds| seconds < 0) {
+                return Err(format!(
+                    "The SecondsPath parameter references a negative value: {} == {}",
+                    path.text(),
+                    text(&value)
+                ));
+            }
+            Err(format!(
+                "The SecondsPath parameter cannot be parsed as a long value: {} == {}",
+                path.text(),
+                text(&value)
+            ))
+        }
+        WaitFor::Timestamp(Dynamic::Literal(literal)) => {
+            Ok(timestamp::parse(literal).map_or(0, |due| due.as_millisecond() - now).max(0))
+        }
+        WaitFor::Timestamp(Dynamic::Path(path)) => {
+            let value = path.evaluate(roots).map_err(|_| {
+                format!(
+                    "The TimestampPath parameter does not reference an input value: {}",
+                    path.text()
+                )
+            })?;
+            let due = value.as_str().and_then(timestamp::parse).ok_or_else(|| {
+                let shown = value.as_str().map_or_else(|| text(&value), str::to_owned);
+                format!(
+                    "The TimestampPath parameter does not reference a valid ISO-8601 extended offset date-time format string: {} == {shown}",
+                    path.text()
+                )
+            })?;
+            Ok((due.as_millisecond() - now).max(0))
+        }
+        WaitFor::Seconds(Dynamic::Jsonata(_) | Dynamic::Intrinsic(_))
+        | WaitFor::Timestamp(Dynamic::Jsonata(_) | Dynamic::Intrinsic(_)) => Ok(0),
+    }
+}

@@ -1,0 +1,59 @@
+//! Deterministic, unguessable numbers for one execution: task tokens, `States.UUID()`,
+//! `States.MathRandom` and retry jitter.
+//!
+//! Draw `n` is SHA-256 of the execution's secret seed and `n`. Replaying the same inputs draws
+//! the same values in the same order, and without the seed nobody can predict a task token.
+
+use sha2::{Digest, Sha256};
+
+use baton_asl::intrinsic::Random;
+
+/// The draw counter and the seed it hashes with.
+#[derive(Debug, Clone)]
+pub(crate) struct Draws {
+    seed: Vec<u8>,
+    count: u64,
+}
+
+impl Draws {
+    pub(crate) fn new(seed: &str) -> Draws {
+        Draws { seed: seed.as_bytes().to_vec(), count: 0 }
+    }
+
+    /// The next 32 bytes.
+    fn next_block(&mut self) -> [u8; 32] {
+        let mut hasher = Sha256::new();
+        hasher.update(&self.seed);
+        hasher.update(self.count.to_be_bytes());
+        self.count += 1;
+        hasher.finalize().into()
+    }
+
+    /// A uniformly distributed number in `[0, 1)`.
+    pub(crate) fn unit(&mut self) -> f64 {
+        // 53 random bits make every double in [0, 1) with a 2^-53 step equally likely.
+        #[allow(clippy::cast_precision_loss)]
+        let value = (self.next_u64() >> 11) as f64 / (1u64 << 53) as f64;
+        value
+    }
+
+    /// A task token: 256 unguessable bits, hex encoded.
+    pub(crate) fn token(&mut self) -> String {
+        self.next_block().iter().map(|byte| format!("{byte:02x}")).collect()
+    }
+}
+
+impl Random for Draws {
+    fn next_u64(&mut self) -> u64 {
+        let block = self.next_block();
+        let mut bytes = [0u8; 8];
+        bytes.copy_from_slice(&block[..8]);
+        u64::from_be_bytes(bytes)
+    }
+
+    fn uuid_v4(&mut self) -> uuid::Uuid {
+        let mut bytes = [0u8; 16];
+        bytes.copy_from_slice(&self.next_block()[..16]);
+        uuid::Builder::from_random_bytes(bytes).into_uuid()
+    }
+}

@@ -1,0 +1,200 @@
+//! Interpreter scenarios. Each runs twice (../shared/STYLE.md S3): live, answering tasks as
+//! they come, and replayed from the recorded inputs; both must render the same history.
+
+use serde_json::{Value, json};
+
+use baton_asl::{MachineType, Options};
+use baton_core::simulate::{self, TaskAnswer};
+use baton_core::{Start, TaskRequest};
+
+/// Runs `definition` on `input`, answering tasks in order from `answers`, and compares the
+/// rendered history (one line per event) with `expect`.
+fn check_execution(definition: &str, input: Value, answers: &[TaskAnswer], expect: &str) {
+    let (machine, diagnostics) =
+        baton_asl::parse(definition, &Options { machine_type: MachineType::Standard });
+    let machine = machine.unwrap_or_else(|| panic!("invalid definition: {diagnostics:#?}"));
+    let start = Start {
+        input: input.to_string(),
+        execution_arn: "arn:aws:states:us-east-1:123456789012:execution:test:run".to_owned(),
+        execution_name: "run".to_owned(),
+        state_machine_arn: "arn:aws:states:us-east-1:123456789012:stateMachine:test".to_owned(),
+        state_machine_name: "test".to_owned(),
+        role_arn: "arn:aws:iam::123456789012:role/test".to_owned(),
+        region: "us-east-1".to_owned(),
+        seed: "seed".to_owned(),
+        at: 1_700_000_000_000,
+    };
+    let mut remaining = answers.iter().cloned();
+    let mut answer = |_: &TaskRequest| remaining.next().expect("a scripted answer for every task");
+    let live = simulate::run(&machine, start, &mut answer).expect("the execution runs");
+    let (_, replayed) = simulate::replay(&machine, &live.inputs).expect("the inputs replay");
+    let render = |events: &[baton_core::Event]| -> String {
+        events
+            .iter()
+            .map(|event| {
+                let json = event.to_json();
+                let mut line = format!(
+                    "{} {} {}",
+                    event.id,
+                    event.previous_event_id,
+                    json["type"].as_str().unwrap_or("")
+                );
+                if let Some((_, details)) = json
+                    .as_object()
+                    .and_then(|fields| fields.iter().find(|(key, _)| key.ends_with("EventDetails")))
+                {
+                    let mut details = details.clone();
+                    if let Some(fields) = details.as_object_mut() {
+                        fields.remove("inputDetails");
+                        fields.remove("outputDetails");
+                        fields.remove("assignedVariablesDetails");
+                        fields.remove("roleArn");
+                    }
+                    // Keys sorted, so the expectations do not depend on insertion order.
+                    let sorted: std::collections::BTreeMap<String, Value> =
+                        details.as_object().cloned().unwrap_or_default().into_iter().collect();
+                    line.push(' ');
+                    line.push_str(&serde_json::to_string(&sorted).unwrap_or_default());
+                }
+                line.push('\n');
+                line
+            })
+            .collect()
+    };
+    let live_text = render(&live.events);
+    assert_eq!(live_text, render(&replayed), "replay differs from the live run");
+    assert_eq!(live_text.trim(), expect.trim(), "history differs:\n{live_text}");
+}
+
+#[allow(dead_code)]
+fn ok(value: Value) -> TaskAnswer {
+    TaskAnswer::Succeeded(value)
+}
+
+fn fail(error: &str) -> TaskAnswer {
+    TaskAnswer::Failed { error: error.to_owned(), cause: format!("{error} happened") }
+}
+
+#[test]
+fn pass_chain_with_parameters_and_result_path() {
+    check_execution(
+        r#"{"StartAt":"A","States":{
+            "A":{"Type":"Pass","Parameters":{"v.$":"$.x"},"ResultPath":"$.a","Next":"B"},
+            "B":{"Type":"Pass","Result":{"done":true},"ResultPath":"$.b","OutputPath":"$.b","End":true}}}"#,
+        json!({"x": 1}),
+        &[],
+        r#"
+1 0 ExecutionStarted {"input":"{\"x\":1}"}
+2 0 PassStateEntered {"input":"{\"x\":1}","name":"A"}
+3 2 PassStateExited {"name":"A","output":"{\"x\":1,\"a\":{\"v\":1}}"}
+4 3 PassStateEntered {"input":"{\"x\":1,\"a\":{\"v\":1}}","name":"B"}
+5 4 PassStateExited {"name":"B","output":"{\"done\":true}"}
+6 5 ExecutionSucceeded {"output":"{\"done\":true}"}
+"#,
+    );
+}
+
+#[test]
+fn task_retry_then_catch() {
+    check_execution(
+        r#"{"StartAt":"T","States":{
+            "T":{"Type":"Task","Resource":"arn:aws:states:::lambda:invoke","Parameters":{"FunctionName":"f"},
+                 "Retry":[{"ErrorEquals":["Boom"],"MaxAttempts":1,"IntervalSeconds":1}],
+                 "Catch":[{"ErrorEquals":["States.ALL"],"ResultPath":"$.error","Next":"Caught"}],"End":true},
+            "Caught":{"Type":"Pass","End":true}}}"#,
+        json!({}),
+        &[fail("Boom"), fail("Boom")],
+        r#"
+1 0 ExecutionStarted {"input":"{}"}
+2 0 TaskStateEntered {"input":"{}","name":"T"}
+3 2 TaskScheduled {"parameters":"{\"FunctionName\":\"f\"}","region":"us-east-1","resource":"invoke","resourceType":"lambda"}
+4 3 TaskStarted {"resource":"invoke","resourceType":"lambda"}
+5 4 TaskFailed {"cause":"Boom happened","error":"Boom","resource":"invoke","resourceType":"lambda"}
+6 5 TaskScheduled {"parameters":"{\"FunctionName\":\"f\"}","region":"us-east-1","resource":"invoke","resourceType":"lambda"}
+7 6 TaskStarted {"resource":"invoke","resourceType":"lambda"}
+8 7 TaskFailed {"cause":"Boom happened","error":"Boom","resource":"invoke","resourceType":"lambda"}
+9 8 TaskStateExited {"name":"T","output":"{\"error\":{\"Error\":\"Boom\",\"Cause\":\"Boom happened\"}}"}
+10 9 PassStateEntered {"input":"{\"error\":{\"Error\":\"Boom\",\"Cause\":\"Boom happened\"}}","name":"Caught"}
+11 10 PassStateExited {"name":"Caught","output":"{\"error\":{\"Error\":\"Boom\",\"Cause\":\"Boom happened\"}}"}
+12 11 ExecutionSucceeded {"output":"{\"error\":{\"Error\":\"Boom\",\"Cause\":\"Boom happened\"}}"}
+"#,
+    );
+}
+
+#[test]
+fn map_in_order_with_item_selector() {
+    check_execution(
+        r#"{"StartAt":"M","States":{
+            "M":{"Type":"Map","ItemsPath":"$.items","MaxConcurrency":1,
+                 "ItemSelector":{"v.$":"$$.Map.Item.Value","i.$":"$$.Map.Item.Index"},
+                 "ItemProcessor":{"StartAt":"P","States":{"P":{"Type":"Pass","End":true}}},"End":true}}}"#,
+        json!({"items": ["a", "b"]}),
+        &[],
+        r#"
+1 0 ExecutionStarted {"input":"{\"items\":[\"a\",\"b\"]}"}
+2 0 MapStateEntered {"input":"{\"items\":[\"a\",\"b\"]}","name":"M"}
+3 2 MapStateStarted {"length":2}
+4 3 MapIterationStarted {"index":0,"name":"M"}
+5 4 PassStateEntered {"input":"{\"v\":\"a\",\"i\":0}","name":"P"}
+6 5 PassStateExited {"name":"P","output":"{\"v\":\"a\",\"i\":0}"}
+7 6 MapIterationSucceeded {"index":0,"name":"M"}
+8 7 MapIterationStarted {"index":1,"name":"M"}
+9 8 PassStateEntered {"input":"{\"v\":\"b\",\"i\":1}","name":"P"}
+10 9 PassStateExited {"name":"P","output":"{\"v\":\"b\",\"i\":1}"}
+11 10 MapIterationSucceeded {"index":1,"name":"M"}
+12 11 MapStateSucceeded
+13 12 MapStateExited {"name":"M","output":"[{\"v\":\"a\",\"i\":0},{\"v\":\"b\",\"i\":1}]"}
+14 13 ExecutionSucceeded {"output":"[{\"v\":\"a\",\"i\":0},{\"v\":\"b\",\"i\":1}]"}
+"#,
+    );
+}
+
+#[test]
+fn parallel_branch_failure_is_caught() {
+    check_execution(
+        r#"{"StartAt":"Par","States":{
+            "Par":{"Type":"Parallel","Branches":[
+                {"StartAt":"W","States":{"W":{"Type":"Wait","Seconds":10,"End":true}}},
+                {"StartAt":"F","States":{"F":{"Type":"Fail","Error":"Nope","Cause":"no"}}}],
+             "Catch":[{"ErrorEquals":["Nope"],"Next":"Done"}],"End":true},
+            "Done":{"Type":"Succeed"}}}"#,
+        json!({}),
+        &[],
+        r#"
+1 0 ExecutionStarted {"input":"{}"}
+2 0 ParallelStateEntered {"input":"{}","name":"Par"}
+3 2 ParallelStateStarted
+4 3 WaitStateEntered {"input":"{}","name":"W"}
+5 3 FailStateEntered {"input":"{}","name":"F"}
+6 5 FailStateAborted
+7 4 WaitStateAborted
+8 6 ParallelStateFailed
+9 8 ParallelStateExited {"name":"Par","output":"{\"Error\":\"Nope\",\"Cause\":\"no\"}"}
+10 9 SucceedStateEntered {"input":"{\"Error\":\"Nope\",\"Cause\":\"no\"}","name":"Done"}
+11 10 SucceedStateExited {"name":"Done","output":"{\"Error\":\"Nope\",\"Cause\":\"no\"}"}
+12 11 ExecutionSucceeded {"output":"{\"Error\":\"Nope\",\"Cause\":\"no\"}"}
+"#,
+    );
+}
+
+#[test]
+fn choice_wait_and_variables() {
+    check_execution(
+        r#"{"StartAt":"C","States":{
+            "C":{"Type":"Choice","Choices":[{"Variable":"$.n","NumericGreaterThan":1,"Next":"W","Assign":{"big":true}}],"Default":"Done"},
+            "W":{"Type":"Wait","SecondsPath":"$.n","Next":"Done"},
+            "Done":{"Type":"Pass","Parameters":{"big.$":"$big"},"End":true}}}"#,
+        json!({"n": 2}),
+        &[],
+        r#"
+1 0 ExecutionStarted {"input":"{\"n\":2}"}
+2 0 ChoiceStateEntered {"input":"{\"n\":2}","name":"C"}
+3 2 ChoiceStateExited {"assignedVariables":{"big":"true"},"name":"C","output":"{\"n\":2}"}
+4 3 WaitStateEntered {"input":"{\"n\":2}","name":"W"}
+5 4 WaitStateExited {"name":"W","output":"{\"n\":2}"}
+6 5 PassStateEntered {"input":"{\"n\":2}","name":"Done"}
+7 6 PassStateExited {"name":"Done","output":"{\"big\":true}"}
+8 7 ExecutionSucceeded {"output":"{\"big\":true}"}
+"#,
+    );
+}
