@@ -65,3 +65,7 @@ pub const PATH_NESTING_DEPTH_MAX: usize = 64;
 pub const PATH_EVALUATION_DEPTH_MAX: usize = 256;
 /// JSONPath: the compiled size limit of a filter's regular expression (`=~ /.../`), in bytes.
 pub const PATH_REGEX_BYTES_MAX: usize = 1_048_576;
+/// A Lambda function's synchronous response: at most this many bytes (AWS Lambda's 6 MB
+/// invocation payload quota, as its `Function.ResponseSizeTooLarge` message states it). Local
+/// Lambda commands are held to it too.
+pub const LAMBDA_RESPONSE_BYTES_MAX: usize = 6_291_556;
