@@ -1,0 +1,300 @@
+//! End-to-end tests: small definitions run through the interpreter, the shell and real task
+//! runners, on the virtual clock.
+
+use std::sync::{Arc, Mutex};
+
+use serde_json::{Value, json};
+
+use baton_core::{Event, Outcome};
+use baton_integrations::{Chain, Handlers, MockConfig, TaskError, TaskRunner};
+
+use crate::{Clock, Options, run_express};
+
+/// Runs `definition` with `input` on the virtual clock and compares the outcome and the history
+/// (one event a line: milliseconds since the start, type, state name) with `expect`. The
+/// progress hook must see the same events as the history.
+fn check(definition: &str, input: Value, runner: Arc<dyn TaskRunner>, expect: &str) {
+    let options = baton_asl::Options { machine_type: baton_asl::MachineType::Express };
+    let (machine, diagnostics) = baton_asl::parse(definition, &options);
+    let machine = machine.unwrap_or_else(|| panic!("invalid test definition: {diagnostics:?}"));
+    let start = crate::local_start("Machine", input.to_string());
+    let started_at = start.at;
+    let seen = Arc::new(Mutex::new(Vec::new()));
+    let progress_seen = Arc::clone(&seen);
+    let options = Options {
+        record_history: true,
+        clock: Clock::Virtual,
+        progress: Some(Box::new(move |event: &Event| {
+            progress_seen.lock().expect("no test thread panicked").push(event.clone());
+        })),
+    };
+    let runtime = tokio::runtime::Builder::new_multi_thread()
+        .worker_threads(2)
+        .enable_all()
+        .build()
+        .expect("a tokio runtime");
+    let result = runtime
+        .block_on(run_express(Arc::new(machine), start, runner, options))
+        .expect("the execution runs to its end");
+    assert_eq!(
+        *seen.lock().expect("no test thread panicked"),
+        result.events,
+        "progress saw the history"
+    );
+    let outcome = match &result.outcome {
+        Outcome::Succeeded { output } => format!("SUCCEEDED {output}"),
+        Outcome::Failed { error, cause }
+        | Outcome::TimedOut { error, cause }
+        | Outcome::Aborted { error, cause } => format!(
+            "{} {}: {}",
+            result.outcome.status(),
+            error.as_deref().unwrap_or("-"),
+            cause.as_deref().unwrap_or("-")
+        ),
+    };
+    let mut lines = vec![outcome];
+    for event in &result.events {
+        let json = event.to_json();
+        let name = ["stateEnteredEventDetails", "stateExitedEventDetails"]
+            .iter()
+            .find_map(|details| json[details]["name"].as_str())
+            .map(|name| format!(" {name}"))
+            .unwrap_or_default();
+        lines.push(format!("+{} {}{name}", event.timestamp - started_at, event.kind.type_name()));
+    }
+    assert_eq!(lines.join("\n"), expect.trim());
+}
+
+fn no_runner() -> Arc<dyn TaskRunner> {
+    Arc::new(Chain::new(Vec::new()))
+}
+
+#[test]
+fn pass_chain() {
+    check(
+        r#"{"StartAt": "A", "States": {
+            "A": {"Type": "Pass", "Result": {"n": 1}, "ResultPath": "$.a", "Next": "B"},
+            "B": {"Type": "Pass", "Parameters": {"sum.$": "States.MathAdd($.a.n, $.b)"}, "End": true}
+        }}"#,
+        json!({"b": 41}),
+        no_runner(),
+        r#"
+SUCCEEDED {"sum":42}
++0 ExecutionStarted
++0 PassStateEntered A
++0 PassStateExited A
++0 PassStateEntered B
++0 PassStateExited B
++0 ExecutionSucceeded
+"#,
+    );
+}
+
+#[test]
+fn task_with_an_in_process_handler() {
+    let mut handlers = Handlers::new();
+    handlers.register("Greet", |event: Value| async move {
+        let name = event["name"].as_str().unwrap_or("world").to_owned();
+        Ok(json!({ "hello": name }))
+    });
+    check(
+        r#"{"StartAt": "Greet", "States": {
+            "Greet": {"Type": "Task", "Resource": "arn:aws:states:::lambda:invoke",
+                      "Parameters": {"FunctionName": "Greet", "Payload.$": "$"},
+                      "OutputPath": "$.Payload", "End": true}
+        }}"#,
+        json!({"name": "Ada"}),
+        Arc::new(handlers),
+        r#"
+SUCCEEDED {"hello":"Ada"}
++0 ExecutionStarted
++0 TaskStateEntered Greet
++0 TaskScheduled
++0 TaskStarted
++0 TaskSucceeded
++0 TaskStateExited Greet
++0 ExecutionSucceeded
+"#,
+    );
+}
+
+#[test]
+fn task_failing_then_caught() {
+    let mut handlers = Handlers::new();
+    handlers.register("arn:aws:lambda:us-east-1:123456789012:function:Charge", |_| async {
+        Err(TaskError::new("CardDeclined", "insufficient funds"))
+    });
+    check(
+        r#"{"StartAt": "Charge", "States": {
+            "Charge": {"Type": "Task", "Resource": "arn:aws:lambda:us-east-1:123456789012:function:Charge",
+                       "Retry": [{"ErrorEquals": ["CardDeclined"], "IntervalSeconds": 2, "MaxAttempts": 1}],
+                       "Catch": [{"ErrorEquals": ["States.ALL"], "ResultPath": "$.error", "Next": "Declined"}],
+                       "End": true},
+            "Declined": {"Type": "Pass", "End": true}
+        }}"#,
+        json!({"order": 7}),
+        Arc::new(handlers),
+        r#"
+SUCCEEDED {"order":7,"error":{"Error":"CardDeclined","Cause":"insufficient funds"}}
++0 ExecutionStarted
++0 TaskStateEntered Charge
++0 LambdaFunctionScheduled
++0 LambdaFunctionStarted
++0 LambdaFunctionFailed
++2000 LambdaFunctionScheduled
++2000 LambdaFunctionStarted
++2000 LambdaFunctionFailed
++2000 TaskStateExited Charge
++2000 PassStateEntered Declined
++2000 PassStateExited Declined
++2000 ExecutionSucceeded
+"#,
+    );
+}
+
+#[test]
+fn wait_on_the_virtual_clock() {
+    check(
+        r#"{"StartAt": "Nap", "States": {
+            "Nap": {"Type": "Wait", "Seconds": 3600, "Next": "Done"},
+            "Done": {"Type": "Succeed"}
+        }}"#,
+        json!({}),
+        no_runner(),
+        r#"
+SUCCEEDED {}
++0 ExecutionStarted
++0 WaitStateEntered Nap
++3600000 WaitStateExited Nap
++3600000 SucceedStateEntered Done
++3600000 SucceedStateExited Done
++3600000 ExecutionSucceeded
+"#,
+    );
+}
+
+#[test]
+fn mocked_retry_path() {
+    let config = r#"{
+      "StateMachines": {"Machine": {"TestCases": {"RetryPath": {"Charge": "FailsOnce"}}}},
+      "MockedResponses": {"FailsOnce": {
+        "0": {"Throw": {"Error": "Lambda.TooManyRequestsException", "Cause": "Rate exceeded."}},
+        "1": {"Return": {"StatusCode": 200, "Payload": {"charged": true}}}
+      }}
+    }"#;
+    let mocks = MockConfig::parse(config).and_then(|config| config.runner("Machine", "RetryPath"));
+    check(
+        r#"{"StartAt": "Charge", "States": {
+            "Charge": {"Type": "Task", "Resource": "arn:aws:states:::lambda:invoke",
+                       "Parameters": {"FunctionName": "Charge"}, "OutputPath": "$.Payload",
+                       "Retry": [{"ErrorEquals": ["Lambda.TooManyRequestsException"], "IntervalSeconds": 1}],
+                       "End": true}
+        }}"#,
+        json!({}),
+        Arc::new(mocks.expect("the mock configuration is valid")),
+        r#"
+SUCCEEDED {"charged":true}
++0 ExecutionStarted
++0 TaskStateEntered Charge
++0 TaskScheduled
++0 TaskStarted
++0 TaskFailed
++1000 TaskScheduled
++1000 TaskStarted
++1000 TaskSucceeded
++1000 TaskStateExited Charge
++1000 ExecutionSucceeded
+"#,
+    );
+}
+
+#[test]
+fn unsupported_resource_fails_the_execution() {
+    check(
+        r#"{"StartAt": "Notify", "States": {
+            "Notify": {"Type": "Task", "Resource": "arn:aws:states:::sns:publish",
+                       "Parameters": {"Message": "hi"}, "End": true}
+        }}"#,
+        json!({}),
+        no_runner(),
+        r#"
+FAILED Baton.UnsupportedResource: No task runner handles resource 'arn:aws:states:::sns:publish' of Task state 'Notify': it has no mocked response in the test case and no in-process handler.
++0 ExecutionStarted
++0 TaskStateEntered Notify
++0 TaskScheduled
++0 TaskStarted
++0 TaskFailed
++0 ExecutionFailed
+"#,
+    );
+}
+
+#[test]
+fn a_failing_branch_cancels_its_siblings_task() {
+    let mut handlers = Handlers::new();
+    handlers
+        .register("Forever", |_| std::future::pending())
+        .register("Fail", |_| async { Err(TaskError::new("Broken", "on purpose")) });
+    check(
+        r#"{"StartAt": "Both", "States": {
+            "Both": {"Type": "Parallel", "End": true, "Branches": [
+                {"StartAt": "Slow", "States": {"Slow": {"Type": "Task",
+                    "Resource": "arn:aws:states:::lambda:invoke", "Parameters": {"FunctionName": "Forever"}, "End": true}}},
+                {"StartAt": "Quick", "States": {"Quick": {"Type": "Task",
+                    "Resource": "arn:aws:states:::lambda:invoke", "Parameters": {"FunctionName": "Fail"}, "End": true}}}
+            ]}
+        }}"#,
+        json!({}),
+        Arc::new(handlers),
+        r#"
+FAILED Broken: on purpose
++0 ExecutionStarted
++0 ParallelStateEntered Both
++0 ParallelStateStarted
++0 TaskStateEntered Slow
++0 TaskScheduled
++0 TaskStarted
++0 TaskStateEntered Quick
++0 TaskScheduled
++0 TaskStarted
++0 TaskFailed
++0 TaskStateAborted
++0 TaskStateAborted
++0 ParallelStateFailed
++0 ExecutionFailed
+"#,
+    );
+}
+
+/// Runs `definition` on the real clock and compares only the outcome, since timestamps vary.
+fn check_real_clock(definition: &str, runner: Arc<dyn TaskRunner>, expect: &str) {
+    let options = baton_asl::Options { machine_type: baton_asl::MachineType::Express };
+    let (machine, diagnostics) = baton_asl::parse(definition, &options);
+    let machine = machine.unwrap_or_else(|| panic!("invalid test definition: {diagnostics:?}"));
+    let start = crate::local_start("Machine", "{}".to_owned());
+    let options = Options { record_history: false, clock: Clock::Real, progress: None };
+    let runtime =
+        tokio::runtime::Builder::new_current_thread().enable_all().build().expect("a runtime");
+    let result = runtime
+        .block_on(run_express(Arc::new(machine), start, runner, options))
+        .expect("the execution runs to its end");
+    assert!(result.events.is_empty(), "no history was asked for");
+    assert_eq!(result.outcome, Outcome::Succeeded { output: expect.to_owned() });
+}
+
+#[test]
+fn real_clock_runs_timers_and_tasks() {
+    let mut handlers = Handlers::new();
+    handlers.register("Echo", |event| async move { Ok(event) });
+    // A Wait whose due time has passed fires at once, without sleeping.
+    check_real_clock(
+        r#"{"StartAt": "Past", "States": {
+            "Past": {"Type": "Wait", "Timestamp": "2001-01-01T00:00:00Z", "Next": "Echo"},
+            "Echo": {"Type": "Task", "Resource": "arn:aws:states:::lambda:invoke",
+                     "Parameters": {"FunctionName": "Echo", "Payload": {"echoed": true}},
+                     "OutputPath": "$.Payload", "End": true}
+        }}"#,
+        Arc::new(handlers),
+        r#"{"echoed":true}"#,
+    );
+}

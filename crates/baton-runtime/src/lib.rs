@@ -1,0 +1,107 @@
+//! The shell around the interpreter: it reads the clock, draws seeds, runs tasks and timers with
+//! tokio, and feeds what happened back to `baton-core` (STYLE A1, A2).
+//!
+//! Today it runs Express executions in memory: [`run_express`] starts an execution, performs
+//! each command the interpreter returns (a task goes to a [`TaskRunner`], a timer to tokio's
+//! clock or to a virtual one), turns every result into the next [`Input`](baton_core::Input),
+//! and returns when the interpreter says the execution is over. Nothing is stored; the history
+//! is kept only when [`Options::record_history`] asks for it.
+//!
+//! ```text
+//! let start = baton_runtime::local_start("Orders", r#"{"id": 7}"#.to_owned());
+//! let options = Options { record_history: false, clock: Clock::Real, progress: None };
+//! let result = baton_runtime::run_express(machine, start, runner, options).await?;
+//! ```
+
+mod express;
+
+use std::time::{SystemTime, UNIX_EPOCH};
+
+use baton_core::{Event, Millis, Outcome, Start};
+
+pub use baton_integrations::TaskRunner;
+
+pub use crate::express::run_express;
+
+/// The region and account that local executions pretend to run in (Step Functions Local's).
+const LOCAL_REGION: &str = "us-east-1";
+const LOCAL_ACCOUNT: &str = "123456789012";
+/// How many secret random bytes seed an execution (see [`Start::seed`]).
+const SEED_BYTES: usize = 32;
+
+/// Called with each history event as soon as the interpreter produces it.
+pub type Progress = Box<dyn FnMut(&Event) + Send>;
+
+/// How an execution runs.
+pub struct Options {
+    /// Keep every history event in [`RunResult::events`].
+    pub record_history: bool,
+    pub clock: Clock,
+    /// Live progress, such as a command line's display of states entered and left.
+    pub progress: Option<Progress>,
+}
+
+/// Which clock the execution's timers (Wait states, retry backoff, timeouts) follow.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Clock {
+    /// The system clock: a `Wait` of ten seconds takes ten seconds.
+    Real,
+    /// A clock that stands still while tasks run and jumps to the next timer's due time as soon
+    /// as none is running, so timers fire at once, in due order. Tasks take no time on it, and
+    /// history timestamps show the waits as if they had happened. For tests.
+    Virtual,
+}
+
+/// How an execution ended.
+#[derive(Debug, Clone, PartialEq)]
+pub struct RunResult {
+    pub outcome: Outcome,
+    /// The history, when [`Options::record_history`] asked for it; empty otherwise.
+    pub events: Vec<Event>,
+}
+
+/// Why the shell could not run an execution to its end.
+#[derive(Debug, Clone, PartialEq, Eq, thiserror::Error)]
+pub enum Error {
+    /// The interpreter refused an input: invalid execution input, an unsupported feature, or
+    /// (a bug) an input that does not apply to the execution.
+    #[error(transparent)]
+    Core(#[from] baton_core::Error),
+    /// The execution waits for nothing the shell can deliver: no task runs and no timer is
+    /// pending, yet the interpreter has not finished it.
+    #[error("the execution is not finished but waits for no task and no timer")]
+    Stalled,
+}
+
+/// The start of a local execution of state machine `state_machine_name` with `input` (JSON
+/// text): a fresh execution name, the time now, and a secret seed from the operating system.
+pub fn local_start(state_machine_name: &str, input: String) -> Start {
+    let execution_name = uuid::Uuid::new_v4().to_string();
+    let prefix = format!("arn:aws:states:{LOCAL_REGION}:{LOCAL_ACCOUNT}");
+    Start {
+        input,
+        execution_arn: format!("{prefix}:express:{state_machine_name}:{execution_name}"),
+        state_machine_arn: format!("{prefix}:stateMachine:{state_machine_name}"),
+        execution_name,
+        state_machine_name: state_machine_name.to_owned(),
+        role_arn: format!("arn:aws:iam::{LOCAL_ACCOUNT}:role/baton-local"),
+        region: LOCAL_REGION.to_owned(),
+        seed: seed(),
+        at: now_millis(),
+    }
+}
+
+/// 32 secret random bytes from the operating system, hex encoded: an execution's seed.
+pub fn seed() -> String {
+    let mut bytes = [0_u8; SEED_BYTES];
+    // Without the operating system's randomness there is no secret to draw, and task tokens
+    // would become guessable; no execution may start then.
+    getrandom::fill(&mut bytes).expect("the operating system provides random bytes");
+    bytes.iter().map(|byte| format!("{byte:02x}")).collect()
+}
+
+/// The system clock in milliseconds since the Unix epoch.
+pub fn now_millis() -> Millis {
+    let elapsed = SystemTime::now().duration_since(UNIX_EPOCH).unwrap_or_default();
+    Millis::try_from(elapsed.as_millis()).unwrap_or(Millis::MAX)
+}
