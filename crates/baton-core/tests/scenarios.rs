@@ -198,3 +198,112 @@ fn choice_wait_and_variables() {
 "#,
     );
 }
+
+fn silent() -> TaskAnswer {
+    TaskAnswer::Silent
+}
+
+#[test]
+fn task_timeout_is_caught_as_states_timeout() {
+    check_execution(
+        r#"{"StartAt":"T","States":{
+            "T":{"Type":"Task","Resource":"arn:aws:lambda:us-east-1:123456789012:function:slow","TimeoutSeconds":5,
+                 "Catch":[{"ErrorEquals":["States.Timeout"],"Next":"Late"}],"End":true},
+            "Late":{"Type":"Fail","Error":"TooSlow"}}}"#,
+        json!({"a": 1}),
+        &[silent()],
+        r#"
+1 0 ExecutionStarted {"input":"{\"a\":1}"}
+2 0 TaskStateEntered {"input":"{\"a\":1}","name":"T"}
+3 2 LambdaFunctionScheduled {"input":"{\"a\":1}","resource":"arn:aws:lambda:us-east-1:123456789012:function:slow","timeoutInSeconds":5}
+4 3 LambdaFunctionStarted
+5 4 LambdaFunctionTimedOut {"error":"States.Timeout"}
+6 5 TaskStateExited {"name":"T","output":"{\"Error\":\"States.Timeout\",\"Cause\":\"\"}"}
+7 6 FailStateEntered {"input":"{\"Error\":\"States.Timeout\",\"Cause\":\"\"}","name":"Late"}
+8 7 ExecutionFailed {"error":"TooSlow"}
+"#,
+    );
+}
+
+#[test]
+fn missing_input_path_is_an_uncatchable_runtime_error() {
+    check_execution(
+        r#"{"StartAt":"P","States":{
+            "P":{"Type":"Pass","InputPath":"$.NoSuchInputPath","End":true}}}"#,
+        json!({}),
+        &[],
+        r#"
+1 0 ExecutionStarted {"input":"{}"}
+2 0 PassStateEntered {"input":"{}","name":"P"}
+3 2 ExecutionFailed {"cause":"An error occurred while executing the state 'P' (entered at the event id #2). Invalid path '$.NoSuchInputPath' : No results for path: $['NoSuchInputPath']","error":"States.Runtime"}
+"#,
+    );
+}
+
+#[test]
+fn no_choice_matched() {
+    check_execution(
+        r#"{"StartAt":"C","States":{
+            "C":{"Type":"Choice","Choices":[{"Variable":"$.x","IsPresent":true,"Next":"D"}]},
+            "D":{"Type":"Succeed"}}}"#,
+        json!({}),
+        &[],
+        r#"
+1 0 ExecutionStarted {"input":"{}"}
+2 0 ChoiceStateEntered {"input":"{}","name":"C"}
+3 2 ExecutionFailed {"cause":"No Choice Rules matched and no Default was specified for state 'C'.","error":"States.NoChoiceMatched"}
+"#,
+    );
+}
+
+#[test]
+fn map_tolerated_failures_then_threshold() {
+    check_execution(
+        r#"{"StartAt":"M","States":{
+            "M":{"Type":"Map","MaxConcurrency":1,"ToleratedFailureCount":1,
+                 "ItemProcessor":{"StartAt":"T","States":{"T":{"Type":"Task","Resource":"arn:aws:states:::lambda:invoke","End":true}}},
+                 "End":true}}}"#,
+        json!([1, 2, 3]),
+        &[fail("E"), TaskAnswer::Succeeded(json!("ok")), fail("E")],
+        r#"
+1 0 ExecutionStarted {"input":"[1,2,3]"}
+2 0 MapStateEntered {"input":"[1,2,3]","name":"M"}
+3 2 MapStateStarted {"length":3}
+4 3 MapIterationStarted {"index":0,"name":"M"}
+5 4 TaskStateEntered {"input":"1","name":"T"}
+6 5 TaskScheduled {"parameters":"1","region":"us-east-1","resource":"invoke","resourceType":"lambda"}
+7 6 TaskStarted {"resource":"invoke","resourceType":"lambda"}
+8 7 TaskFailed {"cause":"E happened","error":"E","resource":"invoke","resourceType":"lambda"}
+9 8 MapIterationFailed {"index":0,"name":"M"}
+10 9 MapIterationStarted {"index":1,"name":"M"}
+11 10 TaskStateEntered {"input":"2","name":"T"}
+12 11 TaskScheduled {"parameters":"2","region":"us-east-1","resource":"invoke","resourceType":"lambda"}
+13 12 TaskStarted {"resource":"invoke","resourceType":"lambda"}
+14 13 TaskSucceeded {"output":"\"ok\"","resource":"invoke","resourceType":"lambda"}
+15 14 TaskStateExited {"name":"T","output":"\"ok\""}
+16 15 MapIterationSucceeded {"index":1,"name":"M"}
+17 16 MapIterationStarted {"index":2,"name":"M"}
+18 17 TaskStateEntered {"input":"3","name":"T"}
+19 18 TaskScheduled {"parameters":"3","region":"us-east-1","resource":"invoke","resourceType":"lambda"}
+20 19 TaskStarted {"resource":"invoke","resourceType":"lambda"}
+21 20 TaskFailed {"cause":"E happened","error":"E","resource":"invoke","resourceType":"lambda"}
+22 21 MapIterationFailed {"index":2,"name":"M"}
+23 22 MapStateFailed
+24 23 ExecutionFailed {"cause":"The specified tolerated failure threshold was exceeded","error":"States.ExceedToleratedFailureThreshold"}
+"#,
+    );
+}
+
+#[test]
+fn execution_timeout() {
+    check_execution(
+        r#"{"TimeoutSeconds":1,"StartAt":"W","States":{"W":{"Type":"Wait","Seconds":10,"End":true}}}"#,
+        json!({}),
+        &[],
+        r#"
+1 0 ExecutionStarted {"input":"{}"}
+2 0 WaitStateEntered {"input":"{}","name":"W"}
+3 2 ExecutionTimedOut {"cause":"The execution timed out.","error":"States.Timeout"}
+"#,
+    );
+}

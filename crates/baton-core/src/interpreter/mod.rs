@@ -321,11 +321,12 @@ impl<'m, 'e> Run<'m, 'e> {
     }
 
     pub(crate) fn fail_execution(&mut self, failure: Failure) {
-        let details =
-            EventFailure { error: Some(failure.error.clone()), cause: Some(failure.cause.clone()) };
+        // A Fail state without Error or Cause leaves the field out of the event, as AWS does.
+        let present = |text: String| (!text.is_empty()).then_some(text);
+        let (error, cause) = (present(failure.error), present(failure.cause));
         self.end_execution(
-            EventKind::ExecutionFailed(details),
-            Outcome::Failed { error: Some(failure.error), cause: Some(failure.cause) },
+            EventKind::ExecutionFailed(EventFailure { error: error.clone(), cause: cause.clone() }),
+            Outcome::Failed { error, cause },
         );
     }
 
