@@ -1,5 +1,6 @@
 //! The `baton` command line: one subcommand per job, each in its own module.
 
+mod run;
 mod validate;
 
 use std::process::ExitCode;
@@ -20,11 +21,17 @@ enum Command {
     /// ValidateStateMachineDefinition does. Exits 0 when every file is valid, 1 when any is
     /// invalid, 2 on usage errors or unreadable files.
     Validate(validate::Args),
+    /// Run one execution of a definition in memory and print its output. Tasks are answered
+    /// by a Step Functions Local mock configuration and by local commands playing Lambda
+    /// functions. Exits 0 when the execution succeeded, 1 when it failed, timed out or was
+    /// aborted, 2 when it could not run.
+    Run(run::Args),
 }
 
 fn main() -> ExitCode {
     let cli = Cli::parse();
     match cli.command {
         Command::Validate(args) => validate::run(&args),
+        Command::Run(args) => run::run(&args),
     }
 }
