@@ -7,13 +7,14 @@
 //! that into the next input. Results of tasks that were cancelled meanwhile are dropped, since the
 //! interpreter no longer knows those tasks.
 
-use std::collections::{BTreeSet, HashMap};
+use std::collections::{BTreeSet, HashMap, VecDeque};
 use std::sync::Arc;
 use std::time::Duration;
 
 use tokio::task::{AbortHandle, JoinError, JoinSet};
 
 use baton_asl::StateMachine;
+use baton_asl::model::Resource;
 use baton_core::{Command, Input, Millis, Outcome, Step, TaskId, TimerId};
 use baton_integrations::{TaskResult, TaskRunner};
 
@@ -59,6 +60,8 @@ struct Shell {
     /// Pending timers in due order, and each timer's due time for cancelling it.
     timers: BTreeSet<(Millis, TimerId)>,
     timer_dues: HashMap<TimerId, Millis>,
+    /// Inputs the shell owes the interpreter before anything else happens.
+    queued: VecDeque<Input>,
     events: Vec<baton_core::Event>,
     outcome: Option<Outcome>,
 }
@@ -74,6 +77,7 @@ impl Shell {
             spawned: HashMap::new(),
             timers: BTreeSet::new(),
             timer_dues: HashMap::new(),
+            queued: VecDeque::new(),
             events: Vec::new(),
             outcome: None,
         }
@@ -100,7 +104,22 @@ impl Shell {
             match command {
                 Command::RunTask(request) => {
                     let task = request.task;
-                    let work = baton_integrations::run(self.runner.as_ref(), &request);
+                    let work = match self.runner.start(&request) {
+                        Some(work) => {
+                            // An activity waits in its queue until a worker takes it, which AWS
+                            // records as ActivityStarted; a runner that claims it is that worker.
+                            if matches!(request.resource, Resource::Activity { .. }) {
+                                let at = self.now();
+                                self.queued.push_back(Input::TaskStarted {
+                                    task,
+                                    worker_name: None,
+                                    at,
+                                });
+                            }
+                            work
+                        }
+                        None => baton_integrations::run(self.runner.as_ref(), &request),
+                    };
                     let handle = self.work.spawn(async move { (task, work.await) });
                     self.spawned.insert(handle.id(), task);
                     self.running.insert(task, handle);
@@ -126,6 +145,16 @@ impl Shell {
 
     /// Waits for the next task result or due timer.
     async fn next_input(&mut self) -> Result<Input, Error> {
+        while let Some(input) = self.queued.pop_front() {
+            // A task cancelled since its input was queued is no longer the interpreter's concern.
+            let live = match &input {
+                Input::TaskStarted { task, .. } => self.running.contains_key(task),
+                _ => true,
+            };
+            if live {
+                return Ok(input);
+            }
+        }
         loop {
             if self.running.is_empty() && self.timers.is_empty() {
                 return Err(Error::Stalled);

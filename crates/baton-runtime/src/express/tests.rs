@@ -14,7 +14,9 @@ use crate::{Clock, Options, run_express};
 /// (one event a line: milliseconds since the start, type, state name) with `expect`. The
 /// progress hook must see the same events as the history.
 fn check(definition: &str, input: Value, runner: Arc<dyn TaskRunner>, expect: &str) {
-    let options = baton_asl::Options { machine_type: baton_asl::MachineType::Express };
+    // STANDARD validation, so that the in-memory run also covers what Express forbids
+    // (activities), as `baton run` does.
+    let options = baton_asl::Options { machine_type: baton_asl::MachineType::Standard };
     let (machine, diagnostics) = baton_asl::parse(definition, &options);
     let machine = machine.unwrap_or_else(|| panic!("invalid test definition: {diagnostics:?}"));
     let start = crate::local_start("Machine", input.to_string());
@@ -297,4 +299,42 @@ fn real_clock_runs_timers_and_tasks() {
         Arc::new(handlers),
         r#"{"echoed":true}"#,
     );
+}
+
+#[test]
+fn an_in_process_activity_worker() {
+    let activity = "arn:aws:states:us-east-1:123456789012:activity:Review";
+    let mut handlers = Handlers::new();
+    handlers.register(activity, |input: Value| async move { Ok(json!({ "reviewed": input })) });
+    check(
+        &format!(
+            r#"{{"StartAt": "Review", "States": {{
+                "Review": {{"Type": "Task", "Resource": "{activity}", "End": true}}
+            }}}}"#
+        ),
+        json!({"doc": 1}),
+        Arc::new(handlers),
+        r#"
+SUCCEEDED {"reviewed":{"doc":1}}
++0 ExecutionStarted
++0 TaskStateEntered Review
++0 ActivityScheduled
++0 ActivityStarted
++0 ActivitySucceeded
++0 TaskStateExited Review
++0 ExecutionSucceeded
+"#,
+    );
+}
+
+#[test]
+fn run_express_can_be_spawned() {
+    fn spawnable<Work: std::future::Future + Send + 'static>(_: &Work) {}
+    let options = baton_asl::Options { machine_type: baton_asl::MachineType::Express };
+    let definition = r#"{"StartAt": "P", "States": {"P": {"Type": "Pass", "End": true}}}"#;
+    let (machine, _) = baton_asl::parse(definition, &options);
+    let machine = Arc::new(machine.expect("a valid definition"));
+    let start = crate::local_start("Machine", "{}".to_owned());
+    let options = Options { record_history: false, clock: Clock::Real, progress: None };
+    spawnable(&run_express(machine, start, no_runner(), options));
 }
