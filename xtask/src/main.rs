@@ -3,6 +3,7 @@
 //! `cargo xtask` is an alias (see `.cargo/config.toml`) for running this binary. Each subcommand
 //! is one module; `workspace` holds what they share: where things are and how to run a command.
 
+mod bench_interpreter;
 mod bench_validate;
 mod ci;
 mod corpus;
@@ -30,6 +31,8 @@ enum Command {
     Corpus(corpus::Args),
     /// Time `baton validate` over the whole corpus against the npm `asl-validator`.
     BenchValidate(bench_validate::Args),
+    /// Time the interpreter on sfnbench W1 and W3 against the npm `aws-local-stepfunctions`.
+    BenchInterpreter(bench_interpreter::Args),
     /// Everything CI checks: formatting, clippy, the tests, then the corpus agreement.
     Ci,
 }
@@ -38,6 +41,7 @@ fn main() -> ExitCode {
     let result = match Cli::parse().command {
         Command::Corpus(args) => corpus::run(&args),
         Command::BenchValidate(args) => bench_validate::run(&args),
+        Command::BenchInterpreter(args) => bench_interpreter::run(&args),
         Command::Ci => ci::run(),
     };
     // The error chain is the useful part; a backtrace of xtask itself never is.

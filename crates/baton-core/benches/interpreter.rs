@@ -3,8 +3,8 @@
 //!
 //! - `w1_pass_chain`: 100 Pass states, each with Parameters and ResultPath, reported as states
 //!   per second (criterion's element throughput, one element per state entered).
-//! - `w3_map_fanout`: one inline Map over 10,000 items (MaxConcurrency 1000), two Pass states
-//!   per item, then a Pass that counts the results.
+//! - `w3_map_fanout`: one inline Map (MaxConcurrency 1000), two Pass states per item, then a
+//!   Pass that counts the results, reported as Map items per second.
 //!
 //! The definitions are read from ../shared/bench/workloads, the same files the npm peer runs in
 //! `cargo xtask bench-interpreter`, with the inputs the sfnbench driver sends. Each benchmark
@@ -20,8 +20,12 @@ use baton_core::{EventKind, Outcome, Start, TaskRequest};
 use criterion::{Criterion, Throughput, criterion_group, criterion_main};
 use serde_json::{Value, json};
 
-/// The Map size sfnbench uses for W3 by default.
-const W3_ITEMS: usize = 10_000;
+/// The W3 Map size. sfnbench and issue 3 use 10,000 items, but that history (about 60,000
+/// events) passes the 25,000 events a Standard execution may record, so the interpreter ends it
+/// with `States.Runtime`. 4,000 items is the largest round size whose history fits.
+/// TODO(#3): use 10,000 once the interpreter runs Express executions, which have no history
+/// limit.
+const W3_ITEMS: usize = 4_000;
 
 /// W3 runs for tens of milliseconds per execution; criterion's default of 100 samples would
 /// spend minutes on it without making the estimate noticeably tighter.
