@@ -75,6 +75,8 @@ pub(crate) struct Frame {
     pub(crate) state: StateId,
     /// The current state's input, as it entered.
     pub(crate) input: Value,
+    /// `input` serialized, when the previous state's Exited event already did it.
+    pub(crate) input_text: Option<String>,
     pub(crate) entered_event_id: u64,
     pub(crate) entered_at: Millis,
     /// The last event this frame produced, for `previousEventId`.

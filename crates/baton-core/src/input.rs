@@ -46,6 +46,13 @@ impl Input {
     }
 }
 
+/// The state machine type an execution runs as.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize)]
+pub enum WorkflowType {
+    Standard,
+    Express,
+}
+
 /// The start of an execution: its identity, its input and its secret seed.
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
 pub struct Start {
@@ -58,6 +65,8 @@ pub struct Start {
     pub role_arn: String,
     /// The region, for `TaskScheduled` events.
     pub region: String,
+    /// STANDARD or EXPRESS: only Standard executions are bound by the history-event limit.
+    pub workflow_type: WorkflowType,
     /// 32 secret random bytes, hex encoded. Task tokens, `States.UUID()`, `States.MathRandom`
     /// and retry jitter are derived from it, so replay reproduces them and nobody outside can
     /// guess a token.

@@ -31,7 +31,7 @@ pub mod simulate;
 pub use command::{Command, Outcome, TaskId, TaskRequest, TimerId};
 pub use event::{Event, EventKind};
 pub use execution::Execution;
-pub use input::{Input, Millis, Start};
+pub use input::{Input, Millis, Start, WorkflowType};
 pub use interpreter::{Step, start, step};
 
 /// Why an input could not be applied.

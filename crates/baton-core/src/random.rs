@@ -4,6 +4,8 @@
 //! Draw `n` is SHA-256 of the execution's secret seed and `n`. Replaying the same inputs draws
 //! the same values in the same order, and without the seed nobody can predict a task token.
 
+use std::sync::Arc;
+
 use sha2::{Digest, Sha256};
 
 use baton_asl::intrinsic::Random;
@@ -11,13 +13,14 @@ use baton_asl::intrinsic::Random;
 /// The draw counter and the seed it hashes with.
 #[derive(Debug, Clone)]
 pub(crate) struct Draws {
-    seed: Vec<u8>,
+    /// Shared, so that cloning the draws (to lend them to an evaluation) does not allocate.
+    seed: Arc<[u8]>,
     count: u64,
 }
 
 impl Draws {
     pub(crate) fn new(seed: &str) -> Draws {
-        Draws { seed: seed.as_bytes().to_vec(), count: 0 }
+        Draws { seed: Arc::from(seed.as_bytes()), count: 0 }
     }
 
     /// The next 32 bytes.

@@ -5,7 +5,7 @@ use serde_json::{Value, json};
 
 use baton_asl::{MachineType, Options};
 use baton_core::simulate::{self, TaskAnswer};
-use baton_core::{Start, TaskRequest};
+use baton_core::{Start, TaskRequest, WorkflowType};
 
 /// Runs `definition` on `input`, answering tasks in order from `answers`, and compares the
 /// rendered history (one line per event) with `expect`.
@@ -21,6 +21,7 @@ fn check_execution(definition: &str, input: Value, answers: &[TaskAnswer], expec
         state_machine_name: "test".to_owned(),
         role_arn: "arn:aws:iam::123456789012:role/test".to_owned(),
         region: "us-east-1".to_owned(),
+        workflow_type: WorkflowType::Standard,
         seed: "seed".to_owned(),
         at: 1_700_000_000_000,
     };

@@ -86,6 +86,7 @@ pub fn local_start(state_machine_name: &str, input: String) -> Start {
         state_machine_name: state_machine_name.to_owned(),
         role_arn: format!("arn:aws:iam::{LOCAL_ACCOUNT}:role/baton-local"),
         region: LOCAL_REGION.to_owned(),
+        workflow_type: baton_core::WorkflowType::Express,
         seed: seed(),
         at: now_millis(),
     }

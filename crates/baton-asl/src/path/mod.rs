@@ -77,7 +77,7 @@ use self::eval::{Fault, Mode};
 use self::parse::{Chain, Segment, Slice};
 use crate::limits::PATH_EVALUATION_DEPTH_MAX;
 
-pub use self::write::write_result;
+pub use self::write::{write_result, write_result_in_place};
 
 /// What a path starts from.
 #[derive(Debug, Clone, PartialEq, Eq)]

@@ -24,13 +24,23 @@ use super::{Error, Path, Root};
 /// assert_eq!(output, json!({"id": 1, "result": {"body": "done"}}));
 /// ```
 pub fn write_result(input: Value, path: &Path, result: Value) -> Result<Value, Error> {
+    let mut input = input;
+    write_result_in_place(&mut input, path, result)?;
+    Ok(input)
+}
+
+/// [`write_result`] on a value the caller keeps: on success `input` is the output; on failure
+/// it is unchanged, so the caller still has the state's input for a Catch.
+pub fn write_result_in_place(input: &mut Value, path: &Path, result: Value) -> Result<(), Error> {
     if *path.root() != Root::Input || !path.is_reference_path() {
         return Err(Error::NotAResultPath { path: path.text().to_owned() });
     }
-    let mut input = input;
-    match place(&mut input, &path.chain.segments, result) {
-        Placed::Output(Some(output)) => Ok(output),
-        Placed::Output(None) => Ok(input),
+    match place(input, &path.chain.segments, result) {
+        Placed::Output(Some(output)) => {
+            *input = output;
+            Ok(())
+        }
+        Placed::Output(None) => Ok(()),
         Placed::Mismatch => Err(Error::ResultPathMatchFailure {
             path: path.text().to_owned(),
             input: input.to_string(),

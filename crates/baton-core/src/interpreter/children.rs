@@ -71,6 +71,7 @@ impl Run<'_, '_> {
             scope,
             state: start,
             input,
+            input_text: None,
             entered_event_id: 0,
             entered_at: self.now,
             last_event_id: data.last_event_id,
@@ -86,7 +87,7 @@ impl Run<'_, '_> {
         let StateKind::Map(map) = &state.kind else { return Ok(()) };
         let effective = self.effective_input(frame, state)?;
         let (name, entered) = self.at(frame);
-        let at = At { state: &name, entered };
+        let at = At { state: name, entered };
         let context = self.context_for(frame, None);
         let (items, max_concurrency, tolerated_count, tolerated_percentage) = {
             let variables = VisibleVariables { execution: self.execution, frame };
@@ -95,13 +96,13 @@ impl Run<'_, '_> {
                 None => effective.clone(),
                 Some(path) => path
                     .evaluate(&roots)
-                    .map_err(|error| Failure::in_state(error.name(), &name, entered, error))?,
+                    .map_err(|error| Failure::in_state(error.name(), name, entered, error))?,
             };
             let Value::Array(items) = items else {
                 let path = map.items_path.as_ref().map_or("$", |path| path.text());
                 return Err(Failure::in_state(
                     RUNTIME,
-                    &name,
+                    name,
                     entered,
                     format!("Reference path \"{path}\" must point to array."),
                 ));
@@ -121,14 +122,24 @@ impl Run<'_, '_> {
                 .transpose()?;
             (items, max_concurrency, tolerated_count, tolerated_percentage)
         };
+        // The context object is built once; only `$$.Map.Item` changes from item to item.
+        let mut item_context = match &map.item_selector {
+            Some(Payload::Parameters(template)) if template.uses_context() => {
+                self.context_for(frame, None)
+            }
+            Some(Payload::Parameters(_) | Payload::Arguments(_)) | None => Value::Null,
+        };
         let mut inputs = Vec::with_capacity(items.len());
         for (index, item) in items.iter().enumerate() {
             let input = match &map.item_selector {
                 Some(Payload::Parameters(template)) => {
-                    self.execution.frame_mut(frame).map_item = Some((index, item.clone()));
-                    let selected = self.evaluate_template(frame, template, &effective, None);
-                    self.execution.frame_mut(frame).map_item = None;
-                    selected?
+                    if let Value::Object(fields) = &mut item_context {
+                        fields.insert(
+                            "Map".to_owned(),
+                            serde_json::json!({ "Item": { "Index": index, "Value": item } }),
+                        );
+                    }
+                    self.evaluate_template_with(frame, template, &effective, &item_context)?
                 }
                 Some(Payload::Arguments(_)) | None => item.clone(),
             };
@@ -219,7 +230,9 @@ impl Run<'_, '_> {
         let FrameStatus::Children(children) = &mut self.execution.frame_mut(parent).status else {
             return;
         };
-        children.running.retain(|running| *running != child);
+        if let Some(position) = children.running.iter().position(|running| *running == child) {
+            children.running.remove(position);
+        }
         let is_map = matches!(children.kind, ChildrenKind::Map(_));
         let name = self.current_state(parent).name.clone();
         self.execution.frame_mut(parent).last_event_id = child_last_event;

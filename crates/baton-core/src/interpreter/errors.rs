@@ -62,7 +62,7 @@ impl Run<'_, '_> {
             .find(|catcher| error_match::matches(&catcher.error_equals, &failure.error))
         {
             let (name, entered) = self.at(frame);
-            let at = At { state: &name, entered };
+            let at = At { state: name, entered };
             let raw_input = self.execution.frame(frame).input.clone();
             let error_output = failure.to_output();
             let caught = dataflow::place(

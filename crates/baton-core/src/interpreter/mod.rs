@@ -21,7 +21,7 @@ use crate::command::{Command, Outcome, TaskId, TimerId};
 use crate::dataflow::{Failure, RUNTIME, text};
 use crate::event::{Event, EventKind, Failure as EventFailure};
 use crate::execution::{Execution, Frame, FrameId, FrameStatus, TimerPurpose};
-use crate::input::{Input, Millis, Start};
+use crate::input::{Input, Millis, Start, WorkflowType};
 use crate::random::Draws;
 
 /// What one input produced.
@@ -67,6 +67,7 @@ pub fn start(machine: &StateMachine, start: Start) -> Result<(Execution, Step), 
         scope: Vec::new(),
         state: machine.scope.start_at,
         input,
+        input_text: None,
         entered_event_id: 0,
         entered_at: at,
         last_event_id: 0,
@@ -242,7 +243,9 @@ impl<'m, 'e> Run<'m, 'e> {
                 && matches!(self.execution.frame(frame).status, FrameStatus::Entering)
                 && self.execution.outcome.is_none()
             {
-                if self.execution.last_event_id >= limits::HISTORY_EVENTS_MAX as u64 {
+                if self.execution.start.workflow_type == WorkflowType::Standard
+                    && self.execution.last_event_id >= limits::HISTORY_EVENTS_MAX as u64
+                {
                     self.history_limit_reached();
                     return;
                 }

@@ -13,7 +13,7 @@ use baton_asl::{choice, limits, timestamp};
 use crate::command::{Command, TaskId, TaskRequest};
 use crate::context::{self, ContextParts};
 use crate::dataflow::{self, At, Failure, RUNTIME, text};
-use crate::event::{EventKind, StateType, TaskFamily};
+use crate::event::{Event, EventKind, StateType, TaskFamily};
 use crate::execution::{
     FrameId, FrameStatus, TaskWait, TimerPurpose, VisibleVariables, resolve_scope,
 };
@@ -72,20 +72,23 @@ fn reads_context(state: &State) -> bool {
         || kind_reads
 }
 
-impl Run<'_, '_> {
-    pub(crate) fn current_state(&self, frame: FrameId) -> &State {
+impl<'m> Run<'m, '_> {
+    /// The state `frame` is in. The reference lives as long as the machine, not the borrow of
+    /// the run, so callers can keep it while they change the execution.
+    pub(crate) fn current_state(&self, frame: FrameId) -> &'m State {
+        let machine: &'m baton_asl::model::StateMachine = self.machine;
         let frame = self.execution.frame(frame);
-        resolve_scope(self.machine, &frame.scope).state(frame.state)
+        resolve_scope(machine, &frame.scope).state(frame.state)
     }
 
     /// Records `<Type>StateEntered` and runs the state.
     pub(crate) fn enter_state(&mut self, frame: FrameId) {
-        let machine = self.machine;
-        let state = {
-            let frame = self.execution.frame(frame);
-            resolve_scope(machine, &frame.scope).state(frame.state)
+        let state = self.current_state(frame);
+        // The previous state's Exited event serialized this same value: reuse the text.
+        let input = match self.execution.frame_mut(frame).input_text.take() {
+            Some(serialized) => serialized,
+            None => text(&self.execution.frame(frame).input),
         };
-        let input = text(&self.execution.frame(frame).input);
         let id = self.event(
             Some(frame),
             EventKind::StateEntered {
@@ -130,11 +133,7 @@ impl Run<'_, '_> {
 
     /// Runs the current state of `frame` after its Entered event (or again after a retry).
     pub(crate) fn execute_state(&mut self, frame: FrameId) {
-        let machine = self.machine;
-        let state = {
-            let data = self.execution.frame(frame);
-            resolve_scope(machine, &data.scope).state(data.state)
-        };
+        let state = self.current_state(frame);
         let result = match &state.kind {
             StateKind::Pass(_) => self.run_pass(frame, state),
             StateKind::Task(task) => self.run_task(frame, state, task),
@@ -154,8 +153,33 @@ impl Run<'_, '_> {
         }
     }
 
-    pub(crate) fn at(&self, frame: FrameId) -> (String, u64) {
-        (self.current_state(frame).name.clone(), self.execution.frame(frame).entered_event_id)
+    pub(crate) fn at(&self, frame: FrameId) -> (&'m str, u64) {
+        (&self.current_state(frame).name, self.execution.frame(frame).entered_event_id)
+    }
+
+    /// Runs `work` with the state's input after `InputPath`, without copying the input when
+    /// there is no `InputPath` (the common case): the frame lends it for the duration.
+    pub(crate) fn with_effective_input<R>(
+        &mut self,
+        frame: FrameId,
+        state: &State,
+        work: impl FnOnce(&mut Self, &Value) -> Result<R, Failure>,
+    ) -> Result<R, Failure> {
+        let input = std::mem::take(&mut self.execution.frame_mut(frame).input);
+        let result = match &state.input_path {
+            None => work(self, &input),
+            Some(path) => {
+                let context = self.context_for(frame, None);
+                let (name, entered) = self.at(frame);
+                let variables = VisibleVariables { execution: self.execution, frame };
+                let roots = Roots { input: &input, context: &context, variables: &variables };
+                let selected =
+                    dataflow::select(Some(path), &input, &roots, &At { state: name, entered });
+                selected.and_then(|effective| work(self, &effective))
+            }
+        };
+        self.execution.frame_mut(frame).input = input;
+        result
     }
 
     /// The state's input after `InputPath`.
@@ -169,7 +193,7 @@ impl Run<'_, '_> {
         let variables = VisibleVariables { execution: self.execution, frame };
         let input = &self.execution.frame(frame).input;
         let roots = Roots { input, context: &context, variables: &variables };
-        dataflow::select(state.input_path.as_ref(), input, &roots, &At { state: &name, entered })
+        dataflow::select(state.input_path.as_ref(), input, &roots, &At { state: name, entered })
     }
 
     /// `ResultPath` then `OutputPath` over a result, and `Assign` with `$` = `assign_input`.
@@ -183,14 +207,34 @@ impl Run<'_, '_> {
         transition: Transition,
     ) -> Result<(), Failure> {
         let (name, entered) = self.at(frame);
-        let at = At { state: &name, entered };
-        let raw_input = self.execution.frame(frame).input.clone();
+        let at = At { state: name, entered };
         let assigned = self.assign_values(frame, assign, &result, &at)?;
-        let placed = dataflow::place(result_path, &raw_input, result, &at)?;
-        let context = self.context_for(frame, None);
-        let variables = VisibleVariables { execution: self.execution, frame };
-        let roots = Roots { input: &placed, context: &context, variables: &variables };
-        let output = dataflow::select(state.output_path.as_ref(), &placed, &roots, &at)?;
+        let placed = match result_path {
+            None => result,
+            Some(baton_asl::model::ResultPath::Discard) => {
+                self.execution.frame(frame).input.clone()
+            }
+            Some(baton_asl::model::ResultPath::Path(path)) => {
+                // The input is written in place; on failure it is unchanged and goes back to
+                // the frame, where a Catch reads it.
+                let mut input = std::mem::take(&mut self.execution.frame_mut(frame).input);
+                if let Err(error) = baton_asl::path::write_result_in_place(&mut input, path, result)
+                {
+                    self.execution.frame_mut(frame).input = input;
+                    return Err(Failure::in_state(error.name(), name, entered, error));
+                }
+                input
+            }
+        };
+        let output = match &state.output_path {
+            None => placed,
+            Some(path) => {
+                let context = self.context_for(frame, None);
+                let variables = VisibleVariables { execution: self.execution, frame };
+                let roots = Roots { input: &placed, context: &context, variables: &variables };
+                dataflow::select(Some(path), &placed, &roots, &at)?
+            }
+        };
         self.exit_state(frame, state, output, assigned, transition);
         Ok(())
     }
@@ -268,9 +312,16 @@ impl Run<'_, '_> {
         );
         match transition {
             Transition::Next(next) => {
+                let serialized = match self.events.last() {
+                    Some(Event { kind: EventKind::StateExited { output, .. }, .. }) => {
+                        Some(output.clone())
+                    }
+                    _ => None,
+                };
                 let data = self.execution.frame_mut(frame);
                 data.state = next;
                 data.input = output;
+                data.input_text = serialized;
                 data.status = FrameStatus::Entering;
             }
             Transition::End => self.frame_finished(frame, Ok(output)),
@@ -279,13 +330,13 @@ impl Run<'_, '_> {
 
     fn run_pass(&mut self, frame: FrameId, state: &State) -> Result<(), Failure> {
         let StateKind::Pass(pass) = &state.kind else { return Ok(()) };
-        let effective = self.effective_input(frame, state)?;
         let result = match (&pass.payload, &pass.result) {
-            (Some(baton_asl::model::Payload::Parameters(template)), _) => {
-                self.evaluate_template(frame, template, &effective, None)?
-            }
+            (Some(baton_asl::model::Payload::Parameters(template)), _) => self
+                .with_effective_input(frame, state, |run, effective| {
+                    run.evaluate_template(frame, template, effective, None)
+                })?,
             (_, Some(result)) => result.clone(),
-            _ => effective,
+            _ => self.effective_input(frame, state)?,
         };
         self.finish_state(
             frame,
@@ -305,13 +356,24 @@ impl Run<'_, '_> {
         input: &Value,
         token: Option<&str>,
     ) -> Result<Value, Failure> {
-        let (name, entered) = self.at(frame);
         let context = self.context_for(frame, token);
+        self.evaluate_template_with(frame, template, input, &context)
+    }
+
+    /// Evaluates a payload template with a context object the caller built.
+    pub(crate) fn evaluate_template_with(
+        &mut self,
+        frame: FrameId,
+        template: &baton_asl::template::Template,
+        input: &Value,
+        context: &Value,
+    ) -> Result<Value, Failure> {
+        let (name, entered) = self.at(frame);
         let variables = VisibleVariables { execution: self.execution, frame };
-        let roots = Roots { input, context: &context, variables: &variables };
+        let roots = Roots { input, context, variables: &variables };
         let mut draws = self.execution.draws.clone();
         let result =
-            dataflow::template(template, input, &roots, &mut draws, &At { state: &name, entered });
+            dataflow::template(template, input, &roots, &mut draws, &At { state: name, entered });
         self.execution.draws = draws;
         result
     }
@@ -326,7 +388,7 @@ impl Run<'_, '_> {
             state.output_path.as_ref(),
             &effective,
             &roots,
-            &At { state: &name, entered },
+            &At { state: name, entered },
         )?;
         self.exit_state(frame, state, output, None, Transition::End);
         Ok(())
@@ -348,7 +410,7 @@ impl Run<'_, '_> {
                         break;
                     }
                     Ok(false) => {}
-                    Err(error) => return Err(Failure::in_state(RUNTIME, &name, entered, error)),
+                    Err(error) => return Err(Failure::in_state(RUNTIME, name, entered, error)),
                 }
             }
         }
@@ -365,7 +427,7 @@ impl Run<'_, '_> {
             }
         };
         let assign = rule_assign.or(state.assign.as_ref());
-        let at = At { state: &name, entered };
+        let at = At { state: name, entered };
         let assigned = self.assign_values(frame, assign, &effective, &at)?;
         let variables = VisibleVariables { execution: self.execution, frame };
         let roots = Roots { input: &effective, context: &context, variables: &variables };
@@ -383,7 +445,7 @@ impl Run<'_, '_> {
             let variables = VisibleVariables { execution: self.execution, frame };
             let roots = Roots { input: &effective, context: &context, variables: &variables };
             wait_delay(&wait.until, &roots, self.now)
-                .map_err(|detail| Failure::in_state(RUNTIME, &name, entered, detail))?
+                .map_err(|detail| Failure::in_state(RUNTIME, name, entered, detail))?
         };
         let timer = self.timer(frame, TimerPurpose::Wait, delay);
         self.execution.frame_mut(frame).status = FrameStatus::Waiting { timer };
@@ -401,7 +463,7 @@ impl Run<'_, '_> {
         self.execution.frame_mut(frame).status = FrameStatus::Entering;
         let result = self.effective_input(frame, state).and_then(|effective| {
             let (name, entered) = self.at(frame);
-            let at = At { state: &name, entered };
+            let at = At { state: name, entered };
             let assigned = self.assign_values(frame, state.assign.as_ref(), &effective, &at)?;
             let context = self.context_for(frame, None);
             let variables = VisibleVariables { execution: self.execution, frame };
@@ -434,7 +496,7 @@ impl Run<'_, '_> {
                     Ok(other) => Ok(Some(text(&other))),
                     Err(_) => Err(Failure::in_state(
                         RUNTIME,
-                        &name,
+                        name,
                         entered,
                         format!(
                             "The JSONPath '{}' specified for the field '{field}' could not be found in the input '{}'",
@@ -446,7 +508,7 @@ impl Run<'_, '_> {
                 Some(Dynamic::Intrinsic(call)) => match call.evaluate(&roots, &mut draws) {
                     Ok(Value::String(text)) => Ok(Some(text)),
                     Ok(other) => Ok(Some(text(&other))),
-                    Err(error) => Err(Failure::in_state(error.name(), &name, entered, error)),
+                    Err(error) => Err(Failure::in_state(error.name(), name, entered, error)),
                 },
                 Some(Dynamic::Jsonata(_)) => Ok(None),
             }
@@ -483,10 +545,10 @@ impl Run<'_, '_> {
             let roots = Roots { input: &effective, context: &context, variables: &variables };
             let timeout =
                 seconds_field(task.timeout_seconds.as_ref(), "TimeoutSecondsPath", &roots)
-                    .map_err(|detail| Failure::in_state(RUNTIME, &name, entered, detail))?;
+                    .map_err(|detail| Failure::in_state(RUNTIME, name, entered, detail))?;
             let heartbeat =
                 seconds_field(task.heartbeat_seconds.as_ref(), "HeartbeatSecondsPath", &roots)
-                    .map_err(|detail| Failure::in_state(RUNTIME, &name, entered, detail))?;
+                    .map_err(|detail| Failure::in_state(RUNTIME, name, entered, detail))?;
             (timeout, heartbeat)
         };
         let task_id = TaskId(self.execution.next_task);
@@ -502,7 +564,7 @@ impl Run<'_, '_> {
         self.execution.tasks.insert(task_id, frame);
         self.commands.push(Command::RunTask(TaskRequest {
             task: task_id,
-            state_name: name,
+            state_name: name.to_owned(),
             resource: task.resource.clone(),
             input: parameters,
             token,
