@@ -226,6 +226,7 @@ fn execute(machine: &StateMachine, input: &str) -> anyhow::Result<Simulation> {
         state_machine_name: "bench".to_owned(),
         role_arn: "arn:aws:iam::123456789012:role/bench".to_owned(),
         region: "us-east-1".to_owned(),
+        workflow_type: baton_core::WorkflowType::Express,
         seed: "bench".to_owned(),
         at: 1_700_000_000_000,
     };
