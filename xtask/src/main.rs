@@ -6,6 +6,7 @@
 mod bench_interpreter;
 mod bench_validate;
 mod ci;
+mod conformance;
 mod corpus;
 mod workspace;
 
@@ -33,6 +34,8 @@ enum Command {
     BenchValidate(bench_validate::Args),
     /// Time the interpreter on sfnbench W1 and W3 against the npm `aws-local-stepfunctions`.
     BenchInterpreter(bench_interpreter::Args),
+    /// Replay the recorded AWS executions that need only the interpreter, in-process.
+    Conformance(conformance::Args),
     /// Everything CI checks: formatting, clippy, the tests, then the corpus agreement.
     Ci,
 }
@@ -42,6 +45,7 @@ fn main() -> ExitCode {
         Command::Corpus(args) => corpus::run(&args),
         Command::BenchValidate(args) => bench_validate::run(&args),
         Command::BenchInterpreter(args) => bench_interpreter::run(&args),
+        Command::Conformance(args) => conformance::run(&args),
         Command::Ci => ci::run(),
     };
     // The error chain is the useful part; a backtrace of xtask itself never is.
