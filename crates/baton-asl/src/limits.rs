@@ -69,3 +69,6 @@ pub const PATH_REGEX_BYTES_MAX: usize = 1_048_576;
 /// invocation payload quota, as its `Function.ResponseSizeTooLarge` message states it). Local
 /// Lambda commands are held to it too.
 pub const LAMBDA_RESPONSE_BYTES_MAX: usize = 6_291_556;
+/// The longest a Wait state may wait: 2^31 - 1 seconds (about 68 years). AWS fails a longer
+/// delay with `States.Runtime` ("Wait state delay is too long."), as recorded at 24,856 days.
+pub const WAIT_DELAY_SECONDS_MAX: i64 = 2_147_483_647;

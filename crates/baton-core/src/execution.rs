@@ -168,6 +168,8 @@ pub(crate) struct MapRun {
     /// At most this many iterations run at once.
     pub(crate) max_concurrency: usize,
     pub(crate) failures: usize,
+    /// The last `MapIteration*` event: `MapStateSucceeded` points at it.
+    pub(crate) last_iteration_event_id: u64,
     pub(crate) tolerated_count: Option<u64>,
     pub(crate) tolerated_percentage: Option<f64>,
 }

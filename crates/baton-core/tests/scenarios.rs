@@ -139,12 +139,12 @@ fn map_in_order_with_item_selector() {
 5 4 PassStateEntered {"input":"{\"v\":\"a\",\"i\":0}","name":"P"}
 6 5 PassStateExited {"name":"P","output":"{\"v\":\"a\",\"i\":0}"}
 7 6 MapIterationSucceeded {"index":0,"name":"M"}
-8 7 MapIterationStarted {"index":1,"name":"M"}
+8 6 MapIterationStarted {"index":1,"name":"M"}
 9 8 PassStateEntered {"input":"{\"v\":\"b\",\"i\":1}","name":"P"}
 10 9 PassStateExited {"name":"P","output":"{\"v\":\"b\",\"i\":1}"}
 11 10 MapIterationSucceeded {"index":1,"name":"M"}
 12 11 MapStateSucceeded
-13 12 MapStateExited {"name":"M","output":"[{\"v\":\"a\",\"i\":0},{\"v\":\"b\",\"i\":1}]"}
+13 11 MapStateExited {"name":"M","output":"[{\"v\":\"a\",\"i\":0},{\"v\":\"b\",\"i\":1}]"}
 14 13 ExecutionSucceeded {"output":"[{\"v\":\"a\",\"i\":0},{\"v\":\"b\",\"i\":1}]"}
 "#,
     );
@@ -167,13 +167,12 @@ fn parallel_branch_failure_is_caught() {
 3 2 ParallelStateStarted
 4 3 WaitStateEntered {"input":"{}","name":"W"}
 5 3 FailStateEntered {"input":"{}","name":"F"}
-6 5 FailStateAborted
-7 4 WaitStateAborted
-8 6 ParallelStateFailed
-9 8 ParallelStateExited {"name":"Par","output":"{\"Error\":\"Nope\",\"Cause\":\"no\"}"}
-10 9 SucceedStateEntered {"input":"{\"Error\":\"Nope\",\"Cause\":\"no\"}","name":"Done"}
-11 10 SucceedStateExited {"name":"Done","output":"{\"Error\":\"Nope\",\"Cause\":\"no\"}"}
-12 11 ExecutionSucceeded {"output":"{\"Error\":\"Nope\",\"Cause\":\"no\"}"}
+6 4 WaitStateAborted
+7 5 ParallelStateFailed
+8 7 ParallelStateExited {"name":"Par","output":"{\"Error\":\"Nope\",\"Cause\":\"no\"}"}
+9 8 SucceedStateEntered {"input":"{\"Error\":\"Nope\",\"Cause\":\"no\"}","name":"Done"}
+10 9 SucceedStateExited {"name":"Done","output":"{\"Error\":\"Nope\",\"Cause\":\"no\"}"}
+11 10 ExecutionSucceeded {"output":"{\"Error\":\"Nope\",\"Cause\":\"no\"}"}
 "#,
     );
 }
@@ -276,20 +275,20 @@ fn map_tolerated_failures_then_threshold() {
 7 6 TaskStarted {"resource":"invoke","resourceType":"lambda"}
 8 7 TaskFailed {"cause":"E happened","error":"E","resource":"invoke","resourceType":"lambda"}
 9 8 MapIterationFailed {"index":0,"name":"M"}
-10 9 MapIterationStarted {"index":1,"name":"M"}
+10 8 MapIterationStarted {"index":1,"name":"M"}
 11 10 TaskStateEntered {"input":"2","name":"T"}
 12 11 TaskScheduled {"parameters":"2","region":"us-east-1","resource":"invoke","resourceType":"lambda"}
 13 12 TaskStarted {"resource":"invoke","resourceType":"lambda"}
 14 13 TaskSucceeded {"output":"\"ok\"","resource":"invoke","resourceType":"lambda"}
 15 14 TaskStateExited {"name":"T","output":"\"ok\""}
 16 15 MapIterationSucceeded {"index":1,"name":"M"}
-17 16 MapIterationStarted {"index":2,"name":"M"}
+17 15 MapIterationStarted {"index":2,"name":"M"}
 18 17 TaskStateEntered {"input":"3","name":"T"}
 19 18 TaskScheduled {"parameters":"3","region":"us-east-1","resource":"invoke","resourceType":"lambda"}
 20 19 TaskStarted {"resource":"invoke","resourceType":"lambda"}
 21 20 TaskFailed {"cause":"E happened","error":"E","resource":"invoke","resourceType":"lambda"}
 22 21 MapIterationFailed {"index":2,"name":"M"}
-23 22 MapStateFailed
+23 21 MapStateFailed
 24 23 ExecutionFailed {"cause":"The specified tolerated failure threshold was exceeded","error":"States.ExceedToleratedFailureThreshold"}
 "#,
     );

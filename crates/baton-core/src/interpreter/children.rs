@@ -153,6 +153,7 @@ impl Run<'_, '_> {
             next: 0,
             max_concurrency: usize::try_from(max_concurrency).unwrap_or(usize::MAX),
             failures: 0,
+            last_iteration_event_id: 0,
             tolerated_count,
             tolerated_percentage,
         };
@@ -239,10 +240,16 @@ impl Run<'_, '_> {
         match result {
             Ok(output) => {
                 if is_map {
-                    self.event(
-                        Some(parent),
+                    let id = self.event_beside(
+                        parent,
                         EventKind::MapIterationSucceeded { name, index: slot },
                     );
+                    if let FrameStatus::Children(children) =
+                        &mut self.execution.frame_mut(parent).status
+                        && let ChildrenKind::Map(run) = &mut children.kind
+                    {
+                        run.last_iteration_event_id = id;
+                    }
                 }
                 if let FrameStatus::Children(children) =
                     &mut self.execution.frame_mut(parent).status
@@ -252,7 +259,7 @@ impl Run<'_, '_> {
             }
             Err(failure) => {
                 if is_map {
-                    self.event(Some(parent), EventKind::MapIterationFailed { name, index: slot });
+                    self.event_beside(parent, EventKind::MapIterationFailed { name, index: slot });
                     if self.map_tolerates_failure(parent, slot, &failure) {
                         self.after_child(parent);
                         return;
@@ -312,7 +319,7 @@ impl Run<'_, '_> {
             Value::Array(children.results.into_iter().map(Option::unwrap_or_default).collect());
         let outcome = match &state.kind {
             StateKind::Parallel(parallel) => {
-                self.event(Some(parent), EventKind::ParallelStateSucceeded);
+                self.event_beside(parent, EventKind::ParallelStateSucceeded);
                 self.select_and_finish(
                     parent,
                     state,
@@ -323,7 +330,12 @@ impl Run<'_, '_> {
                 )
             }
             StateKind::Map(map) => {
-                self.event(Some(parent), EventKind::MapStateSucceeded);
+                if let ChildrenKind::Map(run) = &children.kind
+                    && run.last_iteration_event_id > 0
+                {
+                    self.execution.frame_mut(parent).last_event_id = run.last_iteration_event_id;
+                }
+                self.event_beside(parent, EventKind::MapStateSucceeded);
                 self.select_and_finish(
                     parent,
                     state,
@@ -381,24 +393,26 @@ impl Run<'_, '_> {
                 }
             }
         }
-        let failure = match &children.kind {
-            ChildrenKind::Parallel => {
-                self.event(Some(parent), EventKind::ParallelStateFailed);
-                failure
-            }
+        let (failure, failed_event) = match &children.kind {
+            ChildrenKind::Parallel => (failure, EventKind::ParallelStateFailed),
             ChildrenKind::Map(run) => {
-                self.event(Some(parent), EventKind::MapStateFailed);
-                if run.tolerated_count.is_some() || run.tolerated_percentage.is_some() {
+                let failure = if run.tolerated_count.is_some() || run.tolerated_percentage.is_some()
+                {
                     Failure::new(
                         EXCEED_TOLERATED,
                         "The specified tolerated failure threshold was exceeded",
                     )
                 } else {
                     failure
-                }
+                };
+                (failure, EventKind::MapStateFailed)
             }
         };
-        self.state_failed(parent, failure);
+        // AWS records the state's Failed event once, when no retry follows.
+        if !self.retry(parent, &failure) {
+            self.event(Some(parent), failed_event);
+            self.catch_or_fail(parent, failure);
+        }
         self.resume_if_entering(parent);
     }
 }

@@ -7,28 +7,22 @@ use baton_asl::retry::Backoff;
 
 use crate::command::Command;
 use crate::dataflow::{self, At, Failure, RUNTIME};
-use crate::event::EventKind;
-use crate::execution::{ChildrenKind, FrameId, FrameStatus, TimerPurpose, resolve_scope};
+use crate::event::{EventKind, StateType};
+use crate::execution::{ChildrenKind, FrameId, FrameStatus, TimerPurpose};
 use crate::interpreter::Run;
 use crate::interpreter::states::state_type;
 
-impl Run<'_, '_> {
+impl<'m> Run<'m, '_> {
     /// The current state of `frame` failed: retry it, catch the error, or fail the frame.
     pub(crate) fn state_failed(&mut self, frame: FrameId, failure: Failure) {
-        if self.execution.outcome.is_some() {
-            return;
+        if !self.retry(frame, &failure) {
+            self.catch_or_fail(frame, failure);
         }
-        // States.Runtime ends the execution whatever Retry and Catch say (recorded AWS behaviour).
-        if failure.error == RUNTIME {
-            self.fail_execution(failure);
-            return;
-        }
-        let machine = self.machine;
-        let state = {
-            let data = self.execution.frame(frame);
-            resolve_scope(machine, &data.scope).state(data.state)
-        };
-        let (retriers, catchers): (&[Retrier], &[Catcher]) = match &state.kind {
+    }
+
+    /// The Retry and Catch clauses of the current state of `frame`.
+    fn clauses(&self, frame: FrameId) -> (&'m [Retrier], &'m [Catcher]) {
+        match &self.current_state(frame).kind {
             StateKind::Task(task) => (&task.retry, &task.catch),
             StateKind::Parallel(parallel) => (&parallel.retry, &parallel.catch),
             StateKind::Map(map) => (&map.retry, &map.catch),
@@ -37,26 +31,50 @@ impl Run<'_, '_> {
             | StateKind::Wait(_)
             | StateKind::Succeed
             | StateKind::Fail(_) => (&[], &[]),
-        };
-        if let Some((index, retrier)) = retriers
+        }
+    }
+
+    /// Schedules another attempt if a retrier applies and has attempts left; true if it did.
+    /// The first retrier whose ErrorEquals matches decides, even when it is exhausted.
+    pub(crate) fn retry(&mut self, frame: FrameId, failure: &Failure) -> bool {
+        // States.Runtime ends the execution whatever Retry says (recorded AWS behaviour).
+        if self.execution.outcome.is_some() || failure.error == RUNTIME {
+            return false;
+        }
+        let (retriers, _) = self.clauses(frame);
+        let Some((index, retrier)) = retriers
             .iter()
             .enumerate()
             .find(|(_, retrier)| error_match::matches(&retrier.error_equals, &failure.error))
-        {
-            let attempts =
-                self.execution.frame(frame).retry_counts.get(index).copied().unwrap_or(0);
-            if attempts < retrier.max_attempts {
-                if let Some(count) = self.execution.frame_mut(frame).retry_counts.get_mut(index) {
-                    *count += 1;
-                }
-                let unit = self.execution.draws.unit();
-                let delay = Backoff::from(retrier).delay(attempts, unit);
-                let millis = i64::try_from(delay.as_millis()).unwrap_or(i64::MAX);
-                let timer = self.timer(frame, TimerPurpose::Backoff, millis);
-                self.execution.frame_mut(frame).status = FrameStatus::Backoff { timer };
-                return;
-            }
+        else {
+            return false;
+        };
+        let attempts = self.execution.frame(frame).retry_counts.get(index).copied().unwrap_or(0);
+        if attempts >= retrier.max_attempts {
+            return false;
         }
+        if let Some(count) = self.execution.frame_mut(frame).retry_counts.get_mut(index) {
+            *count += 1;
+        }
+        let unit = self.execution.draws.unit();
+        let delay = Backoff::from(retrier).delay(attempts, unit);
+        let millis = i64::try_from(delay.as_millis()).unwrap_or(i64::MAX);
+        let timer = self.timer(frame, TimerPurpose::Backoff, millis);
+        self.execution.frame_mut(frame).status = FrameStatus::Backoff { timer };
+        true
+    }
+
+    /// No retry: the first matching catcher takes over, or the frame fails.
+    pub(crate) fn catch_or_fail(&mut self, frame: FrameId, failure: Failure) {
+        if self.execution.outcome.is_some() {
+            return;
+        }
+        if failure.error == RUNTIME {
+            self.fail_execution(failure);
+            return;
+        }
+        let state = self.current_state(frame);
+        let (_, catchers) = self.clauses(frame);
         if let Some(catcher) = catchers
             .iter()
             .find(|catcher| error_match::matches(&catcher.error_equals, &failure.error))
@@ -111,9 +129,11 @@ impl Run<'_, '_> {
                 FrameStatus::Children(ref children) if matches!(children.kind, ChildrenKind::Parallel)
             )
         {
-            // AWS records the failing state of a Parallel branch as aborted.
-            let kind = state_type(&self.current_state(frame).kind);
-            self.event(Some(frame), EventKind::StateAborted { state_type: kind });
+            // AWS records a Task state that fails a Parallel branch as aborted; other states
+            // (a Fail state, say) have no Aborted event type.
+            if let StateKind::Task(_) = self.current_state(frame).kind {
+                self.event(Some(frame), EventKind::StateAborted { state_type: StateType::Task });
+            }
         }
         self.frame_finished(frame, Err(failure));
     }

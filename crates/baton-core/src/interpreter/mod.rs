@@ -213,6 +213,16 @@ impl<'m, 'e> Run<'m, 'e> {
         id
     }
 
+    /// Records an event that AWS emits together with the frame's previous one: it points at the
+    /// same earlier event and leaves the frame's last event as it was (`MapIterationSucceeded`
+    /// and the next `MapIterationStarted` both point at the iteration's last state event).
+    pub(crate) fn event_beside(&mut self, frame: FrameId, kind: EventKind) -> u64 {
+        let last = self.execution.frame(frame).last_event_id;
+        let id = self.event(Some(frame), kind);
+        self.execution.frame_mut(frame).last_event_id = last;
+        id
+    }
+
     /// Starts a timer that fires `delay` milliseconds from now.
     pub(crate) fn timer(
         &mut self,

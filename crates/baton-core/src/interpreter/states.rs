@@ -800,8 +800,17 @@ fn seconds_field(
     }
 }
 
-/// How long a Wait state waits, in milliseconds, with AWS's messages for bad values.
+/// How long a Wait state waits, in milliseconds, with AWS's messages for bad values; AWS
+/// refuses delays beyond `limits::WAIT_DELAY_SECONDS_MAX`.
 fn wait_delay(until: &WaitFor, roots: &Roots<'_>, now: i64) -> Result<i64, String> {
+    let delay = uncapped_wait_delay(until, roots, now)?;
+    if delay / 1000 > limits::WAIT_DELAY_SECONDS_MAX {
+        return Err("Wait state delay is too long.".to_owned());
+    }
+    Ok(delay)
+}
+
+fn uncapped_wait_delay(until: &WaitFor, roots: &Roots<'_>, now: i64) -> Result<i64, String> {
     match until {
         WaitFor::Seconds(Dynamic::Literal(seconds)) => Ok(seconds_to_millis(*seconds)),
         WaitFor::Seconds(Dynamic::Path(path)) => {
