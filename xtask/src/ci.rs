@@ -1,10 +1,11 @@
-//! `cargo xtask ci`: the checks CI runs, in the order that fails fastest.
+//! `cargo xtask ci`: the checks CI runs, in the order that fails fastest: formatting, clippy,
+//! the tests, agreement with the ASL corpus, and the AWS-recorded conformance cases.
 //!
 //! `.ci/run` installs what is missing and then calls this, and the README gives the same command,
 //! so a developer can run exactly what CI runs (STYLE K1, K3).
 
-use crate::corpus;
 use crate::workspace::{self, Profile};
+use crate::{conformance, corpus};
 
 pub(crate) fn run() -> anyhow::Result<()> {
     workspace::run(&mut workspace::cargo(["fmt", "--all", "--check"]))?;
@@ -24,5 +25,13 @@ pub(crate) fn run() -> anyhow::Result<()> {
         profile: Profile::Dev,
         min_agreement: corpus::AGREEMENT_PERCENT_MIN,
         checker_arguments: Vec::new(),
+    })?;
+    // The AWS-recorded executions that need only the interpreter, in-process (about a second).
+    conformance::run(&conformance::Args {
+        cases: None,
+        case_patterns: Vec::new(),
+        show_failures: 0,
+        write_doc: None,
+        min_passed: conformance::PASSED_MIN,
     })
 }

@@ -47,7 +47,13 @@ pub(crate) struct Args {
     /// Also write the results as Markdown to this file (docs/conformance.md).
     #[arg(long, value_name = "PATH")]
     pub(crate) write_doc: Option<PathBuf>,
+    /// Fail when fewer cases than this pass (CI uses it to catch regressions).
+    #[arg(long, value_name = "N", default_value_t = 0)]
+    pub(crate) min_passed: usize,
 }
+
+/// How many interpreter-only cases pass today: CI fails below it. Raise it as cases are fixed.
+pub(crate) const PASSED_MIN: usize = 193;
 
 /// How long one case may run. The slowest interpreter-only case takes well under a second; a
 /// case still running after this is looping.
@@ -85,6 +91,12 @@ pub(crate) fn run(args: &Args) -> anyhow::Result<()> {
     }
     // Not `N passed, M failed`: CI log readers take that shape for a test run.
     println!("{}", summary.closing_line());
+    anyhow::ensure!(
+        summary.passed() >= args.min_passed,
+        "conformance regressed: {} cases pass, at least {} must",
+        summary.passed(),
+        args.min_passed
+    );
     Ok(())
 }
 

@@ -68,20 +68,12 @@ const DOCUMENT_DEPTH_MAX: usize = 700;
 /// Alias levels of the "billion laughs" YAML documents: 10^12 nodes once expanded.
 const YAML_ALIAS_LEVELS_MAX: usize = 12;
 
-const STANDARD: Options = Options {
-    machine_type: MachineType::Standard,
-};
-const EXPRESS: Options = Options {
-    machine_type: MachineType::Express,
-};
+const STANDARD: Options = Options { machine_type: MachineType::Standard };
+const EXPRESS: Options = Options { machine_type: MachineType::Express };
 
 #[test]
 fn definitions_from_arbitrary_json() {
-    run(
-        "definitions_from_arbitrary_json",
-        document(),
-        check_document,
-    );
+    run("definitions_from_arbitrary_json", document(), check_document);
 }
 
 #[test]
@@ -93,28 +85,16 @@ fn definitions_from_mutated_corpus() {
         );
         return;
     }
-    let strategy =
-        (0..corpus.len(), vec(mutation(), 1..5)).prop_map(move |(index, mutations)| CorpusCase {
-            entry: Arc::clone(&corpus[index]),
-            mutations,
-        });
-    run(
-        "definitions_from_mutated_corpus",
-        strategy,
-        check_corpus_case,
-    );
+    let strategy = (0..corpus.len(), vec(mutation(), 1..5)).prop_map(move |(index, mutations)| {
+        CorpusCase { entry: Arc::clone(&corpus[index]), mutations }
+    });
+    run("definitions_from_mutated_corpus", strategy, check_corpus_case);
 }
 
 #[test]
 fn paths() {
-    let strategy =
-        (path_text(), evaluation_roots(), json_value()).prop_map(|(text, roots, result)| {
-            PathCase {
-                text,
-                roots,
-                result,
-            }
-        });
+    let strategy = (path_text(), evaluation_roots(), json_value())
+        .prop_map(|(text, roots, result)| PathCase { text, roots, result });
     run("paths", strategy, check_path);
 }
 
@@ -127,14 +107,8 @@ fn intrinsic_calls() {
 
 #[test]
 fn payload_templates() {
-    let strategy =
-        (template_value(), evaluation_roots(), any::<u64>()).prop_map(|(template, roots, seed)| {
-            TemplateCase {
-                template,
-                roots,
-                seed,
-            }
-        });
+    let strategy = (template_value(), evaluation_roots(), any::<u64>())
+        .prop_map(|(template, roots, seed)| TemplateCase { template, roots, seed });
     run("payload_templates", strategy, check_template);
 }
 
@@ -181,12 +155,7 @@ enum DeepShape {
 /// Validates the document in every form; the reach is that of the value itself (or the text).
 fn check_document(document: &Document) -> Reach {
     match document {
-        Document::Json {
-            value,
-            cut,
-            replace_at,
-            replacement,
-        } => {
+        Document::Json { value, cut, replace_at, replacement } => {
             let text = value.to_string();
             validate_text(&text);
             validate_text(&truncate(&text, *cut));
@@ -217,9 +186,8 @@ fn check_deep(shape: DeepShape, depth: usize) -> Reach {
             validate_yaml(&text)
         }
         DeepShape::YamlBlocks => {
-            let text: String = (0..depth)
-                .map(|level| format!("{}a:\n", " ".repeat(level)))
-                .collect();
+            let text: String =
+                (0..depth).map(|level| format!("{}a:\n", " ".repeat(level))).collect();
             validate_yaml(&text)
         }
         DeepShape::YamlAliases => {
@@ -331,11 +299,7 @@ fn check_template(case: &TemplateCase) -> Reach {
 }
 
 fn evaluation_reach<E>(result: &Result<Value, E>) -> Reach {
-    if result.is_ok() {
-        "evaluated"
-    } else {
-        "evaluation failed"
-    }
+    if result.is_ok() { "evaluated" } else { "evaluation failed" }
 }
 
 /// Validates for both machine types; the reach is that of the STANDARD validation.
@@ -365,11 +329,7 @@ fn validation_reach<M>((machine, diagnostics): &(Option<M>, Vec<Diagnostic>)) ->
     for diagnostic in diagnostics {
         std::hint::black_box(diagnostic.to_string());
     }
-    if machine.is_some() {
-        "valid"
-    } else {
-        "invalid"
-    }
+    if machine.is_some() { "valid" } else { "invalid" }
 }
 
 /// The input, context object and variables an evaluation runs against.
@@ -382,11 +342,7 @@ struct EvaluationRoots {
 
 impl EvaluationRoots {
     fn roots(&self) -> Roots<'_> {
-        Roots {
-            input: &self.input,
-            context: &self.context,
-            variables: &self.variables,
-        }
+        Roots { input: &self.input, context: &self.context, variables: &self.variables }
     }
 }
 
@@ -437,11 +393,7 @@ where
 {
     // Failures are reported with their shrunk input instead of being saved to a regressions file:
     // a fixed failure belongs in the unit tests of the module that had it.
-    let config = Config {
-        cases: cases(),
-        failure_persistence: None,
-        ..Config::default()
-    };
+    let config = Config { cases: cases(), failure_persistence: None, ..Config::default() };
     let mut runner = TestRunner::new(config);
     let watchdog = Watchdog::spawn(name);
     let inputs = Cell::new(0_u64);
@@ -526,16 +478,12 @@ impl Watchdog {
     fn watch(&self, began: Instant, input: impl Debug + Send + 'static) -> Watch<'_> {
         // A send fails only when the watchdog thread is gone, and then there is nobody to tell.
         drop(self.sender.send(WatchEvent::Start(began, Box::new(input))));
-        Watch {
-            sender: &self.sender,
-        }
+        Watch { sender: &self.sender }
     }
 
     fn stop(self) {
         drop(self.sender);
-        self.thread
-            .join()
-            .expect("the watchdog thread does not panic");
+        self.thread.join().expect("the watchdog thread does not panic");
     }
 }
 
@@ -548,10 +496,8 @@ impl Drop for Watch<'_> {
 // ---------------------------------------------------------------------------------------------
 // The corpus and its mutations.
 
-const CORPUS_MANIFEST: &str = concat!(
-    env!("CARGO_MANIFEST_DIR"),
-    "/../../../shared/asl-corpus/manifest.json"
-);
+const CORPUS_MANIFEST: &str =
+    concat!(env!("CARGO_MANIFEST_DIR"), "/../../../shared/asl-corpus/manifest.json");
 
 struct CorpusEntry {
     file: String,
@@ -564,12 +510,9 @@ fn corpus() -> Vec<Arc<CorpusEntry>> {
         return Vec::new();
     };
     let manifest: Value = serde_json::from_str(&manifest).expect("the corpus manifest is JSON");
-    let directory = std::path::Path::new(CORPUS_MANIFEST)
-        .parent()
-        .expect("the manifest is in a directory");
-    let files = manifest["files"]
-        .as_array()
-        .expect("the manifest lists files");
+    let directory =
+        std::path::Path::new(CORPUS_MANIFEST).parent().expect("the manifest is in a directory");
+    let files = manifest["files"].as_array().expect("the manifest lists files");
     files
         .iter()
         .filter_map(|file| {
@@ -726,13 +669,11 @@ fn locations(value: &Value, keep: &mut dyn FnMut(Option<&Step>, &Value) -> bool)
 }
 
 fn value_at<'a>(value: &'a mut Value, location: &[Step]) -> Option<&'a mut Value> {
-    location
-        .iter()
-        .try_fold(value, |value, step| match (value, step) {
-            (Value::Object(object), Step::Key(key)) => object.get_mut(key),
-            (Value::Array(array), Step::Index(index)) => array.get_mut(*index),
-            _ => None,
-        })
+    location.iter().try_fold(value, |value, step| match (value, step) {
+        (Value::Object(object), Step::Key(key)) => object.get_mut(key),
+        (Value::Array(array), Step::Index(index)) => array.get_mut(*index),
+        _ => None,
+    })
 }
 
 // ---------------------------------------------------------------------------------------------
@@ -765,20 +706,9 @@ const WORDS: &[&str] = &[
     "arn:aws:states:::s3:getObject", "arn:aws:states:::aws-sdk:s3:listObjectsV2",
     "2016-03-14T01:59:00Z", "2016-03-14T01:59:00.123+01:00", "A", "B", "x", "",
 ];
-const STATE_TYPES: &[&str] = &[
-    "Pass", "Task", "Choice", "Wait", "Succeed", "Fail", "Parallel", "Map", "Nope",
-];
-const STATE_NAMES: &[&str] = &[
-    "A",
-    "B",
-    "C",
-    "Done",
-    "",
-    "é",
-    "$.x",
-    "A.B",
-    "A Name With Spaces",
-];
+const STATE_TYPES: &[&str] =
+    &["Pass", "Task", "Choice", "Wait", "Succeed", "Fail", "Parallel", "Map", "Nope"];
+const STATE_NAMES: &[&str] = &["A", "B", "C", "Done", "", "é", "$.x", "A.B", "A Name With Spaces"];
 /// Names used in paths, and keys of the generated inputs, so that paths often select something.
 #[rustfmt::skip]
 const NAMES: &[&str] = &[
@@ -786,15 +716,7 @@ const NAMES: &[&str] = &[
     "Value", "Task", "Token", "var", "states", "é", "0", "",
 ];
 /// Roots of well-formed paths.
-const PATH_ROOTS: &[&str] = &[
-    "$",
-    "$$",
-    "$var",
-    "$a",
-    "$states",
-    "$$.Execution",
-    "$$.Map.Item",
-];
+const PATH_ROOTS: &[&str] = &["$", "$$", "$var", "$a", "$states", "$$.Execution", "$$.Map.Item"];
 /// Tokens of the path language, and some from outside it, for token soup and for damaging paths.
 #[rustfmt::skip]
 const PATH_TOKENS: &[&str] = &[
@@ -833,57 +755,15 @@ const NUMBERS: &[&str] = &[
     "-2147483649", "9223372036854775808", "1e308", "1e400", "-1e-400",
 ];
 /// Paths into the generated inputs (see `useful_input`) that select values of one type.
-const STRING_PATHS: &[&str] = &[
-    "$.s",
-    "$.t",
-    "$.b64",
-    "$.e",
-    "$.u",
-    "$.long",
-    "$.name",
-    "$.redos",
-    "$$.Execution.Id",
-    "$.r",
-];
-const NUMBER_PATHS: &[&str] = &[
-    "$.n",
-    "$.f",
-    "$.neg",
-    "$.big",
-    "$.huge",
-    "$$.Map.Item.Index",
-    "$.r",
-    "$.a[0]",
-    "$.missing",
-];
-const ARRAY_PATHS: &[&str] = &[
-    "$.a",
-    "$.a[*]",
-    "$..k",
-    "$.o.y.z",
-    "$.r",
-    "$$.Execution.Input",
-    "$var",
-    "$.deep.a",
-];
-const OBJECT_PATHS: &[&str] = &[
-    "$.o",
-    "$.o.y",
-    "$",
-    "$.r",
-    "$$.Map.Item.Value",
-    "$var",
-    "$$",
-];
-const HASH_ALGORITHMS: &[&str] = &[
-    "'MD5'",
-    "'SHA-1'",
-    "'SHA-256'",
-    "'SHA-384'",
-    "'SHA-512'",
-    "'sha-256'",
-    "'SHA3'",
-];
+const STRING_PATHS: &[&str] =
+    &["$.s", "$.t", "$.b64", "$.e", "$.u", "$.long", "$.name", "$.redos", "$$.Execution.Id", "$.r"];
+const NUMBER_PATHS: &[&str] =
+    &["$.n", "$.f", "$.neg", "$.big", "$.huge", "$$.Map.Item.Index", "$.r", "$.a[0]", "$.missing"];
+const ARRAY_PATHS: &[&str] =
+    &["$.a", "$.a[*]", "$..k", "$.o.y.z", "$.r", "$$.Execution.Input", "$var", "$.deep.a"];
+const OBJECT_PATHS: &[&str] = &["$.o", "$.o.y", "$", "$.r", "$$.Map.Item.Value", "$var", "$$"];
+const HASH_ALGORITHMS: &[&str] =
+    &["'MD5'", "'SHA-1'", "'SHA-256'", "'SHA-384'", "'SHA-512'", "'sha-256'", "'SHA3'"];
 /// Tokens that damage an intrinsic call (or are outside its syntax), for one-edit mutations.
 #[rustfmt::skip]
 const INTRINSIC_TOKENS: &[&str] = &[
@@ -957,10 +837,8 @@ fn definition_like() -> BoxedStrategy<Value> {
         any::<bool>(),
     )
         .prop_map(|(kind, fields, next, end)| {
-            let mut state: Map<String, Value> = fields
-                .into_iter()
-                .map(|(key, value)| (key.to_owned(), value))
-                .collect();
+            let mut state: Map<String, Value> =
+                fields.into_iter().map(|(key, value)| (key.to_owned(), value)).collect();
             state.insert("Type".to_owned(), Value::from(kind));
             if end {
                 state.insert("End".to_owned(), Value::Bool(true));
@@ -975,15 +853,10 @@ fn definition_like() -> BoxedStrategy<Value> {
         vec((select(WORDS), json_value()), 0..2),
     )
         .prop_map(|(start, states, extra)| {
-            let mut definition: Map<String, Value> = extra
-                .into_iter()
-                .map(|(key, value)| (key.to_owned(), value))
-                .collect();
+            let mut definition: Map<String, Value> =
+                extra.into_iter().map(|(key, value)| (key.to_owned(), value)).collect();
             definition.insert("StartAt".to_owned(), Value::from(start));
-            let states = states
-                .into_iter()
-                .map(|(name, state)| (name.to_owned(), state))
-                .collect();
+            let states = states.into_iter().map(|(name, state)| (name.to_owned(), state)).collect();
             definition.insert("States".to_owned(), Value::Object(states));
             Value::Object(definition)
         })
@@ -1098,16 +971,12 @@ fn path_text() -> BoxedStrategy<String> {
 
 /// A well-formed string literal, escapes included.
 fn literal() -> BoxedStrategy<String> {
-    vec(select(LITERAL_PIECES), 0..6)
-        .prop_map(|pieces| format!("'{}'", pieces.concat()))
-        .boxed()
+    vec(select(LITERAL_PIECES), 0..6).prop_map(|pieces| format!("'{}'", pieces.concat())).boxed()
 }
 
 fn function_name() -> BoxedStrategy<String> {
-    let names: Vec<String> = Function::ALL
-        .iter()
-        .map(|function| function.name().to_owned())
-        .collect();
+    let names: Vec<String> =
+        Function::ALL.iter().map(|function| function.name().to_owned()).collect();
     select(names).boxed()
 }
 
@@ -1116,9 +985,7 @@ fn named(
     name: &'static str,
     arguments: impl Strategy<Value = Vec<String>> + 'static,
 ) -> BoxedStrategy<String> {
-    arguments
-        .prop_map(move |arguments| format!("{name}({})", arguments.join(", ")))
-        .boxed()
+    arguments.prop_map(move |arguments| format!("{name}({})", arguments.join(", "))).boxed()
 }
 
 /// A call of one of the eighteen functions with arguments of the types it takes (mostly), each
@@ -1131,14 +998,9 @@ fn typed_call(nested: BoxedStrategy<String>) -> BoxedStrategy<String> {
     let string = prop_oneof![3 => literal(), 2 => from(STRING_PATHS), 1 => nested.clone()].boxed();
     let object = prop_oneof![3 => from(OBJECT_PATHS), 1 => nested].boxed();
     let boolean = from(&["true", "false", "null", "$.r"]);
-    let any = prop_oneof![
-        array.clone(),
-        number.clone(),
-        string.clone(),
-        object.clone(),
-        boolean.clone()
-    ]
-    .boxed();
+    let any =
+        prop_oneof![array.clone(), number.clone(), string.clone(), object.clone(), boolean.clone()]
+            .boxed();
     let optional = |strategy: BoxedStrategy<String>| vec(strategy, 0..=1);
     Union::new(vec![
         named(
@@ -1148,34 +1010,19 @@ fn typed_call(nested: BoxedStrategy<String>) -> BoxedStrategy<String> {
                 values
             }),
         ),
-        named(
-            "States.StringToJson",
-            string.clone().prop_map(|text| vec![text]),
-        ),
-        named(
-            "States.JsonToString",
-            any.clone().prop_map(|value| vec![value]),
-        ),
+        named("States.StringToJson", string.clone().prop_map(|text| vec![text])),
+        named("States.JsonToString", any.clone().prop_map(|value| vec![value])),
         named("States.Array", vec(any.clone(), 0..4)),
         named(
             "States.ArrayPartition",
             (array.clone(), number.clone()).prop_map(|(a, n)| vec![a, n]),
         ),
-        named(
-            "States.ArrayContains",
-            (array.clone(), any.clone()).prop_map(|(a, v)| vec![a, v]),
-        ),
+        named("States.ArrayContains", (array.clone(), any.clone()).prop_map(|(a, v)| vec![a, v])),
         named("States.ArrayRange", vec(number.clone(), 3)),
-        named(
-            "States.ArrayGetItem",
-            (array.clone(), number.clone()).prop_map(|(a, n)| vec![a, n]),
-        ),
+        named("States.ArrayGetItem", (array.clone(), number.clone()).prop_map(|(a, n)| vec![a, n])),
         named("States.ArrayLength", array.clone().prop_map(|a| vec![a])),
         named("States.ArrayUnique", array.prop_map(|a| vec![a])),
-        named(
-            "States.Base64Encode",
-            string.clone().prop_map(|text| vec![text]),
-        ),
+        named("States.Base64Encode", string.clone().prop_map(|text| vec![text])),
         named(
             "States.Base64Decode",
             prop_oneof![3 => from(&["$.b64", "'aGk='", "'@@'", "'YQ'"]), 1 => string.clone()]
@@ -1183,10 +1030,7 @@ fn typed_call(nested: BoxedStrategy<String>) -> BoxedStrategy<String> {
         ),
         named(
             "States.Hash",
-            (
-                string.clone(),
-                prop_oneof![3 => from(HASH_ALGORITHMS), 1 => string.clone()],
-            )
+            (string.clone(), prop_oneof![3 => from(HASH_ALGORITHMS), 1 => string.clone()])
                 .prop_map(|(text, algorithm)| vec![text, algorithm]),
         ),
         named(
@@ -1223,16 +1067,10 @@ fn untyped_call(nested: BoxedStrategy<String>) -> BoxedStrategy<String> {
 
 /// An intrinsic call: well-typed, any arguments, damaged by one edit, or nested very deep.
 fn intrinsic_text() -> BoxedStrategy<String> {
-    let typed = Just("States.UUID()".to_owned())
-        .prop_recursive(4, 16, 2, typed_call)
-        .boxed();
+    let typed = Just("States.UUID()".to_owned()).prop_recursive(4, 16, 2, typed_call).boxed();
     let untyped = literal().prop_recursive(4, 16, 2, untyped_call).boxed();
     let deep = (function_name(), 0_usize..16, typed.clone()).prop_map(|(name, depth, argument)| {
-        format!(
-            "{}{argument}{}",
-            format!("{name}(").repeat(depth),
-            ")".repeat(depth)
-        )
+        format!("{}{argument}{}", format!("{name}(").repeat(depth), ")".repeat(depth))
     });
     prop_oneof![
         6 => typed.clone(),
@@ -1275,11 +1113,7 @@ fn template_value() -> BoxedStrategy<Value> {
                         .into_iter()
                         .enumerate()
                         .map(|(index, (key, value))| {
-                            if index % 3 == 2 {
-                                (format!("{key}.$"), value)
-                            } else {
-                                (key, value)
-                            }
+                            if index % 3 == 2 { (format!("{key}.$"), value) } else { (key, value) }
                         })
                         .collect(),
                 )
@@ -1344,10 +1178,7 @@ fn evaluation_roots() -> impl Strategy<Value = EvaluationRoots> {
     ];
     let context = prop_oneof![1 => json_value(), 3 => json_value().prop_map(context_like)];
     let variables = vec((select(NAMES), json_value()), 0..4).prop_map(|variables| {
-        variables
-            .into_iter()
-            .map(|(name, value)| (name.to_owned(), value))
-            .collect()
+        variables.into_iter().map(|(name, value)| (name.to_owned(), value)).collect()
     });
     (input, context, variables).prop_map(|(input, context, variables)| EvaluationRoots {
         input,
@@ -1372,19 +1203,12 @@ fn insert(text: &str, at: usize, token: &str) -> String {
 /// `text` without the character at `at` (modulo its length).
 fn remove_char(text: &str, at: usize) -> String {
     let at = at.checked_rem(text.chars().count()).unwrap_or(0);
-    text.chars()
-        .enumerate()
-        .filter(|(index, _)| *index != at)
-        .map(|(_, c)| c)
-        .collect()
+    text.chars().enumerate().filter(|(index, _)| *index != at).map(|(_, c)| c).collect()
 }
 
 /// `text` with the character at `at` (modulo its length) replaced.
 fn replace_char(text: &str, at: usize, replacement: char) -> String {
     let count = text.chars().count();
     let at = at.checked_rem(count).unwrap_or(0);
-    text.chars()
-        .enumerate()
-        .map(|(index, c)| if index == at { replacement } else { c })
-        .collect()
+    text.chars().enumerate().map(|(index, c)| if index == at { replacement } else { c }).collect()
 }

@@ -52,6 +52,7 @@ fn start(input: &Value) -> Start {
         role_arn: "arn:aws:iam::123456789012:role/bench".to_owned(),
         region: "us-east-1".to_owned(),
         workflow_type: baton_core::WorkflowType::Express,
+        record_history: true,
         seed: "bench".to_owned(),
         at: 1_700_000_000_000,
     }

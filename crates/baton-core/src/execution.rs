@@ -29,6 +29,8 @@ pub struct Execution {
     pub(crate) draws: Draws,
     /// Id of the last event produced.
     pub(crate) last_event_id: u64,
+    /// States entered so far: the state transitions AWS meters.
+    pub(crate) transitions: u64,
     pub(crate) next_task: u64,
     pub(crate) next_timer: u64,
     pub(crate) frames: Vec<Option<Frame>>,
@@ -47,9 +49,15 @@ impl Execution {
         self.outcome.as_ref()
     }
 
-    /// How many history events the execution has produced.
+    /// How many history events the execution has produced (or would have, when it does not
+    /// record its history).
     pub fn events_count(&self) -> u64 {
         self.last_event_id
+    }
+
+    /// How many states the execution has entered.
+    pub fn transitions(&self) -> u64 {
+        self.transitions
     }
 
     pub(crate) fn frame(&self, id: FrameId) -> &Frame {

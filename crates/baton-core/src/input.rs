@@ -67,6 +67,10 @@ pub struct Start {
     pub region: String,
     /// STANDARD or EXPRESS: only Standard executions are bound by the history-event limit.
     pub workflow_type: WorkflowType,
+    /// Whether to build history events at all. Standard executions always do; an Express
+    /// execution whose caller does not want its history skips them, which is most of the cost
+    /// of a Pass state. Event ids still advance, so cause texts cite the same ids either way.
+    pub record_history: bool,
     /// 32 secret random bytes, hex encoded. Task tokens, `States.UUID()`, `States.MathRandom`
     /// and retry jitter are derived from it, so replay reproduces them and nobody outside can
     /// guess a token.

@@ -33,8 +33,10 @@ pub enum TaskAnswer {
 #[derive(Debug, Clone)]
 pub struct Simulation {
     pub outcome: Outcome,
-    /// Every event, in order.
+    /// Every event, in order (none when the start asked not to record history).
     pub events: Vec<Event>,
+    /// States entered.
+    pub transitions: u64,
     /// Every input applied, in order: replaying them rebuilds the same execution.
     pub inputs: Vec<Input>,
 }
@@ -63,7 +65,8 @@ pub fn run(
                 }
                 Command::CancelTimer { timer } => timers.retain(|(_, pending)| *pending != timer),
                 Command::Finish(outcome) => {
-                    return Ok(Simulation { outcome, events, inputs });
+                    let transitions = execution.transitions();
+                    return Ok(Simulation { outcome, events, transitions, inputs });
                 }
             }
         }

@@ -1,5 +1,6 @@
 //! Interpreter scenarios. Each runs twice (../shared/STYLE.md S3): live, answering tasks as
-//! they come, and replayed from the recorded inputs; both must render the same history.
+//! they come, and replayed from the recorded inputs; both must render the same history. A third
+//! run without history must end the same way.
 
 use serde_json::{Value, json};
 
@@ -22,12 +23,21 @@ fn check_execution(definition: &str, input: Value, answers: &[TaskAnswer], expec
         role_arn: "arn:aws:iam::123456789012:role/test".to_owned(),
         region: "us-east-1".to_owned(),
         workflow_type: WorkflowType::Standard,
+        record_history: true,
         seed: "seed".to_owned(),
         at: 1_700_000_000_000,
     };
     let mut remaining = answers.iter().cloned();
     let mut answer = |_: &TaskRequest| remaining.next().expect("a scripted answer for every task");
-    let live = simulate::run(&machine, start, &mut answer).expect("the execution runs");
+    let live = simulate::run(&machine, start.clone(), &mut answer).expect("the execution runs");
+    // Without history the execution must end the same way, having entered the same states.
+    let mut remaining = answers.iter().cloned();
+    let mut answer = |_: &TaskRequest| remaining.next().expect("a scripted answer for every task");
+    let quiet = simulate::run(&machine, Start { record_history: false, ..start }, &mut answer)
+        .expect("the execution runs without history");
+    assert_eq!(quiet.outcome, live.outcome, "the outcome depends on recording history");
+    assert_eq!(quiet.transitions, live.transitions);
+    assert!(quiet.events.is_empty(), "events were built although history was not recorded");
     let (_, replayed) = simulate::replay(&machine, &live.inputs).expect("the inputs replay");
     let render = |events: &[baton_core::Event]| -> String {
         events

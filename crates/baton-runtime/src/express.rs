@@ -31,6 +31,9 @@ pub async fn run_express(
     runner: Arc<dyn TaskRunner>,
     options: Options,
 ) -> Result<RunResult, Error> {
+    let mut start = start;
+    // The interpreter skips building events nobody will see.
+    start.record_history = options.record_history || options.progress.is_some();
     let mut shell = Shell::new(runner, options, start.at);
     let (mut execution, first) = baton_core::start(&machine, start)?;
     shell.perform(first);

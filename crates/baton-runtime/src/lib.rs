@@ -87,6 +87,7 @@ pub fn local_start(state_machine_name: &str, input: String) -> Start {
         role_arn: format!("arn:aws:iam::{LOCAL_ACCOUNT}:role/baton-local"),
         region: LOCAL_REGION.to_owned(),
         workflow_type: baton_core::WorkflowType::Express,
+        record_history: true,
         seed: seed(),
         at: now_millis(),
     }

@@ -184,6 +184,7 @@ impl Session {
             role_arn: IDENTITY.role_arn.to_owned(),
             region: IDENTITY.region.to_owned(),
             workflow_type,
+            record_history: true,
             seed: SEED.to_owned(),
             at: START_MILLIS,
         };

@@ -148,6 +148,11 @@ impl<'r> Summary<'r> {
 
     /// The last line of the run. It must not read `N passed, M failed`: CI takes that shape
     /// for a test runner's summary.
+    /// How many cases passed.
+    pub(crate) fn passed(&self) -> usize {
+        self.total.passed
+    }
+
     pub(crate) fn closing_line(&self) -> String {
         format!(
             "conformance (interpreter): {} of {} cases pass; {} skipped (need the API, a \

@@ -159,6 +159,55 @@ pub struct State {
     /// `Assign` (both query languages).
     pub assign: Option<Assign>,
     pub kind: StateKind,
+    /// Whether any field may read the context object (`$$`), computed once by validation so
+    /// that an interpreter builds `$$` only for the states that read it.
+    pub(crate) reads_context: bool,
+}
+
+impl State {
+    /// Whether evaluating this state may read the context object (`$$`). Conservative for
+    /// Choice, Wait and Fail, whose paths are not examined one by one.
+    pub fn reads_context(&self) -> bool {
+        self.reads_context
+    }
+
+    pub(crate) fn compute_reads_context(&self) -> bool {
+        use crate::path::Root;
+        let path_reads = |path: Option<&NullablePath>| matches!(path, Some(NullablePath::Path(path)) if *path.root() == Root::Context);
+        let template_reads =
+            |template: Option<&Template>| template.is_some_and(Template::uses_context);
+        let payload_reads = |payload: Option<&Payload>| match payload {
+            Some(Payload::Parameters(template)) => template.uses_context(),
+            Some(Payload::Arguments(_)) | None => false,
+        };
+        let assign_reads = match &self.assign {
+            Some(Assign::JsonPath(template)) => template.uses_context(),
+            Some(Assign::Jsonata(_)) | None => false,
+        };
+        let kind_reads = match &self.kind {
+            StateKind::Pass(pass) => payload_reads(pass.payload.as_ref()),
+            StateKind::Task(task) => {
+                payload_reads(task.payload.as_ref())
+                    || template_reads(task.result_selector.as_ref())
+            }
+            StateKind::Parallel(parallel) => {
+                payload_reads(parallel.payload.as_ref())
+                    || template_reads(parallel.result_selector.as_ref())
+            }
+            StateKind::Map(map) => {
+                map.items_path.as_ref().is_some_and(|path| *path.root() == Root::Context)
+                    || payload_reads(map.item_selector.as_ref())
+                    || template_reads(map.result_selector.as_ref())
+            }
+            // Choice rules, Wait and Fail paths are not examined one by one.
+            StateKind::Choice(_) | StateKind::Wait(_) | StateKind::Fail(_) => true,
+            StateKind::Succeed => false,
+        };
+        path_reads(self.input_path.as_ref())
+            || path_reads(self.output_path.as_ref())
+            || assign_reads
+            || kind_reads
+    }
 }
 
 /// The state types of the Amazon States Language.

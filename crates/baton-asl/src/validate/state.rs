@@ -270,15 +270,20 @@ impl Validator<'_> {
         let kind = self.state_kind(type_name, &fields, language, context);
 
         let kind = kind?;
-        (self.error_count() == errors_before).then(|| State {
-            name: name.to_owned(),
-            comment,
-            query_language: language,
-            input_path,
-            output_path,
-            output,
-            assign,
-            kind,
+        (self.error_count() == errors_before).then(|| {
+            let mut state = State {
+                name: name.to_owned(),
+                comment,
+                query_language: language,
+                input_path,
+                output_path,
+                output,
+                assign,
+                kind,
+                reads_context: false,
+            };
+            state.reads_context = state.compute_reads_context();
+            state
         })
     }
 

@@ -42,6 +42,7 @@ pub fn start(machine: &StateMachine, start: Start) -> Result<(Execution, Step), 
         start,
         input: input.clone(),
         last_event_id: 0,
+        transitions: 0,
         next_task: 0,
         next_timer: 0,
         frames: Vec::new(),
@@ -209,7 +210,26 @@ impl<'m, 'e> Run<'m, 'e> {
             self.execution.frame_mut(frame).last_event_id = id;
         }
         self.execution.last_event_id = id;
-        self.events.push(Event { id, previous_event_id: previous, timestamp: self.now, kind });
+        if self.execution.start.record_history {
+            self.events.push(Event { id, previous_event_id: previous, timestamp: self.now, kind });
+        }
+        id
+    }
+
+    /// Records an event built only when the history is recorded: the hot states skip building
+    /// names and serialized payloads nobody will read.
+    pub(crate) fn event_lazy(
+        &mut self,
+        frame: FrameId,
+        build: impl FnOnce(&Self) -> EventKind,
+    ) -> u64 {
+        if self.execution.start.record_history {
+            let kind = build(self);
+            return self.event(Some(frame), kind);
+        }
+        let id = self.execution.last_event_id + 1;
+        self.execution.last_event_id = id;
+        self.execution.frame_mut(frame).last_event_id = id;
         id
     }
 

@@ -33,45 +33,6 @@ pub(crate) fn state_type(kind: &StateKind) -> StateType {
     }
 }
 
-/// Whether anything in `state` reads the context object, so building it can be skipped.
-fn reads_context(state: &State) -> bool {
-    use baton_asl::model::{NullablePath, Payload};
-    use baton_asl::path::Root;
-    let path_reads = |path: Option<&NullablePath>| matches!(path, Some(NullablePath::Path(path)) if *path.root() == Root::Context);
-    let payload_reads = |payload: Option<&Payload>| match payload {
-        Some(Payload::Parameters(template)) => template.uses_context(),
-        Some(Payload::Arguments(_)) | None => false,
-    };
-    let assign_reads = match &state.assign {
-        Some(Assign::JsonPath(template)) => template.uses_context(),
-        Some(Assign::Jsonata(_)) | None => false,
-    };
-    let kind_reads = match &state.kind {
-        StateKind::Pass(pass) => payload_reads(pass.payload.as_ref()),
-        StateKind::Task(task) => {
-            payload_reads(task.payload.as_ref())
-                || task.result_selector.as_ref().is_some_and(|template| template.uses_context())
-        }
-        StateKind::Parallel(parallel) => {
-            payload_reads(parallel.payload.as_ref())
-                || parallel.result_selector.as_ref().is_some_and(|template| template.uses_context())
-        }
-        StateKind::Map(map) => {
-            map.items_path.as_ref().is_some_and(|path| *path.root() == Root::Context)
-                || payload_reads(map.item_selector.as_ref())
-                || map.result_selector.as_ref().is_some_and(|template| template.uses_context())
-        }
-        // Choice rules, Wait and Fail paths are cheap to check by building the context; these
-        // states are rare on hot paths.
-        StateKind::Choice(_) | StateKind::Wait(_) | StateKind::Fail(_) => true,
-        StateKind::Succeed => false,
-    };
-    path_reads(state.input_path.as_ref())
-        || path_reads(state.output_path.as_ref())
-        || assign_reads
-        || kind_reads
-}
-
 impl<'m> Run<'m, '_> {
     /// The state `frame` is in. The reference lives as long as the machine, not the borrow of
     /// the run, so callers can keep it while they change the execution.
@@ -85,18 +46,14 @@ impl<'m> Run<'m, '_> {
     pub(crate) fn enter_state(&mut self, frame: FrameId) {
         let state = self.current_state(frame);
         // The previous state's Exited event serialized this same value: reuse the text.
-        let input = match self.execution.frame_mut(frame).input_text.take() {
-            Some(serialized) => serialized,
-            None => text(&self.execution.frame(frame).input),
-        };
-        let id = self.event(
-            Some(frame),
-            EventKind::StateEntered {
-                state_type: state_type(&state.kind),
-                name: state.name.clone(),
-                input,
-            },
-        );
+        self.execution.transitions += 1;
+        // The previous state's Exited event serialized this same value: reuse the text.
+        let serialized = self.execution.frame_mut(frame).input_text.take();
+        let id = self.event_lazy(frame, |run| EventKind::StateEntered {
+            state_type: state_type(&state.kind),
+            name: state.name.clone(),
+            input: serialized.unwrap_or_else(|| text(&run.execution.frame(frame).input)),
+        });
         let retriers = match &state.kind {
             StateKind::Task(task) => task.retry.len(),
             StateKind::Parallel(parallel) => parallel.retry.len(),
@@ -118,7 +75,7 @@ impl<'m> Run<'m, '_> {
     /// The context object for the current state of `frame`, or `null` when nothing reads it.
     pub(crate) fn context_for(&self, frame: FrameId, token: Option<&str>) -> Value {
         let state = self.current_state(frame);
-        if token.is_none() && !reads_context(state) {
+        if token.is_none() && !state.reads_context() {
             return Value::Null;
         }
         let data = self.execution.frame(frame);
@@ -301,15 +258,12 @@ impl<'m> Run<'m, '_> {
         assigned: Option<Vec<(String, String)>>,
         transition: Transition,
     ) {
-        self.event(
-            Some(frame),
-            EventKind::StateExited {
-                state_type: state_type(&state.kind),
-                name: state.name.clone(),
-                output: text(&output),
-                assigned_variables: assigned,
-            },
-        );
+        self.event_lazy(frame, |_| EventKind::StateExited {
+            state_type: state_type(&state.kind),
+            name: state.name.clone(),
+            output: text(&output),
+            assigned_variables: assigned,
+        });
         match transition {
             Transition::Next(next) => {
                 let serialized = match self.events.last() {
