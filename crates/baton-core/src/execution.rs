@@ -85,6 +85,12 @@ pub(crate) struct Frame {
     pub(crate) input: Value,
     /// `input` serialized, when the previous state's Exited event already did it.
     pub(crate) input_text: Option<String>,
+    /// An upper bound of `input`'s serialized length, when known: it lets the payload limit be
+    /// checked without serializing every state's output.
+    pub(crate) input_len: Option<usize>,
+    /// An upper bound of the output the current state is about to leave with, set just before
+    /// its Exited event.
+    pub(crate) output_len_bound: Option<usize>,
     pub(crate) entered_event_id: u64,
     pub(crate) entered_at: Millis,
     /// The last event this frame produced, for `previousEventId`.
@@ -212,7 +218,9 @@ impl StateAt for Scope {
 
 /// The variables a frame can read: its own scope's and every enclosing scope's.
 pub(crate) struct VisibleVariables<'a> {
-    pub(crate) execution: &'a Execution,
+    /// The frames alone, not the whole execution, so that an evaluation can borrow the
+    /// execution's draws mutably at the same time.
+    pub(crate) frames: &'a [Option<Frame>],
     pub(crate) frame: FrameId,
 }
 
@@ -220,7 +228,7 @@ impl Variables for VisibleVariables<'_> {
     fn get(&self, name: &str) -> Option<&Value> {
         let mut current = Some(self.frame);
         while let Some(id) = current {
-            let frame = self.execution.frame(id);
+            let frame = self.frames.get(id)?.as_ref()?;
             if let Some(value) = frame.variables.get(name) {
                 return Some(value);
             }

@@ -317,3 +317,22 @@ fn execution_timeout() {
 "#,
     );
 }
+
+#[test]
+fn state_output_over_the_payload_limit_fails_the_execution() {
+    let big = "x".repeat(150_000);
+    check_execution(
+        r#"{"StartAt":"Double","States":{
+            "Double":{"Type":"Pass","Parameters":{"twice.$":"States.Array($.s, $.s)"},
+                      "End":true}}}"#,
+        json!({ "s": big }),
+        &[],
+        &format!(
+            r#"
+1 0 ExecutionStarted {{"input":"{{\"s\":\"{big}\"}}"}}
+2 0 PassStateEntered {{"input":"{{\"s\":\"{big}\"}}","name":"Double"}}
+3 2 ExecutionFailed {{"cause":"The state/task 'Double' returned a result with a size exceeding the maximum number of bytes service limit.","error":"States.DataLimitExceeded"}}
+"#
+        ),
+    );
+}

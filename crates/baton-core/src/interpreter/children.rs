@@ -72,6 +72,8 @@ impl Run<'_, '_> {
             state: start,
             input,
             input_text: None,
+            input_len: None,
+            output_len_bound: None,
             entered_event_id: 0,
             entered_at: self.now,
             last_event_id: data.last_event_id,
@@ -90,7 +92,7 @@ impl Run<'_, '_> {
         let at = At { state: name, entered };
         let context = self.context_for(frame, None);
         let (items, max_concurrency, tolerated_count, tolerated_percentage) = {
-            let variables = VisibleVariables { execution: self.execution, frame };
+            let variables = VisibleVariables { frames: &self.execution.frames, frame };
             let roots = Roots { input: &effective, context: &context, variables: &variables };
             let items = match &map.items_path {
                 None => effective.clone(),

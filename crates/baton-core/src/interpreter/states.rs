@@ -12,8 +12,8 @@ use baton_asl::{choice, limits, timestamp};
 
 use crate::command::{Command, TaskId, TaskRequest};
 use crate::context::{self, ContextParts};
-use crate::dataflow::{self, At, Failure, RUNTIME, text};
-use crate::event::{Event, EventKind, StateType, TaskFamily};
+use crate::dataflow::{self, At, DATA_LIMIT_EXCEEDED, Failure, RUNTIME, text};
+use crate::event::{EventKind, StateType, TaskFamily};
 use crate::execution::{
     FrameId, FrameStatus, TaskWait, TimerPurpose, VisibleVariables, resolve_scope,
 };
@@ -128,7 +128,7 @@ impl<'m> Run<'m, '_> {
             Some(path) => {
                 let context = self.context_for(frame, None);
                 let (name, entered) = self.at(frame);
-                let variables = VisibleVariables { execution: self.execution, frame };
+                let variables = VisibleVariables { frames: &self.execution.frames, frame };
                 let roots = Roots { input: &input, context: &context, variables: &variables };
                 let selected =
                     dataflow::select(Some(path), &input, &roots, &At { state: name, entered });
@@ -147,7 +147,7 @@ impl<'m> Run<'m, '_> {
     ) -> Result<Value, Failure> {
         let context = self.context_for(frame, None);
         let (name, entered) = self.at(frame);
-        let variables = VisibleVariables { execution: self.execution, frame };
+        let variables = VisibleVariables { frames: &self.execution.frames, frame };
         let input = &self.execution.frame(frame).input;
         let roots = Roots { input, context: &context, variables: &variables };
         dataflow::select(state.input_path.as_ref(), input, &roots, &At { state: name, entered })
@@ -166,6 +166,17 @@ impl<'m> Run<'m, '_> {
         let (name, entered) = self.at(frame);
         let at = At { state: name, entered };
         let assigned = self.assign_values(frame, assign, &result, &at)?;
+        // Writing the result into the input adds at most the result and the objects the path
+        // creates; OutputPath only selects from that.
+        let bound = match result_path {
+            Some(baton_asl::model::ResultPath::Path(path)) => {
+                self.execution.frame(frame).input_len.map(|input_len| {
+                    input_len + dataflow::text_len(&result) + 2 * path.text().len() + 8
+                })
+            }
+            Some(baton_asl::model::ResultPath::Discard) => self.execution.frame(frame).input_len,
+            None => None,
+        };
         let placed = match result_path {
             None => result,
             Some(baton_asl::model::ResultPath::Discard) => {
@@ -187,11 +198,12 @@ impl<'m> Run<'m, '_> {
             None => placed,
             Some(path) => {
                 let context = self.context_for(frame, None);
-                let variables = VisibleVariables { execution: self.execution, frame };
+                let variables = VisibleVariables { frames: &self.execution.frames, frame };
                 let roots = Roots { input: &placed, context: &context, variables: &variables };
                 dataflow::select(Some(path), &placed, &roots, &at)?
             }
         };
+        self.execution.frame_mut(frame).output_len_bound = bound;
         self.exit_state(frame, state, output, assigned, transition);
         Ok(())
     }
@@ -208,11 +220,9 @@ impl<'m> Run<'m, '_> {
             return Ok(None);
         };
         let context = self.context_for(frame, None);
-        let variables = VisibleVariables { execution: self.execution, frame };
+        let variables = VisibleVariables { frames: &self.execution.frames, frame };
         let roots = Roots { input, context: &context, variables: &variables };
-        let mut draws = self.execution.draws.clone();
-        let values = dataflow::template(template, input, &roots, &mut draws, at)?;
-        self.execution.draws = draws;
+        let values = dataflow::template(template, input, &roots, &mut self.execution.draws, at)?;
         let Value::Object(values) = values else {
             return Ok(None);
         };
@@ -221,7 +231,7 @@ impl<'m> Run<'m, '_> {
             let serialized = text(&value);
             if serialized.len() > limits::VARIABLE_BYTES_MAX {
                 return Err(Failure::in_state(
-                    "States.DataLimitExceeded",
+                    DATA_LIMIT_EXCEEDED,
                     at.state,
                     at.entered,
                     format!(
@@ -258,24 +268,39 @@ impl<'m> Run<'m, '_> {
         assigned: Option<Vec<(String, String)>>,
         transition: Transition,
     ) {
+        // The history needs the text anyway; otherwise only its length is computed.
+        let serialized = self.execution.start.record_history.then(|| text(&output));
+        let bound = self.execution.frame_mut(frame).output_len_bound.take();
+        let size = match (&serialized, bound) {
+            (Some(serialized), _) => serialized.len(),
+            (None, Some(bound)) if bound <= limits::PAYLOAD_BYTES_MAX => bound,
+            (None, _) => dataflow::text_len(&output),
+        };
+        if size > limits::PAYLOAD_BYTES_MAX {
+            // AWS ends the execution here: no Exited event, and no Catch applies.
+            self.fail_execution(Failure::new(
+                DATA_LIMIT_EXCEEDED,
+                format!(
+                    "The state/task '{}' returned a result with a size exceeding the maximum number of bytes service limit.",
+                    state.name
+                ),
+            ));
+            return;
+        }
+        let input_text = serialized.clone();
         self.event_lazy(frame, |_| EventKind::StateExited {
             state_type: state_type(&state.kind),
             name: state.name.clone(),
-            output: text(&output),
+            output: serialized.unwrap_or_default(),
             assigned_variables: assigned,
         });
         match transition {
             Transition::Next(next) => {
-                let serialized = match self.events.last() {
-                    Some(Event { kind: EventKind::StateExited { output, .. }, .. }) => {
-                        Some(output.clone())
-                    }
-                    _ => None,
-                };
                 let data = self.execution.frame_mut(frame);
                 data.state = next;
                 data.input = output;
-                data.input_text = serialized;
+                data.input_text = input_text;
+                data.input_len = Some(size);
                 data.status = FrameStatus::Entering;
             }
             Transition::End => self.frame_finished(frame, Ok(output)),
@@ -323,20 +348,22 @@ impl<'m> Run<'m, '_> {
         context: &Value,
     ) -> Result<Value, Failure> {
         let (name, entered) = self.at(frame);
-        let variables = VisibleVariables { execution: self.execution, frame };
+        let variables = VisibleVariables { frames: &self.execution.frames, frame };
         let roots = Roots { input, context, variables: &variables };
-        let mut draws = self.execution.draws.clone();
-        let result =
-            dataflow::template(template, input, &roots, &mut draws, &At { state: name, entered });
-        self.execution.draws = draws;
-        result
+        dataflow::template(
+            template,
+            input,
+            &roots,
+            &mut self.execution.draws,
+            &At { state: name, entered },
+        )
     }
 
     fn run_succeed(&mut self, frame: FrameId, state: &State) -> Result<(), Failure> {
         let effective = self.effective_input(frame, state)?;
         let (name, entered) = self.at(frame);
         let context = self.context_for(frame, None);
-        let variables = VisibleVariables { execution: self.execution, frame };
+        let variables = VisibleVariables { frames: &self.execution.frames, frame };
         let roots = Roots { input: &effective, context: &context, variables: &variables };
         let output = dataflow::select(
             state.output_path.as_ref(),
@@ -355,7 +382,7 @@ impl<'m> Run<'m, '_> {
         let context = self.context_for(frame, None);
         let mut chosen = None;
         {
-            let variables = VisibleVariables { execution: self.execution, frame };
+            let variables = VisibleVariables { frames: &self.execution.frames, frame };
             let roots = Roots { input: &effective, context: &context, variables: &variables };
             for rule in &choice.choices {
                 match choice::evaluate(&rule.condition, &roots) {
@@ -383,7 +410,7 @@ impl<'m> Run<'m, '_> {
         let assign = rule_assign.or(state.assign.as_ref());
         let at = At { state: name, entered };
         let assigned = self.assign_values(frame, assign, &effective, &at)?;
-        let variables = VisibleVariables { execution: self.execution, frame };
+        let variables = VisibleVariables { frames: &self.execution.frames, frame };
         let roots = Roots { input: &effective, context: &context, variables: &variables };
         let output = dataflow::select(state.output_path.as_ref(), &effective, &roots, &at)?;
         self.exit_state(frame, state, output, assigned, Transition::Next(next));
@@ -396,7 +423,7 @@ impl<'m> Run<'m, '_> {
         let (name, entered) = self.at(frame);
         let context = self.context_for(frame, None);
         let delay = {
-            let variables = VisibleVariables { execution: self.execution, frame };
+            let variables = VisibleVariables { frames: &self.execution.frames, frame };
             let roots = Roots { input: &effective, context: &context, variables: &variables };
             wait_delay(&wait.until, &roots, self.now)
                 .map_err(|detail| Failure::in_state(RUNTIME, name, entered, detail))?
@@ -420,7 +447,7 @@ impl<'m> Run<'m, '_> {
             let at = At { state: name, entered };
             let assigned = self.assign_values(frame, state.assign.as_ref(), &effective, &at)?;
             let context = self.context_for(frame, None);
-            let variables = VisibleVariables { execution: self.execution, frame };
+            let variables = VisibleVariables { frames: &self.execution.frames, frame };
             let roots = Roots { input: &effective, context: &context, variables: &variables };
             let output = dataflow::select(state.output_path.as_ref(), &effective, &roots, &at)?;
             self.exit_state(frame, state, output, assigned, wait.transition);
@@ -436,7 +463,7 @@ impl<'m> Run<'m, '_> {
         let effective = self.execution.frame(frame).input.clone();
         let (name, entered) = self.at(frame);
         let context = self.context_for(frame, None);
-        let variables = VisibleVariables { execution: self.execution, frame };
+        let variables = VisibleVariables { frames: &self.execution.frames, frame };
         let roots = Roots { input: &effective, context: &context, variables: &variables };
         let mut draws = self.execution.draws.clone();
         let mut field = |value: Option<&Dynamic<String>>,
@@ -495,7 +522,7 @@ impl<'m> Run<'m, '_> {
         };
         let context = self.context_for(frame, token.as_deref());
         let (timeout, heartbeat) = {
-            let variables = VisibleVariables { execution: self.execution, frame };
+            let variables = VisibleVariables { frames: &self.execution.frames, frame };
             let roots = Roots { input: &effective, context: &context, variables: &variables };
             let timeout =
                 seconds_field(task.timeout_seconds.as_ref(), "TimeoutSecondsPath", &roots)
@@ -642,7 +669,7 @@ impl<'m> Run<'m, '_> {
         };
         if output_text.len() > limits::PAYLOAD_BYTES_MAX {
             let failure = Failure::new(
-                "States.DataLimitExceeded",
+                DATA_LIMIT_EXCEEDED,
                 format!(
                     "The state/task '{}' returned a result with a size exceeding the maximum number of bytes service limit.",
                     wait.resource_type
