@@ -174,6 +174,12 @@ pub enum EventKind {
     ParallelStateStarted,
     ParallelStateSucceeded,
     ParallelStateFailed,
+    /// A Distributed Map started its Map Run (its iterations run as child executions).
+    MapRunStarted {
+        map_run_arn: String,
+    },
+    MapRunSucceeded,
+    MapRunFailed(Failure),
     /// A state failed while evaluating a field (JSONata, or a path AWS reports this way).
     EvaluationFailed {
         failure: Failure,
@@ -226,6 +232,9 @@ impl EventKind {
             EventKind::ParallelStateStarted => "ParallelStateStarted",
             EventKind::ParallelStateSucceeded => "ParallelStateSucceeded",
             EventKind::ParallelStateFailed => "ParallelStateFailed",
+            EventKind::MapRunStarted { .. } => "MapRunStarted",
+            EventKind::MapRunSucceeded => "MapRunSucceeded",
+            EventKind::MapRunFailed(_) => "MapRunFailed",
             EventKind::EvaluationFailed { .. } => "EvaluationFailed",
         };
         fixed.to_owned()
@@ -299,6 +308,10 @@ impl EventKind {
             EventKind::MapIterationAborted { name, index } => {
                 ("mapIterationAbortedEventDetails", json!({ "name": name, "index": index }))
             }
+            EventKind::MapRunStarted { map_run_arn } => {
+                ("mapRunStartedEventDetails", json!({ "mapRunArn": map_run_arn }))
+            }
+            EventKind::MapRunFailed(failure) => ("mapRunFailedEventDetails", failure_json(failure)),
             EventKind::EvaluationFailed { failure, location, state } => {
                 let mut details = failure_json(failure);
                 details["state"] = json!(state);
@@ -313,7 +326,8 @@ impl EventKind {
             | EventKind::MapStateFailed
             | EventKind::ParallelStateStarted
             | EventKind::ParallelStateSucceeded
-            | EventKind::ParallelStateFailed => return None,
+            | EventKind::ParallelStateFailed
+            | EventKind::MapRunSucceeded => return None,
         })
     }
 
@@ -440,6 +454,9 @@ impl EventKind {
             | EventKind::ParallelStateStarted
             | EventKind::ParallelStateSucceeded
             | EventKind::ParallelStateFailed
+            | EventKind::MapRunStarted { .. }
+            | EventKind::MapRunSucceeded
+            | EventKind::MapRunFailed(_)
             | EventKind::EvaluationFailed { .. } => return None,
         })
     }

@@ -101,6 +101,11 @@ pub(crate) struct Frame {
     pub(crate) variables: Map<String, Value>,
     /// `$$.Map.Item` for a Map iteration.
     pub(crate) map_item: Option<(usize, Value)>,
+    /// The frame runs inside a child execution of a Distributed Map: its events belong to that
+    /// execution's history, not to this one, and are numbered on their own.
+    pub(crate) quiet: bool,
+    /// The frame starts a child execution: it sees none of the parent's variables.
+    pub(crate) isolated: bool,
     pub(crate) status: FrameStatus,
 }
 
@@ -181,6 +186,8 @@ pub(crate) struct MapRun {
     pub(crate) next: usize,
     /// At most this many iterations run at once.
     pub(crate) max_concurrency: usize,
+    /// Iterations run as child executions (Distributed Map): no iteration events here.
+    pub(crate) distributed: bool,
     pub(crate) failures: usize,
     /// The last `MapIteration*` event: `MapStateSucceeded` points at it.
     pub(crate) last_iteration_event_id: u64,
@@ -231,6 +238,9 @@ impl Variables for VisibleVariables<'_> {
             let frame = self.frames.get(id)?.as_ref()?;
             if let Some(value) = frame.variables.get(name) {
                 return Some(value);
+            }
+            if frame.isolated {
+                return None;
             }
             current = frame.parent.map(|parent| parent.frame);
         }

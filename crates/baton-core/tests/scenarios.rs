@@ -336,3 +336,32 @@ fn state_output_over_the_payload_limit_fails_the_execution() {
         ),
     );
 }
+
+#[test]
+fn distributed_map_runs_iterations_as_child_executions() {
+    // The iterations' events belong to the child executions' histories; they see none of the
+    // parent's variables, so `$outer` resolves to nothing and the iteration fails, which the
+    // tolerance absorbs.
+    check_execution(
+        r#"{"StartAt":"Set","States":{
+            "Set":{"Type":"Pass","Assign":{"outer":1},"Next":"D"},
+            "D":{"Type":"Map","ToleratedFailureCount":1,
+                 "ItemProcessor":{"ProcessorConfig":{"Mode":"DISTRIBUTED","ExecutionType":"EXPRESS"},
+                   "StartAt":"Use","States":{"Use":{"Type":"Pass","Parameters":{"v.$":"$outer"},"End":true}}},
+                 "End":true}}}"#,
+        json!([1]),
+        &[],
+        r#"
+1 0 ExecutionStarted {"input":"[1]"}
+2 0 PassStateEntered {"input":"[1]","name":"Set"}
+3 2 PassStateExited {"assignedVariables":{"outer":"1"},"name":"Set","output":"[1]"}
+4 3 MapStateEntered {"input":"[1]","name":"D"}
+5 4 MapStateStarted {"length":1}
+6 5 MapRunStarted {"mapRunArn":"arn:aws:states:us-east-1:123456789012:mapRun:test/D:1a30d3c0-635d-49b5-a017-1067701f1cac"}
+7 6 MapRunSucceeded
+8 7 MapStateSucceeded
+9 7 MapStateExited {"name":"D","output":"[{\"Error\":\"States.Runtime\",\"Cause\":\"An error occurred while executing the state 'Use' (entered at the event id #2). The JSONPath '$outer' specified for the field 'v.$' could not be found in the input '1'\"}]"}
+10 9 ExecutionSucceeded {"output":"[{\"Error\":\"States.Runtime\",\"Cause\":\"An error occurred while executing the state 'Use' (entered at the event id #2). The JSONPath '$outer' specified for the field 'v.$' could not be found in the input '1'\"}]"}
+"#,
+    );
+}

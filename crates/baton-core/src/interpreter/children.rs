@@ -7,7 +7,7 @@
 
 use serde_json::Value;
 
-use baton_asl::model::{Dynamic, Payload, State, StateKind};
+use baton_asl::model::{Dynamic, Payload, ProcessorMode, State, StateKind};
 use baton_asl::path::Roots;
 
 use crate::dataflow::{self, At, Failure, RUNTIME};
@@ -80,6 +80,8 @@ impl Run<'_, '_> {
             retry_counts: Vec::new(),
             variables: serde_json::Map::new(),
             map_item,
+            quiet: data.quiet,
+            isolated: false,
             status: FrameStatus::Entering,
         };
         self.execution.add_frame(child)
@@ -91,7 +93,8 @@ impl Run<'_, '_> {
         let (name, entered) = self.at(frame);
         let at = At { state: name, entered };
         let context = self.context_for(frame, None);
-        let (items, max_concurrency, tolerated_count, tolerated_percentage) = {
+        let distributed = map.processor_config.mode == ProcessorMode::Distributed;
+        let items = {
             let variables = VisibleVariables { frames: &self.execution.frames, frame };
             let roots = Roots { input: &effective, context: &context, variables: &variables };
             let items = match &map.items_path {
@@ -109,6 +112,16 @@ impl Run<'_, '_> {
                     format!("Reference path \"{path}\" must point to array."),
                 ));
             };
+            items
+        };
+        // A Distributed Map records MapStateStarted before it reads its limits (recorded: a bad
+        // ToleratedFailureCountPath fails after MapStateStarted); an inline Map after.
+        if distributed {
+            self.event(Some(frame), EventKind::MapStateStarted { length: items.len() });
+        }
+        let (max_concurrency, tolerated_count, tolerated_percentage) = {
+            let variables = VisibleVariables { frames: &self.execution.frames, frame };
+            let roots = Roots { input: &effective, context: &context, variables: &variables };
             let max_concurrency = integer(&map.max_concurrency, "MaxConcurrencyPath", &roots, &at)?;
             let tolerated_count = map
                 .tolerated_failure
@@ -122,7 +135,7 @@ impl Run<'_, '_> {
                 .as_ref()
                 .map(|percentage| float(percentage, "ToleratedFailurePercentagePath", &roots, &at))
                 .transpose()?;
-            (items, max_concurrency, tolerated_count, tolerated_percentage)
+            (max_concurrency, tolerated_count, tolerated_percentage)
         };
         // The context object is built once; only `$$.Map.Item` changes from item to item.
         let mut item_context = match &map.item_selector {
@@ -147,13 +160,19 @@ impl Run<'_, '_> {
             };
             inputs.push(input);
         }
-        self.event(Some(frame), EventKind::MapStateStarted { length: items.len() });
+        if distributed {
+            let map_run_arn = self.map_run_arn(map.label.as_deref().unwrap_or(name));
+            self.event(Some(frame), EventKind::MapRunStarted { map_run_arn });
+        } else {
+            self.event(Some(frame), EventKind::MapStateStarted { length: items.len() });
+        }
         let count = items.len();
         let run = MapRun {
             inputs,
             items,
             next: 0,
             max_concurrency: usize::try_from(max_concurrency).unwrap_or(usize::MAX),
+            distributed,
             failures: 0,
             last_iteration_event_id: 0,
             tolerated_count,
@@ -170,6 +189,18 @@ impl Run<'_, '_> {
             self.start_iterations(frame);
         }
         Ok(())
+    }
+
+    /// `arn:aws:states:REGION:ACCOUNT:mapRun:MACHINE/LABEL:ID`, as AWS names Map Runs.
+    fn map_run_arn(&mut self, label: &str) -> String {
+        let start = &self.execution.start;
+        let account = start.execution_arn.split(':').nth(4).unwrap_or_default().to_owned();
+        let prefix = format!(
+            "arn:aws:states:{}:{account}:mapRun:{}/{label}",
+            start.region, start.state_machine_name
+        );
+        let id = baton_asl::intrinsic::Random::uuid_v4(&mut self.execution.draws);
+        format!("{prefix}:{id}")
     }
 
     /// Starts Map iterations while the concurrency limit allows.
@@ -191,7 +222,13 @@ impl Run<'_, '_> {
             run.next += 1;
             let input = std::mem::take(&mut run.inputs[index]);
             let item = run.items[index].clone();
-            self.event(Some(frame), EventKind::MapIterationStarted { name: name.clone(), index });
+            let distributed = run.distributed;
+            if !distributed {
+                self.event(
+                    Some(frame),
+                    EventKind::MapIterationStarted { name: name.clone(), index },
+                );
+            }
             let machine = self.machine;
             let processor_start = {
                 let data = self.execution.frame(frame);
@@ -214,6 +251,13 @@ impl Run<'_, '_> {
                 input,
                 Some((index, item)),
             );
+            if distributed {
+                // Each iteration is a child execution: its own history, none of our variables.
+                let data = self.execution.frame_mut(child);
+                data.quiet = true;
+                data.isolated = true;
+                data.last_event_id = 1;
+            }
             if let FrameStatus::Children(children) = &mut self.execution.frame_mut(frame).status {
                 children.running.push(child);
             }
@@ -236,12 +280,19 @@ impl Run<'_, '_> {
         if let Some(position) = children.running.iter().position(|running| *running == child) {
             children.running.remove(position);
         }
-        let is_map = matches!(children.kind, ChildrenKind::Map(_));
+        let (is_map, distributed) = match &children.kind {
+            ChildrenKind::Map(run) => (true, run.distributed),
+            ChildrenKind::Parallel => (false, false),
+        };
         let name = self.current_state(parent).name.clone();
-        self.execution.frame_mut(parent).last_event_id = child_last_event;
+        // A Distributed Map's iterations are child executions: their events, and so their
+        // results, leave no trace in this history.
+        if !distributed {
+            self.execution.frame_mut(parent).last_event_id = child_last_event;
+        }
         match result {
             Ok(output) => {
-                if is_map {
+                if is_map && !distributed {
                     let id = self.event_beside(
                         parent,
                         EventKind::MapIterationSucceeded { name, index: slot },
@@ -261,7 +312,12 @@ impl Run<'_, '_> {
             }
             Err(failure) => {
                 if is_map {
-                    self.event_beside(parent, EventKind::MapIterationFailed { name, index: slot });
+                    if !distributed {
+                        self.event_beside(
+                            parent,
+                            EventKind::MapIterationFailed { name, index: slot },
+                        );
+                    }
                     if self.map_tolerates_failure(parent, slot, &failure) {
                         self.after_child(parent);
                         return;
@@ -332,10 +388,13 @@ impl Run<'_, '_> {
                 )
             }
             StateKind::Map(map) => {
-                if let ChildrenKind::Map(run) = &children.kind
-                    && run.last_iteration_event_id > 0
-                {
-                    self.execution.frame_mut(parent).last_event_id = run.last_iteration_event_id;
+                if let ChildrenKind::Map(run) = &children.kind {
+                    if run.distributed {
+                        self.event(Some(parent), EventKind::MapRunSucceeded);
+                    } else if run.last_iteration_event_id > 0 {
+                        self.execution.frame_mut(parent).last_event_id =
+                            run.last_iteration_event_id;
+                    }
                 }
                 self.event_beside(parent, EventKind::MapStateSucceeded);
                 self.select_and_finish(
@@ -387,7 +446,7 @@ impl Run<'_, '_> {
             if self.execution.frames.get(*child).is_some_and(Option::is_some) {
                 let slot = self.execution.frame(*child).parent.map_or(0, |parent| parent.slot);
                 self.abort_frame(*child);
-                if matches!(children.kind, ChildrenKind::Map(_)) {
+                if matches!(children.kind, ChildrenKind::Map(ref run) if !run.distributed) {
                     self.event(
                         Some(parent),
                         EventKind::MapIterationAborted { name: name.clone(), index: slot },
@@ -398,7 +457,10 @@ impl Run<'_, '_> {
         let (failure, failed_event) = match &children.kind {
             ChildrenKind::Parallel => (failure, EventKind::ParallelStateFailed),
             ChildrenKind::Map(run) => {
-                let failure = if run.tolerated_count.is_some() || run.tolerated_percentage.is_some()
+                // A Distributed Map's failures always go through its tolerance (zero by default).
+                let failure = if run.distributed
+                    || run.tolerated_count.is_some()
+                    || run.tolerated_percentage.is_some()
                 {
                     Failure::new(
                         EXCEED_TOLERATED,
@@ -412,6 +474,13 @@ impl Run<'_, '_> {
         };
         // AWS records the state's Failed event once, when no retry follows.
         if !self.retry(parent, &failure) {
+            if matches!(children.kind, ChildrenKind::Map(ref run) if run.distributed) {
+                let details = crate::event::Failure {
+                    error: Some(failure.error.clone()),
+                    cause: Some(failure.cause.clone()),
+                };
+                self.event(Some(parent), EventKind::MapRunFailed(details));
+            }
             self.event(Some(parent), failed_event);
             self.catch_or_fail(parent, failure);
         }
@@ -432,6 +501,15 @@ fn integer(
             let value = path
                 .evaluate(roots)
                 .map_err(|error| Failure::in_state(error.name(), at.state, at.entered, error))?;
+            if value.as_i64().is_some_and(|number| number < 0) {
+                let name = field.trim_end_matches("Path");
+                return Err(Failure::in_state(
+                    RUNTIME,
+                    at.state,
+                    at.entered,
+                    format!("{name} cannot be negative."),
+                ));
+            }
             value.as_u64().ok_or_else(|| {
                 Failure::in_state(
                     RUNTIME,

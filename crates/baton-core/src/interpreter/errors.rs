@@ -70,7 +70,7 @@ impl<'m> Run<'m, '_> {
             return;
         }
         if failure.error == RUNTIME {
-            self.fail_execution(failure);
+            self.fail_owning_execution(frame, failure);
             return;
         }
         let state = self.current_state(frame);
@@ -118,6 +118,16 @@ impl<'m> Run<'m, '_> {
         at: &At<'_>,
     ) -> Result<Option<Vec<(String, String)>>, Failure> {
         self.assign_values(frame, catcher.assign.as_ref(), error_output, at)
+    }
+
+    /// Ends the execution `frame` belongs to: this one, or, inside a Distributed Map, the child
+    /// execution of one iteration, whose failure the Map then counts.
+    pub(crate) fn fail_owning_execution(&mut self, frame: FrameId, failure: Failure) {
+        if self.execution.frame(frame).quiet {
+            self.frame_failed(frame, failure);
+        } else {
+            self.fail_execution(failure);
+        }
     }
 
     /// The frame's States block failed with no Catch left: tell the parent, or end the execution.

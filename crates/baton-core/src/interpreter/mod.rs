@@ -77,6 +77,8 @@ pub fn start(machine: &StateMachine, start: Start) -> Result<(Execution, Step), 
         retry_counts: Vec::new(),
         variables: serde_json::Map::new(),
         map_item: None,
+        quiet: false,
+        isolated: false,
         status: FrameStatus::Entering,
     });
     run.ready.push_back(root);
@@ -148,15 +150,17 @@ fn reject_unsupported(machine: &StateMachine) -> Result<(), Error> {
                 feature: format!("The JSONata query language (state '{}')", state.name),
             });
         }
-        if let StateKind::Map(map) = &state.kind
-            && (map.item_reader.is_some()
-                || map.result_writer.is_some()
-                || map.item_batcher.is_some()
-                || map.processor_config.mode == baton_asl::model::ProcessorMode::Distributed)
-        {
-            return Err(Error::Unsupported {
-                feature: format!("Distributed Map (state '{}')", state.name),
-            });
+        if let StateKind::Map(map) = &state.kind {
+            let unsupported = [
+                (map.item_reader.is_some(), "ItemReader"),
+                (map.result_writer.is_some(), "ResultWriter"),
+                (map.item_batcher.is_some(), "ItemBatcher"),
+            ];
+            if let Some((_, field)) = unsupported.into_iter().find(|(present, _)| *present) {
+                return Err(Error::Unsupported {
+                    feature: format!("The Distributed Map field {field} (state '{}')", state.name),
+                });
+            }
         }
     }
     Ok(())
@@ -203,6 +207,11 @@ impl<'m, 'e> Run<'m, 'e> {
     /// Records an event. `frame` decides `previousEventId`: the frame's last event, or the
     /// execution's last one for execution-level events.
     pub(crate) fn event(&mut self, frame: Option<FrameId>, kind: EventKind) -> u64 {
+        if let Some(frame) = frame
+            && self.execution.frame(frame).quiet
+        {
+            return self.quiet_event(frame);
+        }
         let id = self.execution.last_event_id + 1;
         let previous = match frame {
             Some(frame) => self.execution.frame(frame).last_event_id,
@@ -225,6 +234,9 @@ impl<'m, 'e> Run<'m, 'e> {
         frame: FrameId,
         build: impl FnOnce(&Self) -> EventKind,
     ) -> u64 {
+        if self.execution.frame(frame).quiet {
+            return self.quiet_event(frame);
+        }
         if self.execution.start.record_history {
             let kind = build(self);
             return self.event(Some(frame), kind);
@@ -233,6 +245,14 @@ impl<'m, 'e> Run<'m, 'e> {
         self.execution.last_event_id = id;
         self.execution.frame_mut(frame).last_event_id = id;
         id
+    }
+
+    /// An event of a child execution's history (see `Frame::quiet`): numbered within the frame,
+    /// not recorded here.
+    fn quiet_event(&mut self, frame: FrameId) -> u64 {
+        let data = self.execution.frame_mut(frame);
+        data.last_event_id += 1;
+        data.last_event_id
     }
 
     /// Records an event that AWS emits together with the frame's previous one: it points at the

@@ -278,7 +278,7 @@ impl<'m> Run<'m, '_> {
         };
         if size > limits::PAYLOAD_BYTES_MAX {
             // AWS ends the execution here: no Exited event, and no Catch applies.
-            self.fail_execution(Failure::new(
+            self.fail_owning_execution(frame, Failure::new(
                 DATA_LIMIT_EXCEEDED,
                 format!(
                     "The state/task '{}' returned a result with a size exceeding the maximum number of bytes service limit.",
