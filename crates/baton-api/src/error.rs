@@ -1,0 +1,84 @@
+//! The API's errors, each mapped once to AWS's `__type`, HTTP status and message (STYLE E4).
+//!
+//! AWS SDKs read the error code from `__type` and the text from `message`, so every variant's
+//! `Display` is the message AWS sends for it, word for word where we know it.
+
+use axum::http::StatusCode;
+use axum::response::{IntoResponse, Response};
+
+use crate::json_response;
+
+/// Why a request failed, as the client sees it.
+#[derive(Debug, Clone, PartialEq, Eq, thiserror::Error)]
+pub enum Error {
+    /// A field breaks the request model's constraints (missing, too long, out of range).
+    #[error("1 validation error detected: {0}")]
+    Validation(String),
+    /// The body is not JSON, or a field has the wrong JSON type.
+    #[error("{0}")]
+    Serialization(String),
+    /// `X-Amz-Target` names no Step Functions action.
+    #[error("Unknown operation: '{0}'")]
+    UnknownOperation(String),
+    /// A real Step Functions action that Baton does not implement yet.
+    #[error("Baton does not support the action {0} yet")]
+    UnsupportedOperation(String),
+    #[error("Invalid State Machine Definition: '{0}'")]
+    InvalidDefinition(String),
+    #[error("Invalid Name: '{0}'")]
+    InvalidName(String),
+    #[error("Invalid Arn: '{0}'")]
+    InvalidArn(String),
+    #[error("Invalid Token: '{0}'")]
+    InvalidToken(String),
+    #[error("Invalid State Machine Execution Input: '{0}'")]
+    InvalidExecutionInput(String),
+    #[error("State Machine Already Exists: '{0}'")]
+    StateMachineAlreadyExists(String),
+    #[error("State Machine Does Not Exist: '{0}'")]
+    StateMachineDoesNotExist(String),
+    /// StartSyncExecution on a STANDARD state machine.
+    #[error("This operation is not supported by this type of state machine")]
+    StateMachineTypeNotSupported,
+    #[error("Execution Already Exists: '{0}'")]
+    ExecutionAlreadyExists(String),
+    #[error("Execution Does Not Exist: '{0}'")]
+    ExecutionDoesNotExist(String),
+}
+
+impl Error {
+    /// The `__type` AWS SDKs turn into an exception class or error code.
+    pub fn aws_type(&self) -> &'static str {
+        match self {
+            Error::Validation(_) => "ValidationException",
+            Error::Serialization(_) => "SerializationException",
+            Error::UnknownOperation(_) => "UnknownOperationException",
+            // Not an AWS name: SDKs surface an unmodelled code as a generic service error whose
+            // code is this text, which says plainly what happened and cannot be mistaken for a
+            // failure the caller should handle as one of AWS's modelled exceptions.
+            Error::UnsupportedOperation(_) => "UnsupportedOperation",
+            Error::InvalidDefinition(_) => "InvalidDefinition",
+            Error::InvalidName(_) => "InvalidName",
+            Error::InvalidArn(_) => "InvalidArn",
+            Error::InvalidToken(_) => "InvalidToken",
+            Error::InvalidExecutionInput(_) => "InvalidExecutionInput",
+            Error::StateMachineAlreadyExists(_) => "StateMachineAlreadyExists",
+            Error::StateMachineDoesNotExist(_) => "StateMachineDoesNotExist",
+            Error::StateMachineTypeNotSupported => "StateMachineTypeNotSupported",
+            Error::ExecutionAlreadyExists(_) => "ExecutionAlreadyExists",
+            Error::ExecutionDoesNotExist(_) => "ExecutionDoesNotExist",
+        }
+    }
+
+    /// Every client error is a 400 in awsJson1_0; the SDKs tell them apart by `__type`.
+    pub fn status(&self) -> StatusCode {
+        StatusCode::BAD_REQUEST
+    }
+}
+
+impl IntoResponse for Error {
+    fn into_response(self) -> Response {
+        let body = serde_json::json!({ "__type": self.aws_type(), "message": self.to_string() });
+        json_response(self.status(), &body)
+    }
+}

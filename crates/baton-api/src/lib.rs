@@ -1,0 +1,136 @@
+//! The AWS Step Functions API over HTTP: awsJson1_0 (`POST /` with `X-Amz-Target:
+//! AWSStepFunctions.<Action>`), so that unmodified AWS SDKs, the AWS CLI and boto3 talk to
+//! Baton. This is the only crate that knows about HTTP.
+//!
+//! This is the first slice of issue 4. State machines and executions live **in memory only**:
+//! a restart forgets them, and a Standard execution is not durable (the SQLite store is the
+//! next step). Activities, task tokens, tags, UpdateStateMachine and
+//! DescribeStateMachineForExecution answer `UnsupportedOperation`, naming the action.
+//!
+//! ```text
+//! let handle = Handle::new(Options::local(), runner);
+//! baton_api::serve(listener, handle, shutdown).await?;
+//! ```
+
+mod actions;
+mod error;
+mod store;
+
+use std::future::Future;
+use std::sync::{Arc, Mutex};
+
+use axum::Router;
+use axum::body::Bytes;
+use axum::extract::State;
+use axum::http::{HeaderMap, HeaderValue, StatusCode, header};
+use axum::response::{IntoResponse, Response};
+use axum::routing::post;
+use serde::{Deserialize, Serialize};
+use serde_json::Value;
+
+use baton_integrations::TaskRunner;
+
+pub use crate::error::Error;
+
+/// The prefix of every `X-Amz-Target` header this API serves.
+const TARGET_PREFIX: &str = "AWSStepFunctions.";
+/// The content type of awsJson1_0 requests and responses.
+const CONTENT_TYPE: &str = "application/x-amz-json-1.0";
+
+/// Who the server pretends to be: ARNs carry this account and region.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+pub struct Options {
+    /// The twelve-digit account id in every ARN.
+    pub account_id: String,
+    /// The region in every ARN and in task events.
+    pub region: String,
+}
+
+impl Options {
+    /// Step Functions Local's defaults: account 123456789012 in us-east-1.
+    pub fn local() -> Options {
+        Options { account_id: "123456789012".to_owned(), region: "us-east-1".to_owned() }
+    }
+}
+
+/// A cheap-to-clone handle on the server's state (STYLE A6): the state machines, the
+/// executions, and the runner that does the Task states' work.
+#[derive(Clone)]
+pub struct Handle {
+    inner: Arc<Inner>,
+}
+
+struct Inner {
+    options: Options,
+    runner: Arc<dyn TaskRunner>,
+    store: Mutex<store::Store>,
+}
+
+impl Handle {
+    /// A server with no state machines, whose tasks go to `runner`.
+    pub fn new(options: Options, runner: Arc<dyn TaskRunner>) -> Handle {
+        let store = Mutex::new(store::Store::default());
+        Handle { inner: Arc::new(Inner { options, runner, store }) }
+    }
+
+    fn options(&self) -> &Options {
+        &self.inner.options
+    }
+
+    /// The store, locked. No lock is ever held across an await, so a poisoned lock means a
+    /// panic in a synchronous section, and the data it left is still the best there is.
+    fn store(&self) -> std::sync::MutexGuard<'_, store::Store> {
+        self.inner.store.lock().unwrap_or_else(std::sync::PoisonError::into_inner)
+    }
+}
+
+/// The API as an axum router: one `POST /` route that dispatches on `X-Amz-Target`.
+pub fn app(handle: Handle) -> Router {
+    Router::new().route("/", post(dispatch)).with_state(handle)
+}
+
+/// Serves the API on `listener` until `shutdown` completes, then lets requests in flight finish.
+pub async fn serve(
+    listener: tokio::net::TcpListener,
+    handle: Handle,
+    shutdown: impl Future<Output = ()> + Send + 'static,
+) -> std::io::Result<()> {
+    axum::serve(listener, app(handle)).with_graceful_shutdown(shutdown).await
+}
+
+async fn dispatch(State(handle): State<Handle>, headers: HeaderMap, body: Bytes) -> Response {
+    let target = headers.get("x-amz-target").and_then(|value| value.to_str().ok()).unwrap_or("");
+    let Some(action) = target.strip_prefix(TARGET_PREFIX) else {
+        return Error::UnknownOperation(target.to_owned()).into_response();
+    };
+    let request = match parse_body(&body) {
+        Ok(request) => request,
+        Err(error) => return error.into_response(),
+    };
+    match actions::run(&handle, action, request).await {
+        Ok(value) => json_response(StatusCode::OK, &value),
+        Err(error) => error.into_response(),
+    }
+}
+
+/// Our own JSON extractor: a body that is not a JSON object becomes AWS's
+/// `SerializationException` rather than axum's plain-text rejection (STYLE E4). An empty body
+/// is an empty request, as the SDKs send for actions without parameters.
+fn parse_body(body: &[u8]) -> Result<serde_json::Map<String, Value>, Error> {
+    if body.iter().all(u8::is_ascii_whitespace) {
+        return Ok(serde_json::Map::new());
+    }
+    match serde_json::from_slice::<Value>(body) {
+        Ok(Value::Object(map)) => Ok(map),
+        Ok(_) => Err(Error::Serialization(
+            "Start of structure or map found where not expected.".to_owned(),
+        )),
+        Err(error) => Err(Error::Serialization(format!("The request body is not JSON: {error}"))),
+    }
+}
+
+fn json_response(status: StatusCode, body: &Value) -> Response {
+    let mut response = (status, body.to_string()).into_response();
+    response.headers_mut().insert(header::CONTENT_TYPE, HeaderValue::from_static(CONTENT_TYPE));
+    response
+}
