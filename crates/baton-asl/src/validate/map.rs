@@ -179,18 +179,6 @@ impl Validator<'_> {
         }
     }
 
-    /// A nested object's `Parameters` (JSONPath) or `Arguments` (JSONata).
-    fn nested_payload(&mut self, fields: &Fields<'_>, language: QueryLanguage) -> Option<Payload> {
-        match language {
-            QueryLanguage::JsonPath => self.template(fields, "Parameters").map(Payload::Parameters),
-            QueryLanguage::Jsonata => {
-                let value = fields.get("Arguments")?;
-                self.jsonata_value(value, &fields.at("Arguments"), StatesAccess::Input)
-                    .map(Payload::Arguments)
-            }
-        }
-    }
-
     fn item_reader(&mut self, fields: &Fields<'_>, language: QueryLanguage) -> Option<ItemReader> {
         let object = self.object(fields, "ItemReader")?;
         let reader = Fields::new(object, fields.at("ItemReader"));
@@ -201,7 +189,7 @@ impl Validator<'_> {
         self.check_allowed(&reader, &["Resource", "ReaderConfig", payload_key], &[], None);
         self.require(&reader, &["Resource"]);
         let resource = self.non_empty_string(&reader, "Resource").map(str::to_owned);
-        let payload = self.nested_payload(&reader, language);
+        let payload = self.payload(&reader, language);
         let reader_config = self.reader_config(&reader, language);
         Some(ItemReader { resource: resource?, payload, reader_config })
     }
@@ -299,7 +287,7 @@ impl Validator<'_> {
             );
         }
         let resource = self.non_empty_string(&writer, "Resource").map(str::to_owned);
-        let payload = self.nested_payload(&writer, language);
+        let payload = self.payload(&writer, language);
         let writer_config = self.object(&writer, "WriterConfig").map(|config| {
             let config_fields = Fields::new(config, writer.at("WriterConfig"));
             self.check_allowed(&config_fields, &["OutputType", "Transformation"], &[], None);

@@ -627,21 +627,33 @@ impl Validator<'_> {
 
     /// `Retry`: an array of retriers; `States.ALL` only alone and last.
     pub(super) fn retriers(&mut self, fields: &Fields<'_>) -> Option<Vec<Retrier>> {
-        let Some(items) = self.array(fields, "Retry") else {
-            return (!fields.has("Retry")).then(Vec::new);
+        self.clause_list(fields, "Retry", |validator, item, location, is_last| {
+            validator.retrier(item, location, is_last)
+        })
+    }
+
+    /// Validates every entry of a `Retry` or `Catch` array, reporting all problems; `None` if
+    /// any entry is invalid. An absent field is an empty list.
+    fn clause_list<T>(
+        &mut self,
+        fields: &Fields<'_>,
+        key: &str,
+        mut entry: impl FnMut(&mut Self, &Value, &str, bool) -> Option<T>,
+    ) -> Option<Vec<T>> {
+        let Some(items) = self.array(fields, key) else {
+            return (!fields.has(key)).then(Vec::new);
         };
-        let location = fields.at("Retry");
-        let mut retriers = Vec::with_capacity(items.len());
+        let location = fields.at(key);
+        let mut entries = Vec::with_capacity(items.len());
         let mut ok = true;
         for (index, item) in items.iter().enumerate() {
-            let item_location = format!("{location}/{index}");
             let is_last = index + 1 == items.len();
-            match self.retrier(item, &item_location, is_last) {
-                Some(retrier) => retriers.push(retrier),
+            match entry(self, item, &format!("{location}/{index}"), is_last) {
+                Some(value) => entries.push(value),
                 None => ok = false,
             }
         }
-        ok.then_some(retriers)
+        ok.then_some(entries)
     }
 
     fn retrier(&mut self, value: &Value, location: &str, is_last: bool) -> Option<Retrier> {
@@ -749,21 +761,9 @@ impl Validator<'_> {
         language: QueryLanguage,
         context: &Context<'_>,
     ) -> Option<Vec<Catcher>> {
-        let Some(items) = self.array(fields, "Catch") else {
-            return (!fields.has("Catch")).then(Vec::new);
-        };
-        let location = fields.at("Catch");
-        let mut catchers = Vec::with_capacity(items.len());
-        let mut ok = true;
-        for (index, item) in items.iter().enumerate() {
-            let item_location = format!("{location}/{index}");
-            let is_last = index + 1 == items.len();
-            match self.catcher(item, &item_location, is_last, language, context) {
-                Some(catcher) => catchers.push(catcher),
-                None => ok = false,
-            }
-        }
-        ok.then_some(catchers)
+        self.clause_list(fields, "Catch", |validator, item, location, is_last| {
+            validator.catcher(item, location, is_last, language, context)
+        })
     }
 
     fn catcher(

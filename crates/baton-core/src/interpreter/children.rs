@@ -488,43 +488,24 @@ impl Run<'_, '_> {
     }
 }
 
-/// Resolves a whole-number Map field (MaxConcurrency, ToleratedFailureCount) with AWS's message.
+/// Resolves a whole-number Map field (MaxConcurrency, ToleratedFailureCount) with AWS's messages.
 fn integer(
     value: &Dynamic<u64>,
     field: &str,
     roots: &Roots<'_>,
     at: &At<'_>,
 ) -> Result<u64, Failure> {
-    match value {
-        Dynamic::Literal(number) => Ok(*number),
-        Dynamic::Path(path) => {
-            let value = path
-                .evaluate(roots)
-                .map_err(|error| Failure::in_state(error.name(), at.state, at.entered, error))?;
-            if value.as_i64().is_some_and(|number| number < 0) {
-                let name = field.trim_end_matches("Path");
-                return Err(Failure::in_state(
-                    RUNTIME,
-                    at.state,
-                    at.entered,
-                    format!("{name} cannot be negative."),
-                ));
-            }
-            value.as_u64().ok_or_else(|| {
-                Failure::in_state(
-                    RUNTIME,
-                    at.state,
-                    at.entered,
-                    format!(
-                        "The {field} field refers to value \"{}\" which is not a valid integer: {}",
-                        shown(&value),
-                        path.text()
-                    ),
-                )
-            })
+    resolve(value, field, roots, at, |found, path| {
+        if found.as_i64().is_some_and(|number| number < 0) {
+            return Err(format!("{} cannot be negative.", field.trim_end_matches("Path")));
         }
-        Dynamic::Jsonata(_) | Dynamic::Intrinsic(_) => Ok(0),
-    }
+        found.as_u64().ok_or_else(|| {
+            format!(
+                "The {field} field refers to value \"{}\" which is not a valid integer: {path}",
+                shown(found)
+            )
+        })
+    })
 }
 
 /// Resolves ToleratedFailurePercentage with AWS's message.
@@ -534,26 +515,40 @@ fn float(
     roots: &Roots<'_>,
     at: &At<'_>,
 ) -> Result<f64, Failure> {
+    resolve(value, field, roots, at, |found, path| {
+        found.as_f64().ok_or_else(|| {
+            format!(
+                "The {field} field refers to value \"{}\" which is not a valid float: {path}",
+                shown(found)
+            )
+        })
+    })
+}
+
+/// A Map field given literally or through a reference path; `convert` checks the value a path
+/// found and says what is wrong with it.
+fn resolve<T: Copy>(
+    value: &Dynamic<T>,
+    field: &str,
+    roots: &Roots<'_>,
+    at: &At<'_>,
+    convert: impl Fn(&Value, &str) -> Result<T, String>,
+) -> Result<T, Failure> {
     match value {
         Dynamic::Literal(number) => Ok(*number),
         Dynamic::Path(path) => {
-            let value = path
+            let found = path
                 .evaluate(roots)
                 .map_err(|error| Failure::in_state(error.name(), at.state, at.entered, error))?;
-            value.as_f64().ok_or_else(|| {
-                Failure::in_state(
-                    RUNTIME,
-                    at.state,
-                    at.entered,
-                    format!(
-                        "The {field} field refers to value \"{}\" which is not a valid float: {}",
-                        shown(&value),
-                        path.text()
-                    ),
-                )
-            })
+            convert(&found, path.text())
+                .map_err(|detail| Failure::in_state(RUNTIME, at.state, at.entered, detail))
         }
-        Dynamic::Jsonata(_) | Dynamic::Intrinsic(_) => Ok(0.0),
+        Dynamic::Jsonata(_) | Dynamic::Intrinsic(_) => Err(Failure::in_state(
+            RUNTIME,
+            at.state,
+            at.entered,
+            format!("The field {field} is given in a form the interpreter does not evaluate yet."),
+        )),
     }
 }
 

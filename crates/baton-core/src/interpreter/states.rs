@@ -491,7 +491,13 @@ impl<'m> Run<'m, '_> {
                     Ok(other) => Ok(Some(text(&other))),
                     Err(error) => Err(Failure::in_state(error.name(), name, entered, error)),
                 },
-                Some(Dynamic::Jsonata(_)) => Ok(None),
+                // JSONata states are refused before an execution starts (lib.rs).
+                Some(Dynamic::Jsonata(_)) => Err(Failure::in_state(
+                    RUNTIME,
+                    name,
+                    entered,
+                    format!("The JSONata expression of the field '{field}' is not evaluated yet."),
+                )),
             }
         };
         let error = field(fail.error.as_ref(), "ErrorPath");
@@ -768,7 +774,10 @@ fn seconds_field(
     roots: &Roots<'_>,
 ) -> Result<Option<u64>, String> {
     match value {
-        None | Some(Dynamic::Jsonata(_) | Dynamic::Intrinsic(_)) => Ok(None),
+        None => Ok(None),
+        Some(Dynamic::Jsonata(_) | Dynamic::Intrinsic(_)) => {
+            Err(format!("The {field} field is given in a form the interpreter does not evaluate yet."))
+        }
         Some(Dynamic::Literal(seconds)) => Ok(Some(*seconds)),
         Some(Dynamic::Path(path)) => match path.evaluate(roots) {
             Ok(value) => value
@@ -837,6 +846,9 @@ fn uncapped_wait_delay(until: &WaitFor, roots: &Roots<'_>, now: i64) -> Result<i
             Ok((due.as_millisecond() - now).max(0))
         }
         WaitFor::Seconds(Dynamic::Jsonata(_) | Dynamic::Intrinsic(_))
-        | WaitFor::Timestamp(Dynamic::Jsonata(_) | Dynamic::Intrinsic(_)) => Ok(0),
+        | WaitFor::Timestamp(Dynamic::Jsonata(_) | Dynamic::Intrinsic(_)) => {
+            Err("The wait duration is given in a form the interpreter does not evaluate yet."
+                .to_owned())
+        }
     }
 }
