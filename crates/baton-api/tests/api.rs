@@ -1,0 +1,393 @@
+//! The API as clients see it, through axum's `oneshot` without sockets (STYLE S7), plus one
+//! test over a real listener. Every request goes through `check`, so a change in how requests
+//! are sent touches one function (STYLE S1).
+
+use std::sync::Arc;
+
+use axum::body::Body;
+use axum::http::Request;
+use serde_json::{Value, json};
+use tokio::io::{AsyncReadExt, AsyncWriteExt};
+use tower::ServiceExt;
+
+use baton_api::{Handle, Options};
+use baton_integrations::Handlers;
+
+const ROLE: &str = "arn:aws:iam::123456789012:role/test";
+const PREFIX: &str = "arn:aws:states:us-east-1:123456789012";
+/// How many times a test yields to the runtime while it waits for an execution to end.
+const WAIT_YIELDS_MAX: usize = 100_000;
+
+/// A server whose `Double` task doubles `n`, and whose `Hang` task never ends.
+fn server() -> Handle {
+    let mut handlers = Handlers::new();
+    handlers.register("Double", |input: Value| async move {
+        Ok(json!({ "n": input["n"].as_i64().unwrap_or(0) * 2 }))
+    });
+    handlers.register("Hang", |_input: Value| std::future::pending());
+    Handle::new(Options::local(), Arc::new(handlers))
+}
+
+/// Sends `action` with `body` and returns the status and the JSON answer.
+async fn check(handle: &Handle, action: &str, body: Value) -> (u16, Value) {
+    send(handle, &format!("AWSStepFunctions.{action}"), body.to_string().into_bytes()).await
+}
+
+async fn send(handle: &Handle, target: &str, body: Vec<u8>) -> (u16, Value) {
+    let request = Request::post("/")
+        .header("x-amz-target", target)
+        .header("content-type", "application/x-amz-json-1.0")
+        .body(Body::from(body))
+        .expect("a well-formed request");
+    let response = baton_api::app(handle.clone()).oneshot(request).await.expect("infallible");
+    let status = response.status().as_u16();
+    let content_type = response.headers().get("content-type").cloned();
+    assert_eq!(
+        content_type.as_ref().and_then(|v| v.to_str().ok()),
+        Some("application/x-amz-json-1.0")
+    );
+    let bytes = axum::body::to_bytes(response.into_body(), usize::MAX).await.expect("a body");
+    (status, serde_json::from_slice(&bytes).expect("a JSON answer"))
+}
+
+/// Asserts an error answer: 400, `__type` and `message`.
+fn assert_error(answer: &(u16, Value), aws_type: &str, message: &str) {
+    assert_eq!(answer.0, 400, "{answer:?}");
+    assert_eq!(answer.1["__type"], aws_type, "{answer:?}");
+    assert_eq!(answer.1["message"], message, "{answer:?}");
+}
+
+async fn create(handle: &Handle, name: &str, definition: &str, kind: &str) -> String {
+    let body = json!({ "name": name, "definition": definition, "roleArn": ROLE, "type": kind });
+    let (status, answer) = check(handle, "CreateStateMachine", body).await;
+    assert_eq!(status, 200, "{answer}");
+    answer["stateMachineArn"].as_str().expect("an ARN").to_owned()
+}
+
+/// Describes an execution until it is no longer RUNNING.
+async fn finished(handle: &Handle, arn: &str) -> Value {
+    for _ in 0..WAIT_YIELDS_MAX {
+        let (_, answer) = check(handle, "DescribeExecution", json!({ "executionArn": arn })).await;
+        if answer["status"] != "RUNNING" {
+            return answer;
+        }
+        tokio::task::yield_now().await;
+    }
+    panic!("execution {arn} did not finish");
+}
+
+const PASS: &str =
+    r#"{"StartAt":"P","States":{"P":{"Type":"Pass","Result":{"ok":true},"End":true}}}"#;
+const DOUBLE: &str = r#"{"StartAt":"D","States":{"D":{"Type":"Task","Resource":"arn:aws:lambda:us-east-1:123456789012:function:Double","Next":"Done"},"Done":{"Type":"Succeed"}}}"#;
+const HANG: &str = r#"{"StartAt":"H","States":{"H":{"Type":"Task","Resource":"arn:aws:lambda:us-east-1:123456789012:function:Hang","End":true}}}"#;
+const FAIL: &str =
+    r#"{"StartAt":"F","States":{"F":{"Type":"Fail","Error":"Oops","Cause":"broken"}}}"#;
+
+#[tokio::test]
+async fn state_machine_lifecycle() {
+    let handle = server();
+    let arn = create(&handle, "Orders", PASS, "STANDARD").await;
+    assert_eq!(arn, format!("{PREFIX}:stateMachine:Orders"));
+
+    // The same request again is idempotent; a different definition under the name is refused.
+    let same = json!({ "name": "Orders", "definition": PASS, "roleArn": ROLE });
+    let first = check(&handle, "DescribeStateMachine", json!({ "stateMachineArn": arn })).await;
+    let again = check(&handle, "CreateStateMachine", same).await;
+    assert_eq!(again.0, 200);
+    assert_eq!(again.1["creationDate"], first.1["creationDate"]);
+    let other = json!({ "name": "Orders", "definition": DOUBLE, "roleArn": ROLE });
+    let refused = check(&handle, "CreateStateMachine", other).await;
+    assert_error(
+        &refused,
+        "StateMachineAlreadyExists",
+        &format!("State Machine Already Exists: '{arn}'"),
+    );
+
+    assert_eq!(first.0, 200);
+    assert_eq!(first.1["name"], "Orders");
+    assert_eq!(first.1["definition"], PASS);
+    assert_eq!(first.1["type"], "STANDARD");
+    assert_eq!(first.1["status"], "ACTIVE");
+    assert!(first.1["creationDate"].is_f64());
+
+    create(&handle, "Quick", PASS, "EXPRESS").await;
+    let (_, listed) = check(&handle, "ListStateMachines", json!({ "maxResults": 1 })).await;
+    assert_eq!(listed["stateMachines"][0]["name"], "Orders");
+    let token = listed["nextToken"].clone();
+    let (_, rest) = check(&handle, "ListStateMachines", json!({ "nextToken": token })).await;
+    assert_eq!(rest["stateMachines"][0]["type"], "EXPRESS");
+    assert!(rest.get("nextToken").is_none());
+
+    let deleted = check(&handle, "DeleteStateMachine", json!({ "stateMachineArn": arn })).await;
+    assert_eq!(deleted, (200, json!({})));
+    let gone = check(&handle, "DescribeStateMachine", json!({ "stateMachineArn": arn })).await;
+    assert_error(
+        &gone,
+        "StateMachineDoesNotExist",
+        &format!("State Machine Does Not Exist: '{arn}'"),
+    );
+}
+
+#[tokio::test]
+async fn request_errors() {
+    let handle = server();
+    let body = |name: &str, definition: &str| json!({ "name": name, "definition": definition, "roleArn": ROLE });
+    let cases: Vec<(&str, Value, &str, &str)> = vec![
+        (
+            "CreateStateMachine",
+            json!({ "definition": PASS, "roleArn": ROLE }),
+            "ValidationException",
+            "1 validation error detected: Value null at 'name' failed to satisfy constraint: Member must not be null",
+        ),
+        ("CreateStateMachine", body("has space", PASS), "InvalidName", "Invalid Name: 'has space'"),
+        ("CreateStateMachine", body("a:b", PASS), "InvalidName", "Invalid Name: 'a:b'"),
+        (
+            "CreateStateMachine",
+            body(&"n".repeat(81), PASS),
+            "ValidationException",
+            "1 validation error detected: Value at 'name' failed to satisfy constraint: Member must have length less than or equal to 80",
+        ),
+        (
+            "CreateStateMachine",
+            body("Broken", r#"{"StartAt":"A","States":{"A":{"Type":"Pass","Next":"B"}}}"#),
+            "InvalidDefinition",
+            "Invalid State Machine Definition: 'MISSING_TRANSITION_TARGET: Missing 'Next' target: B at /States/A/Next'",
+        ),
+        (
+            "CreateStateMachine",
+            json!({ "name": "T", "definition": PASS, "roleArn": ROLE, "type": "FAST" }),
+            "ValidationException",
+            "1 validation error detected: Value 'FAST' at 'type' failed to satisfy constraint: Member must satisfy enum value set: [STANDARD, EXPRESS]",
+        ),
+        (
+            "CreateStateMachine",
+            json!({ "name": 7, "definition": PASS, "roleArn": ROLE }),
+            "SerializationException",
+            "Expected string for field 'name'",
+        ),
+        (
+            "DescribeStateMachine",
+            json!({ "stateMachineArn": "not-an-arn" }),
+            "InvalidArn",
+            "Invalid Arn: 'not-an-arn'",
+        ),
+        (
+            "DescribeExecution",
+            json!({ "executionArn": format!("{PREFIX}:execution:M:e") }),
+            "ExecutionDoesNotExist",
+            "Execution Does Not Exist: 'arn:aws:states:us-east-1:123456789012:execution:M:e'",
+        ),
+        (
+            "ListStateMachines",
+            json!({ "maxResults": 1001 }),
+            "ValidationException",
+            "1 validation error detected: Value '1001' at 'maxResults' failed to satisfy constraint: Member must have value less than or equal to 1000",
+        ),
+        (
+            "ListStateMachines",
+            json!({ "nextToken": "bogus" }),
+            "InvalidToken",
+            "Invalid Token: 'bogus'",
+        ),
+        (
+            "SendTaskSuccess",
+            json!({}),
+            "UnsupportedOperation",
+            "Baton does not support the action SendTaskSuccess yet",
+        ),
+        (
+            "FlyToTheMoon",
+            json!({}),
+            "UnknownOperationException",
+            "Unknown operation: 'AWSStepFunctions.FlyToTheMoon'",
+        ),
+    ];
+    for (action, body, aws_type, message) in cases {
+        assert_error(&check(&handle, action, body).await, aws_type, message);
+    }
+
+    let not_json = send(&handle, "AWSStepFunctions.ListStateMachines", b"{oops".to_vec()).await;
+    assert_eq!(not_json.1["__type"], "SerializationException");
+    let not_object = send(&handle, "AWSStepFunctions.ListStateMachines", b"[1]".to_vec()).await;
+    assert_error(
+        &not_object,
+        "SerializationException",
+        "Start of structure or map found where not expected.",
+    );
+    let no_target = send(&handle, "", b"{}".to_vec()).await;
+    assert_error(&no_target, "UnknownOperationException", "Unknown operation: ''");
+    // An empty body is an empty request, as SDKs send for actions without parameters.
+    assert_eq!(send(&handle, "AWSStepFunctions.ListStateMachines", Vec::new()).await.0, 200);
+}
+
+#[tokio::test]
+async fn validate_definition() {
+    let handle = server();
+    let ok = check(&handle, "ValidateStateMachineDefinition", json!({ "definition": PASS })).await;
+    assert_eq!(ok, (200, json!({ "result": "OK", "diagnostics": [], "truncated": false })));
+    let broken =
+        json!({ "definition": r#"{"StartAt":"A","States":{"A":{"Type":"Pass","Next":"B"}}}"# });
+    let (status, fail) = check(&handle, "ValidateStateMachineDefinition", broken).await;
+    assert_eq!(status, 200);
+    assert_eq!(fail["result"], "FAIL");
+    assert_eq!(fail["diagnostics"][0]["code"], "MISSING_TRANSITION_TARGET");
+    assert_eq!(fail["diagnostics"][0]["severity"], "ERROR");
+    assert_eq!(fail["diagnostics"][0]["location"], "/States/A/Next");
+}
+
+#[tokio::test]
+async fn sync_executions() {
+    let handle = server();
+    let pass = create(&handle, "Quick", PASS, "EXPRESS").await;
+    let fail = create(&handle, "Sad", FAIL, "EXPRESS").await;
+    let standard = create(&handle, "Slow", PASS, "STANDARD").await;
+
+    let body = json!({ "stateMachineArn": pass, "name": "one", "input": "{\"a\":1}" });
+    let (status, answer) = check(&handle, "StartSyncExecution", body).await;
+    assert_eq!(status, 200, "{answer}");
+    assert_eq!(answer["status"], "SUCCEEDED");
+    assert_eq!(answer["output"], r#"{"ok":true}"#);
+    assert_eq!(answer["input"], r#"{"a":1}"#);
+    assert_eq!(answer["name"], "one");
+    let arn = answer["executionArn"].as_str().expect("an ARN");
+    assert!(arn.starts_with(&format!("{PREFIX}:express:Quick:one:")), "{arn}");
+    assert!(answer["billingDetails"]["billedDurationInMilliseconds"].as_u64() >= Some(100));
+
+    let (_, failed) =
+        check(&handle, "StartSyncExecution", json!({ "stateMachineArn": fail })).await;
+    assert_eq!(failed["status"], "FAILED");
+    assert_eq!(failed["error"], "Oops");
+    assert_eq!(failed["cause"], "broken");
+    assert!(failed.get("output").is_none());
+
+    let refused =
+        check(&handle, "StartSyncExecution", json!({ "stateMachineArn": standard })).await;
+    assert_error(
+        &refused,
+        "StateMachineTypeNotSupported",
+        "This operation is not supported by this type of state machine",
+    );
+    let bad_input = json!({ "stateMachineArn": pass, "input": "{" });
+    let (_, invalid) = check(&handle, "StartSyncExecution", bad_input).await;
+    assert_eq!(invalid["__type"], "InvalidExecutionInput");
+    let big = json!({ "stateMachineArn": pass, "input": format!("\"{}\"", "x".repeat(262_144)) });
+    let (_, too_big) = check(&handle, "StartSyncExecution", big).await;
+    assert_eq!(too_big["__type"], "ValidationException");
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn standard_execution_and_history() {
+    let handle = server();
+    let machine = create(&handle, "Doubler", DOUBLE, "STANDARD").await;
+    let start = json!({ "stateMachineArn": machine, "name": "first", "input": "{\"n\":21}" });
+    let (status, started) = check(&handle, "StartExecution", start.clone()).await;
+    assert_eq!(status, 200, "{started}");
+    let arn = format!("{PREFIX}:execution:Doubler:first");
+    assert_eq!(started["executionArn"], arn.as_str());
+
+    // The same name and input while it runs answers with the same execution; once it has
+    // ended, or with another input, the name is taken.
+    let described = finished(&handle, &arn).await;
+    assert_eq!(described["status"], "SUCCEEDED");
+    assert_eq!(described["output"], r#"{"n":42}"#);
+    assert_eq!(described["input"], r#"{"n":21}"#);
+    assert!(described["stopDate"].is_f64());
+    let again = check(&handle, "StartExecution", start).await;
+    assert_error(&again, "ExecutionAlreadyExists", &format!("Execution Already Exists: '{arn}'"));
+
+    let (_, history) = check(&handle, "GetExecutionHistory", json!({ "executionArn": arn })).await;
+    let types: Vec<&str> = history["events"]
+        .as_array()
+        .expect("events")
+        .iter()
+        .filter_map(|e| e["type"].as_str())
+        .collect();
+    assert_eq!(
+        types,
+        [
+            "ExecutionStarted",
+            "TaskStateEntered",
+            "LambdaFunctionScheduled",
+            "LambdaFunctionStarted",
+            "LambdaFunctionSucceeded",
+            "TaskStateExited",
+            "SucceedStateEntered",
+            "SucceedStateExited",
+            "ExecutionSucceeded",
+        ]
+    );
+    let reversed = json!({ "executionArn": arn, "reverseOrder": true, "maxResults": 2 });
+    let (_, page) = check(&handle, "GetExecutionHistory", reversed.clone()).await;
+    assert_eq!(page["events"][0]["type"], "ExecutionSucceeded");
+    assert_eq!(page["events"][1]["type"], "SucceedStateExited");
+    let mut next = reversed;
+    next["nextToken"] = page["nextToken"].clone();
+    let (_, second) = check(&handle, "GetExecutionHistory", next).await;
+    assert_eq!(second["events"][0]["type"], "SucceedStateEntered");
+    let quiet = json!({ "executionArn": arn, "includeExecutionData": false });
+    let (_, quiet) = check(&handle, "GetExecutionHistory", quiet).await;
+    let started_details = &quiet["events"][0]["executionStartedEventDetails"];
+    assert!(started_details.get("input").is_none(), "{started_details}");
+    assert_eq!(started_details["roleArn"], ROLE);
+
+    let listed = json!({ "stateMachineArn": machine, "statusFilter": "SUCCEEDED" });
+    let (_, listed) = check(&handle, "ListExecutions", listed).await;
+    assert_eq!(listed["executions"][0]["executionArn"], arn.as_str());
+    let running = json!({ "stateMachineArn": machine, "statusFilter": "RUNNING" });
+    let (_, running) = check(&handle, "ListExecutions", running).await;
+    assert_eq!(running["executions"], json!([]));
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn stop_execution() {
+    let handle = server();
+    let machine = create(&handle, "Stuck", HANG, "STANDARD").await;
+    let start = json!({ "stateMachineArn": machine, "name": "wait" });
+    let (_, started) = check(&handle, "StartExecution", start.clone()).await;
+    let arn = started["executionArn"].as_str().expect("an ARN").to_owned();
+    // Starting it again with the same input while it runs is idempotent.
+    let (status, again) = check(&handle, "StartExecution", start).await;
+    assert_eq!(status, 200);
+    assert_eq!(again, started);
+
+    let stop = json!({ "executionArn": arn, "error": "Halt", "cause": "enough" });
+    let (status, stopped) = check(&handle, "StopExecution", stop).await;
+    assert_eq!(status, 200, "{stopped}");
+    assert!(stopped["stopDate"].is_f64());
+    let described = finished(&handle, &arn).await;
+    assert_eq!(described["status"], "ABORTED");
+    assert_eq!(described["error"], "Halt");
+    let history = json!({ "executionArn": arn, "reverseOrder": true });
+    let (_, history) = check(&handle, "GetExecutionHistory", history).await;
+    let last = &history["events"][0];
+    assert_eq!(last["type"], "ExecutionAborted");
+    assert_eq!(last["executionAbortedEventDetails"], json!({ "error": "Halt", "cause": "enough" }));
+}
+
+/// What only a socket shows: the server answers over HTTP/1.1 and shuts down when asked.
+#[tokio::test]
+async fn real_listener() {
+    let listener = tokio::net::TcpListener::bind("127.0.0.1:0").await.expect("a port");
+    let address = listener.local_addr().expect("an address");
+    let (stop, stopped) = tokio::sync::oneshot::channel::<()>();
+    let shutdown = async move {
+        let _ = stopped.await;
+    };
+    let server = tokio::spawn(baton_api::serve(listener, server(), shutdown));
+
+    let mut stream = tokio::net::TcpStream::connect(address).await.expect("a connection");
+    let body = "{}";
+    let request = format!(
+        "POST / HTTP/1.1\r\nHost: localhost\r\nX-Amz-Target: AWSStepFunctions.ListStateMachines\r\n\
+         Content-Type: application/x-amz-json-1.0\r\nContent-Length: {}\r\nConnection: close\r\n\r\n{body}",
+        body.len()
+    );
+    stream.write_all(request.as_bytes()).await.expect("a request sent");
+    let mut response = String::new();
+    stream.read_to_string(&mut response).await.expect("a response");
+    assert!(response.starts_with("HTTP/1.1 200 OK"), "{response}");
+    assert!(response.ends_with(r#"{"stateMachines":[]}"#), "{response}");
+
+    stop.send(()).expect("the server listens");
+    server.await.expect("the server task").expect("a clean shutdown");
+}
