@@ -12,7 +12,7 @@ use serde_json::{Map, Value};
 use baton_asl::model::{Scope, StateId, StateKind, StateMachine};
 use baton_asl::path::Variables;
 
-use crate::command::{Outcome, TaskId, TimerId};
+use crate::command::{Command, Outcome, TaskId, TaskRequest, TimerId};
 use crate::event::TaskFamily;
 use crate::input::{Millis, Start};
 use crate::random::Draws;
@@ -34,10 +34,11 @@ pub struct Execution {
     pub(crate) next_task: u64,
     pub(crate) next_timer: u64,
     pub(crate) frames: Vec<Option<Frame>>,
-    /// Which frame waits for each running task.
-    pub(crate) tasks: BTreeMap<TaskId, FrameId>,
-    /// Which frame owns each pending timer, and why.
-    pub(crate) timers: BTreeMap<TimerId, (FrameId, TimerPurpose)>,
+    /// Running tasks: which frame waits for each, and the request, so that a recovered
+    /// execution can hand it out again.
+    pub(crate) tasks: BTreeMap<TaskId, PendingTask>,
+    /// Pending timers: their owner, purpose and due time.
+    pub(crate) timers: BTreeMap<TimerId, PendingTimer>,
     /// The execution-level `TimeoutSeconds` timer.
     pub(crate) deadline: Option<TimerId>,
     pub(crate) outcome: Option<Outcome>,
@@ -53,6 +54,21 @@ impl Execution {
     /// record its history).
     pub fn events_count(&self) -> u64 {
         self.last_event_id
+    }
+
+    /// The work an execution rebuilt by replay still waits for (A3: commands produced while
+    /// replaying are dropped; the shell performs these): every running task and every pending
+    /// timer with its original due time. Empty once the execution has finished.
+    pub fn pending_commands(&self) -> Vec<Command> {
+        if self.outcome.is_some() {
+            return Vec::new();
+        }
+        let tasks = self.tasks.values().map(|pending| Command::RunTask(pending.request.clone()));
+        let timers = self
+            .timers
+            .iter()
+            .map(|(timer, pending)| Command::StartTimer { timer: *timer, due: pending.due });
+        tasks.chain(timers).collect()
     }
 
     /// How many states the execution has entered.
@@ -72,6 +88,21 @@ impl Execution {
         self.frames.push(Some(frame));
         self.frames.len() - 1
     }
+}
+
+/// A task the execution waits for.
+#[derive(Debug, Clone)]
+pub(crate) struct PendingTask {
+    pub(crate) frame: FrameId,
+    pub(crate) request: TaskRequest,
+}
+
+/// A timer the execution waits for.
+#[derive(Debug, Clone, Copy)]
+pub(crate) struct PendingTimer {
+    pub(crate) frame: FrameId,
+    pub(crate) purpose: TimerPurpose,
+    pub(crate) due: Millis,
 }
 
 /// A running States block.

@@ -20,7 +20,7 @@ use crate::Error;
 use crate::command::{Command, Outcome, TaskId, TimerId};
 use crate::dataflow::{Failure, RUNTIME, text};
 use crate::event::{Event, EventKind, Failure as EventFailure};
-use crate::execution::{Execution, Frame, FrameId, FrameStatus, TimerPurpose};
+use crate::execution::{Execution, Frame, FrameId, FrameStatus, PendingTimer, TimerPurpose};
 use crate::input::{Input, Millis, Start, WorkflowType};
 use crate::random::Draws;
 
@@ -122,7 +122,8 @@ pub fn step(
             run.task_heartbeat(frame);
         }
         Input::TimerFired { timer, .. } => {
-            let Some((frame, purpose)) = run.execution.timers.remove(&timer) else {
+            let Some(PendingTimer { frame, purpose, .. }) = run.execution.timers.remove(&timer)
+            else {
                 return Err(Error::Corruption { reason: format!("unknown timer {}", timer.0) });
             };
             run.timer_fired(frame, purpose);
@@ -200,7 +201,7 @@ impl<'m, 'e> Run<'m, 'e> {
         self.execution
             .tasks
             .get(&task)
-            .copied()
+            .map(|pending| pending.frame)
             .ok_or_else(|| Error::Corruption { reason: format!("unknown task {}", task.0) })
     }
 
@@ -274,8 +275,9 @@ impl<'m, 'e> Run<'m, 'e> {
     ) -> TimerId {
         let timer = TimerId(self.execution.next_timer);
         self.execution.next_timer += 1;
-        self.execution.timers.insert(timer, (frame, purpose));
-        self.commands.push(Command::StartTimer { timer, due: self.now.saturating_add(delay) });
+        let due = self.now.saturating_add(delay);
+        self.execution.timers.insert(timer, PendingTimer { frame, purpose, due });
+        self.commands.push(Command::StartTimer { timer, due });
         timer
     }
 

@@ -15,7 +15,7 @@ use crate::context::{self, ContextParts};
 use crate::dataflow::{self, At, DATA_LIMIT_EXCEEDED, Failure, RUNTIME, text};
 use crate::event::{EventKind, StateType, TaskFamily};
 use crate::execution::{
-    FrameId, FrameStatus, TaskWait, TimerPurpose, VisibleVariables, resolve_scope,
+    FrameId, FrameStatus, PendingTask, TaskWait, TimerPurpose, VisibleVariables, resolve_scope,
 };
 use crate::interpreter::{Run, seconds_to_millis};
 
@@ -548,8 +548,7 @@ impl<'m> Run<'m, '_> {
         let heartbeat_timer = heartbeat.map(|seconds| {
             self.timer(frame, TimerPurpose::HeartbeatTimeout, seconds_to_millis(seconds))
         });
-        self.execution.tasks.insert(task_id, frame);
-        self.commands.push(Command::RunTask(TaskRequest {
+        let request = TaskRequest {
             task: task_id,
             state_name: name.to_owned(),
             resource: task.resource.clone(),
@@ -557,7 +556,9 @@ impl<'m> Run<'m, '_> {
             token,
             timeout_seconds: timeout.unwrap_or(limits::TASK_TIMEOUT_SECONDS_DEFAULT),
             heartbeat_seconds: heartbeat,
-        }));
+        };
+        self.execution.tasks.insert(task_id, PendingTask { frame, request: request.clone() });
+        self.commands.push(Command::RunTask(request));
         self.execution.frame_mut(frame).status = FrameStatus::Task(TaskWait {
             task: task_id,
             family,

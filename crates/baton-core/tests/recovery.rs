@@ -1,0 +1,112 @@
+//! Recovery (../shared/STYLE.md A3): an execution rebuilt by replaying any prefix of its inputs
+//! reports, through `Execution::pending_commands`, exactly the work that was outstanding at that
+//! point of the live run — every running task and every timer with its original due time.
+
+use std::collections::BTreeMap;
+
+use serde_json::json;
+
+use baton_asl::{MachineType, Options};
+use baton_core::simulate::{self, TaskAnswer};
+use baton_core::{Command, Input, Start, TaskRequest, WorkflowType, start, step};
+
+const DEFINITION: &str = r#"{"StartAt":"Work","States":{
+    "Work":{"Type":"Task","Resource":"arn:aws:states:::lambda:invoke","TimeoutSeconds":30,
+            "Retry":[{"ErrorEquals":["Flaky"],"IntervalSeconds":2}],"Next":"Pause"},
+    "Pause":{"Type":"Wait","Seconds":5,"Next":"Both"},
+    "Both":{"Type":"Parallel","Branches":[
+        {"StartAt":"A","States":{"A":{"Type":"Task","Resource":"arn:aws:states:::lambda:invoke","HeartbeatSeconds":10,"TimeoutSeconds":60,"End":true}}},
+        {"StartAt":"B","States":{"B":{"Type":"Task","Resource":"arn:aws:states:::lambda:invoke","End":true}}}],
+     "End":true}}}"#;
+
+/// Outstanding work, keyed so that two runs can be compared.
+fn key(command: &Command) -> Option<(String, String)> {
+    match command {
+        Command::RunTask(request) => {
+            Some((format!("task {}", request.task.0), format!("{request:?}")))
+        }
+        Command::StartTimer { timer, due } => {
+            Some((format!("timer {}", timer.0), format!("due {due}")))
+        }
+        Command::CancelTask { .. } | Command::CancelTimer { .. } | Command::Finish(_) => None,
+    }
+}
+
+fn apply(outstanding: &mut BTreeMap<String, String>, commands: &[Command]) {
+    for command in commands {
+        match command {
+            Command::CancelTask { task } => {
+                outstanding.remove(&format!("task {}", task.0));
+            }
+            Command::CancelTimer { timer } => {
+                outstanding.remove(&format!("timer {}", timer.0));
+            }
+            Command::Finish(_) => outstanding.clear(),
+            Command::RunTask(_) | Command::StartTimer { .. } => {
+                if let Some((name, value)) = key(command) {
+                    outstanding.insert(name, value);
+                }
+            }
+        }
+    }
+}
+
+#[test]
+fn replayed_prefixes_report_the_outstanding_work() {
+    let (machine, diagnostics) =
+        baton_asl::parse(DEFINITION, &Options { machine_type: MachineType::Standard });
+    let machine = machine.unwrap_or_else(|| panic!("{diagnostics:#?}"));
+    let first = Start {
+        input: "{}".to_owned(),
+        execution_arn: "arn:aws:states:us-east-1:123456789012:execution:m:e".to_owned(),
+        execution_name: "e".to_owned(),
+        state_machine_arn: "arn:aws:states:us-east-1:123456789012:stateMachine:m".to_owned(),
+        state_machine_name: "m".to_owned(),
+        role_arn: "arn:aws:iam::123456789012:role/r".to_owned(),
+        region: "us-east-1".to_owned(),
+        workflow_type: WorkflowType::Standard,
+        record_history: true,
+        seed: "seed".to_owned(),
+        at: 0,
+    };
+    let mut answers = vec![
+        TaskAnswer::Failed { error: "Flaky".to_owned(), cause: String::new() },
+        TaskAnswer::Succeeded(json!({"ok": true})),
+        TaskAnswer::Succeeded(json!("a")),
+        TaskAnswer::Succeeded(json!("b")),
+    ]
+    .into_iter();
+    let mut answer = |_: &TaskRequest| answers.next().expect("an answer for every task");
+    let live = simulate::run(&machine, first, &mut answer).expect("the execution runs");
+    assert!(live.inputs.len() > 5, "the scenario exercises several inputs");
+
+    // Walk the live run input by input, tracking what is outstanding after each.
+    let Some((Input::Start(start_input), rest)) = live.inputs.split_first() else {
+        panic!("the inputs begin with the start");
+    };
+    let (mut execution, first_step) = start(&machine, start_input.clone()).expect("start");
+    let mut outstanding = BTreeMap::new();
+    apply(&mut outstanding, &first_step.commands);
+    for (applied, input) in rest.iter().enumerate() {
+        let (replayed, _) =
+            simulate::replay(&machine, &live.inputs[..=applied]).expect("the prefix replays");
+        let pending: BTreeMap<String, String> =
+            replayed.pending_commands().iter().filter_map(key).collect();
+        assert_eq!(pending, outstanding, "after {} inputs", applied + 1);
+        match input {
+            Input::TaskSucceeded { task, .. } | Input::TaskFailed { task, .. } => {
+                outstanding.remove(&format!("task {}", task.0));
+            }
+            Input::TimerFired { timer, .. } => {
+                outstanding.remove(&format!("timer {}", timer.0));
+            }
+            Input::Start(_)
+            | Input::TaskStarted { .. }
+            | Input::TaskHeartbeat { .. }
+            | Input::Stop { .. } => {}
+        }
+        let next = step(&machine, &mut execution, input.clone()).expect("step");
+        apply(&mut outstanding, &next.commands);
+    }
+    assert!(execution.pending_commands().is_empty(), "a finished execution waits for nothing");
+}
