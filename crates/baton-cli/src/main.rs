@@ -1,6 +1,7 @@
 //! The `baton` command line: one subcommand per job, each in its own module.
 
 mod run;
+mod serve;
 mod validate;
 
 use std::process::ExitCode;
@@ -26,6 +27,10 @@ enum Command {
     /// functions. Exits 0 when the execution succeeded, 1 when it failed, timed out or was
     /// aborted, 2 when it could not run.
     Run(run::Args),
+    /// Serve the AWS Step Functions API (awsJson1_0) for AWS SDKs, the AWS CLI and boto3, by
+    /// default on 127.0.0.1:8083 like Step Functions Local. State machines and executions
+    /// live in memory only: a restart forgets them.
+    Serve(serve::Args),
 }
 
 fn main() -> ExitCode {
@@ -33,5 +38,6 @@ fn main() -> ExitCode {
     match cli.command {
         Command::Validate(args) => validate::run(&args),
         Command::Run(args) => run::run(&args),
+        Command::Serve(args) => serve::run(&args),
     }
 }
