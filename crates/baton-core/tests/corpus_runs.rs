@@ -49,7 +49,7 @@ fn valid_corpus_definitions_run_to_an_end() {
         let mut count = 0u32;
         let mut answer = |_: &TaskRequest| {
             count += 1;
-            if count % 2 == 0 {
+            if count.is_multiple_of(2) {
                 TaskAnswer::Failed {
                     error: "Corpus.Failure".to_owned(),
                     cause: "scripted".to_owned(),
