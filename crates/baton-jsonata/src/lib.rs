@@ -1,10 +1,36 @@
 //! JSONata for Step Functions.
 //!
-//! Today this crate parses expressions so that `baton-asl` can report syntax errors at
-//! validation time, with the JSONata error code in the message as AWS does. Evaluation (with
-//! `$partition`, `$range`, `$hash`, `$random`, `$uuid`, `$parse` and the `$states` bindings)
-//! arrives with the JSONata issue. The parser is `jsonata-core`'s, chosen on evidence
-//! (../shared/DEPENDENCIES.md); it is wrapped here so the rest of Baton never names it.
+//! The crate parses expressions so that `baton-asl` can report syntax errors at validation time,
+//! with the JSONata error code in the message as AWS does, and evaluates them
+//! ([`Expression::evaluate`]) with the `$states` binding, workflow variables and the functions
+//! Step Functions adds. The parser and evaluator are `jsonata-core`'s, chosen on evidence
+//! (../shared/DEPENDENCIES.md); they are wrapped here so the rest of Baton never names them.
+//!
+//! Covered:
+//! - the JSONata language as jsonata-core implements it; `tests/suite.rs` runs the reference
+//!   suite through this crate's API and reports each case it misses;
+//! - `$partition`, `$range`, `$hash`, `$random([seed])`, `$uuid`, `$parse`, with integer
+//!   parameters rounded down; `$eval` fails with `T1006` as on AWS;
+//! - bounded evaluation ([`Limits`]: stack depth, sequence length, an optional time budget and a
+//!   cancel token), and panics in the evaluator turned into errors.
+//!
+//! Not covered:
+//! - `$now()`, `$millis()` and `$toMillis` with a picture read the real clock inside
+//!   jsonata-core; the interpreter should not rely on them being replayable;
+//! - regular expressions use the `regex` crate, so lookaround and backreferences are errors;
+//! - the error texts of the Step Functions functions on bad arguments are Baton's own (AWS
+//!   does not document them); type errors use JSONata's `T0410`.
+
+mod evaluate;
+mod functions;
+
+pub use evaluate::{
+    Bindings, DEFAULT_MAX_DEPTH, DEFAULT_MAX_SEQUENCE_LENGTH, EvaluationError, Limits,
+    MAX_RESULT_DEPTH,
+};
+pub use functions::MAX_RANGE_ITEMS;
+/// Trips an evaluation from outside (see [`Limits::cancel`]).
+pub use jsonata_core::evaluator::CancelToken;
 
 use std::panic::{AssertUnwindSafe, catch_unwind};
 
@@ -18,6 +44,8 @@ pub struct Expression {
 #[derive(Debug, Clone, PartialEq, Eq, thiserror::Error)]
 #[error("{message}")]
 pub struct SyntaxError {
+    /// The JSONata error code (`S0202`, ...), when the parser gave one.
+    pub code: Option<String>,
     /// The message, starting with the JSONata error code (for example `S0202: ...`) when the
     /// parser gave one.
     pub message: String,
@@ -31,8 +59,12 @@ impl Expression {
     pub fn parse(text: &str) -> Result<Expression, SyntaxError> {
         match catch_unwind(AssertUnwindSafe(|| jsonata_core::parser::parse(text))) {
             Ok(Ok(ast)) => Ok(Expression { ast }),
-            Ok(Err(error)) => Err(SyntaxError { message: error.to_string() }),
+            Ok(Err(error)) => {
+                let (code, message) = coded_message(&error.to_string());
+                Err(SyntaxError { code, message })
+            }
             Err(_) => Err(SyntaxError {
+                code: None,
                 message: "the JSONata parser failed on this expression".to_owned(),
             }),
         }
@@ -45,6 +77,26 @@ impl Expression {
         collect_variables(&self.ast, &mut names);
         names
     }
+}
+
+/// Splits a jsonata-core message into its JSONata code and a message that starts with that code,
+/// as jsonata-js prints it and AWS quotes it (`T1006: Attempted to invoke a non-function`).
+/// jsonata-core sometimes puts a description of its own before the code (`Invalid syntax: S0201:
+/// ...`, `Signature validation failed: T0410: ...`); that prefix is dropped.
+pub(crate) fn coded_message(raw: &str) -> (Option<String>, String) {
+    // The one parser error jsonata-core reports without its code.
+    if raw == "Unclosed comment" {
+        return (Some("S0106".to_owned()), "S0106: Comment has no closing tag".to_owned());
+    }
+    let starts = std::iter::once(0).chain(raw.match_indices(": ").map(|(at, _)| at + 2));
+    for start in starts {
+        if let Some(rest) = raw.get(start..)
+            && let Some(code) = jsonata_core::evaluator::error_code_prefix(rest)
+        {
+            return (Some(code.to_owned()), rest.to_owned());
+        }
+    }
+    (None, raw.to_owned())
 }
 
 /// Walks the AST through its serde form, which names every node kind, so that a new node kind in
@@ -74,3 +126,6 @@ fn collect_variables(node: &jsonata_core::ast::AstNode, names: &mut Vec<String>)
         walk(&tree, names);
     }
 }
+
+#[cfg(test)]
+mod tests;
