@@ -1,0 +1,35 @@
+//! A real AWS client against the API: `tests/boto3/lifecycle.py` drives a server on a real
+//! socket with boto3, the AWS SDK for Python. It needs `python3` with boto3 installed
+//! (`pip install boto3`); CI installs it.
+
+use std::path::Path;
+use std::sync::Arc;
+
+use baton_api::{Handle, Options};
+use baton_integrations::Chain;
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn boto3_lifecycle() {
+    let listener = tokio::net::TcpListener::bind("127.0.0.1:0").await.expect("a port");
+    let endpoint = format!("http://{}", listener.local_addr().expect("an address"));
+    let handle = Handle::new(Options::local(), Arc::new(Chain::new(Vec::new())));
+    let (stop, stopped) = tokio::sync::oneshot::channel::<()>();
+    let shutdown = async move {
+        let _ = stopped.await;
+    };
+    let server = tokio::spawn(baton_api::serve(listener, handle, shutdown));
+
+    let script = Path::new(env!("CARGO_MANIFEST_DIR")).join("tests/boto3/lifecycle.py");
+    let output = tokio::process::Command::new("python3")
+        .arg(&script)
+        .arg(&endpoint)
+        .output()
+        .await
+        .expect("python3 runs (boto3 tests need python3 with `pip install boto3`)");
+    let stderr = String::from_utf8_lossy(&output.stderr);
+    assert!(output.status.success(), "the boto3 script failed:\n{stderr}");
+    assert_eq!(String::from_utf8_lossy(&output.stdout), "boto3 lifecycle: ok\n");
+
+    stop.send(()).expect("the server listens");
+    server.await.expect("the server task").expect("a clean shutdown");
+}
