@@ -65,6 +65,7 @@ pub struct Bindings {
     states: Option<JValue>,
     variables: Vec<(String, JValue)>,
     seed: u64,
+    now_millis: Option<i64>,
     limits: Limits,
 }
 
@@ -78,18 +79,33 @@ impl Bindings {
             states: Some(JValue::from(states.clone())),
             variables: Vec::new(),
             seed,
+            now_millis: None,
             limits: Limits::default(),
         }
     }
 
     /// Bindings without `$states`, as plain JSONata has (used by the reference test suite).
     pub fn without_states(seed: u64) -> Bindings {
-        Bindings { states: None, variables: Vec::new(), seed, limits: Limits::default() }
+        Bindings {
+            states: None,
+            variables: Vec::new(),
+            seed,
+            now_millis: None,
+            limits: Limits::default(),
+        }
     }
 
     /// Binds the workflow variable `$name` to `value`. A later binding of the same name wins.
     pub fn with_variable(mut self, name: &str, value: &Value) -> Bindings {
         self.variables.push((name.to_owned(), JValue::from(value.clone())));
+        self
+    }
+
+    /// Makes `$now()` and `$millis()` return this instant (milliseconds since the Unix epoch)
+    /// instead of reading the clock, so that an evaluation is a function of its inputs. The
+    /// caller takes the instant from the event being processed.
+    pub fn with_clock(mut self, now_millis: i64) -> Bindings {
+        self.now_millis = Some(now_millis);
         self
     }
 
@@ -176,7 +192,7 @@ impl Expression {
             max_sequence_length: Some(bindings.limits.max_sequence_length),
         };
         let mut evaluator = Evaluator::with_options(context, options);
-        functions::register(&mut evaluator, bindings.seed)
+        functions::register(&mut evaluator, bindings.seed, bindings.now_millis)
             .map_err(|error| EvaluationError::failed(error.message()))?;
         let result = evaluator
             .evaluate(&self.ast, data)

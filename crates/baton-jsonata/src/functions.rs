@@ -19,8 +19,25 @@ use sha2::{Digest, Sha256, Sha384, Sha512};
 pub const MAX_RANGE_ITEMS: usize = 1_000_000;
 
 /// Registers the Step Functions functions on `evaluator`, with `seed` behind `$random()` and
-/// `$uuid()`.
-pub(crate) fn register(evaluator: &mut Evaluator, seed: u64) -> Result<(), EvaluatorError> {
+/// `$uuid()`, and `now_millis` (milliseconds since the Unix epoch, when given) behind `$now()`
+/// and `$millis()`.
+pub(crate) fn register(
+    evaluator: &mut Evaluator,
+    seed: u64,
+    now_millis: Option<i64>,
+) -> Result<(), EvaluatorError> {
+    if let Some(now) = now_millis {
+        evaluator.register_fn_override("millis", move |args: &[JValue]| -> HostFnResult {
+            check_arity("millis", args, 0, 0)?;
+            // Milliseconds since 1970 fit a double exactly for the next 280,000 years.
+            Ok(JValue::Number(now as f64))
+        })?;
+        let text = iso_timestamp(now)?;
+        evaluator.register_fn_override("now", move |args: &[JValue]| -> HostFnResult {
+            check_arity("now", args, 0, 0)?;
+            Ok(JValue::from(text.clone()))
+        })?;
+    }
     // One generator per evaluation, shared by `$random()` and `$uuid()` so that two calls in
     // one expression give different values.
     let state = Rc::new(Cell::new(seed));
@@ -164,6 +181,14 @@ fn uuid(args: &[JValue], state: &Cell<u64>) -> HostFnResult {
     bytes[8..].copy_from_slice(&next(state).to_le_bytes());
     let id = uuid::Builder::from_random_bytes(bytes).into_uuid();
     Ok(JValue::from(id.hyphenated().to_string()))
+}
+
+/// `millis` as `$now()` prints it: ISO 8601 in UTC with milliseconds (`2024-11-15T16:16:35.000Z`).
+fn iso_timestamp(millis: i64) -> Result<String, EvaluatorError> {
+    let instant = jiff::Timestamp::from_millisecond(millis).map_err(|error| {
+        uncoded(&format!("The clock instant {millis} is out of range: {error}"))
+    })?;
+    Ok(instant.strftime("%Y-%m-%dT%H:%M:%S%.3fZ").to_string())
 }
 
 /// SplitMix64: a small, well-mixed generator. It is written out here so that a seed maps to the

@@ -15,8 +15,11 @@
 //!   cancel token), and panics in the evaluator turned into errors.
 //!
 //! Not covered:
-//! - `$now()`, `$millis()` and `$toMillis` with a picture read the real clock inside
-//!   jsonata-core; the interpreter should not rely on them being replayable;
+//! - `$now()` and `$millis()` read the instant given to [`Bindings::with_clock`]; without one,
+//!   and in `$toMillis` with a picture (which fills missing fields from today), jsonata-core
+//!   reads the real clock;
+//! - `$now(picture, timezone)`: jsonata-core's `$now` takes no arguments (`T0410`), unlike
+//!   jsonata-js; `$fromMillis($millis(), picture, timezone)` gives the same text;
 //! - regular expressions use the `regex` crate, so lookaround and backreferences are errors;
 //! - the error texts of the Step Functions functions on bad arguments are Baton's own (AWS
 //!   does not document them); type errors use JSONata's `T0410`.

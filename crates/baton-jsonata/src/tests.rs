@@ -254,3 +254,28 @@ fn limits_stop_runaway_evaluation() {
     let cancelled = plain().with_limits(Limits { cancel: Some(token), ..Limits::default() });
     check(&json!({}), &cancelled, &[("$sum([1..10])", Code("U1003"))]);
 }
+
+#[test]
+fn clock_comes_from_the_bindings() {
+    use Expected::*;
+    // 2024-11-15T16:16:35.123Z
+    let clocked = plain().with_clock(1_731_687_395_123);
+    check(
+        &json!({}),
+        &clocked,
+        &[
+            ("$now()", Json(json!("2024-11-15T16:16:35.123Z"))),
+            ("$millis()", Json(json!(1_731_687_395_123_i64))),
+            ("$fromMillis($millis())", Json(json!("2024-11-15T16:16:35.123Z"))),
+            ("$toMillis($now())", Json(json!(1_731_687_395_123_i64))),
+            // jsonata-core's `$now` takes no picture; the override keeps that.
+            ("$now('[Y0001]')", Code("T0410")),
+            ("$fromMillis($millis(), '[Y0001]')", Json(json!("2024"))),
+        ],
+    );
+    check(
+        &json!({}),
+        &plain().with_clock(0),
+        &[("$now()", Json(json!("1970-01-01T00:00:00.000Z")))],
+    );
+}
