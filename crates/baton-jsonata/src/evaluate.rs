@@ -192,7 +192,7 @@ impl Expression {
             max_sequence_length: Some(bindings.limits.max_sequence_length),
         };
         let mut evaluator = Evaluator::with_options(context, options);
-        functions::register(&mut evaluator, bindings.seed, bindings.now_millis)
+        functions::register(&mut evaluator, self.used, bindings.seed, bindings.now_millis)
             .map_err(|error| EvaluationError::failed(error.message()))?;
         let result = evaluator
             .evaluate(&self.ast, data)

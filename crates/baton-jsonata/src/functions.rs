@@ -18,40 +18,82 @@ use sha2::{Digest, Sha256, Sha384, Sha512};
 /// range could never leave the state; the cap stops a huge range from exhausting memory first.
 pub const MAX_RANGE_ITEMS: usize = 1_000_000;
 
-/// Registers the Step Functions functions on `evaluator`, with `seed` behind `$random()` and
-/// `$uuid()`, and `now_millis` (milliseconds since the Unix epoch, when given) behind `$now()`
-/// and `$millis()`.
+/// The functions this module may register, in the order of their bits in [`Used`].
+const NAMES: [&str; 9] =
+    ["partition", "range", "hash", "parse", "uuid", "random", "eval", "now", "millis"];
+
+/// Which of this module's functions an expression names, found once at parse time so that each
+/// evaluation registers only those (registering all of them costs more than evaluating a short
+/// expression).
+#[derive(Debug, Clone, Copy, Default)]
+pub(crate) struct Used(u16);
+
+impl Used {
+    /// Notes that the expression names `$name` (as a call or as a function value).
+    pub(crate) fn note(&mut self, name: &str) {
+        if let Some(bit) = NAMES.iter().position(|known| *known == name) {
+            self.0 |= 1 << bit;
+        }
+    }
+
+    fn has(self, name: &str) -> bool {
+        NAMES.iter().position(|known| *known == name).is_some_and(|bit| self.0 & (1 << bit) != 0)
+    }
+}
+
+/// Registers on `evaluator` the Step Functions functions the expression uses, with `seed`
+/// behind `$random()` and `$uuid()`, and `now_millis` (milliseconds since the Unix epoch, when
+/// given) behind `$now()` and `$millis()`.
 pub(crate) fn register(
     evaluator: &mut Evaluator,
+    used: Used,
     seed: u64,
     now_millis: Option<i64>,
 ) -> Result<(), EvaluatorError> {
     if let Some(now) = now_millis {
-        evaluator.register_fn_override("millis", move |args: &[JValue]| -> HostFnResult {
-            check_arity("millis", args, 0, 0)?;
-            // Milliseconds since 1970 fit a double exactly for the next 280,000 years.
-            Ok(JValue::Number(now as f64))
-        })?;
-        let text = iso_timestamp(now)?;
-        evaluator.register_fn_override("now", move |args: &[JValue]| -> HostFnResult {
-            check_arity("now", args, 0, 0)?;
-            Ok(JValue::from(text.clone()))
-        })?;
+        if used.has("millis") {
+            evaluator.register_fn_override("millis", move |args: &[JValue]| -> HostFnResult {
+                check_arity("millis", args, 0, 0)?;
+                // Milliseconds since 1970 fit a double exactly for the next 280,000 years.
+                Ok(JValue::Number(now as f64))
+            })?;
+        }
+        if used.has("now") {
+            let text = iso_timestamp(now)?;
+            evaluator.register_fn_override("now", move |args: &[JValue]| -> HostFnResult {
+                check_arity("now", args, 0, 0)?;
+                Ok(JValue::from(text.clone()))
+            })?;
+        }
+    }
+    if used.has("partition") {
+        evaluator.register_fn("partition", partition)?;
+    }
+    if used.has("range") {
+        evaluator.register_fn("range", range)?;
+    }
+    if used.has("hash") {
+        evaluator.register_fn("hash", hash)?;
+    }
+    if used.has("parse") {
+        evaluator.register_fn("parse", parse)?;
     }
     // One generator per evaluation, shared by `$random()` and `$uuid()` so that two calls in
     // one expression give different values.
     let state = Rc::new(Cell::new(seed));
-    evaluator.register_fn("partition", partition)?;
-    evaluator.register_fn("range", range)?;
-    evaluator.register_fn("hash", hash)?;
-    evaluator.register_fn("parse", parse)?;
-    let uuid_state = Rc::clone(&state);
-    evaluator.register_fn("uuid", move |args: &[JValue]| uuid(args, &uuid_state))?;
-    evaluator.register_fn_override("random", move |args: &[JValue]| random(args, &state))?;
-    evaluator.register_fn_override("eval", |_: &[JValue]| -> HostFnResult {
-        // AWS removes `$eval`; calling it fails exactly like calling any unknown function.
-        Err(coded("T1006", "Attempted to invoke a non-function"))
-    })?;
+    if used.has("uuid") {
+        let uuid_state = Rc::clone(&state);
+        evaluator.register_fn("uuid", move |args: &[JValue]| uuid(args, &uuid_state))?;
+    }
+    if used.has("random") {
+        evaluator.register_fn_override("random", move |args: &[JValue]| random(args, &state))?;
+    }
+    if used.has("eval") {
+        evaluator.register_fn_override("eval", |_: &[JValue]| -> HostFnResult {
+            // AWS removes `$eval`; calling it fails exactly like calling any unknown function.
+            Err(coded("T1006", "Attempted to invoke a non-function"))
+        })?;
+    }
     Ok(())
 }
 

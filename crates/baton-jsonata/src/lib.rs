@@ -41,6 +41,8 @@ use std::panic::{AssertUnwindSafe, catch_unwind};
 #[derive(Debug, Clone)]
 pub struct Expression {
     ast: jsonata_core::ast::AstNode,
+    /// The Step Functions functions (and replaced built-ins) the expression names.
+    used: functions::Used,
 }
 
 /// Why an expression could not be parsed.
@@ -61,7 +63,10 @@ impl Expression {
     /// error for this one expression instead of taking the engine down.
     pub fn parse(text: &str) -> Result<Expression, SyntaxError> {
         match catch_unwind(AssertUnwindSafe(|| jsonata_core::parser::parse(text))) {
-            Ok(Ok(ast)) => Ok(Expression { ast }),
+            Ok(Ok(ast)) => {
+                let used = used_functions(&ast);
+                Ok(Expression { ast, used })
+            }
             Ok(Err(error)) => {
                 let (code, message) = coded_message(&error.to_string());
                 Err(SyntaxError { code, message })
@@ -100,6 +105,32 @@ pub(crate) fn coded_message(raw: &str) -> (Option<String>, String) {
         }
     }
     (None, raw.to_owned())
+}
+
+/// The functions of `functions` that the AST names, as a call (`$hash(...)`) or as a value
+/// (`$map(items, $hash)`). Found through the AST's serde form, as in `collect_variables`. An
+/// expression cannot reach a function it does not name: `$eval`, the only way to build code
+/// from a string, is itself one of them.
+fn used_functions(node: &jsonata_core::ast::AstNode) -> functions::Used {
+    fn walk(value: &serde_json::Value, used: &mut functions::Used) {
+        match value {
+            serde_json::Value::Object(fields) => {
+                for (key, child) in fields {
+                    match (key.as_str(), child) {
+                        ("Variable" | "name", serde_json::Value::String(name)) => used.note(name),
+                        _ => walk(child, used),
+                    }
+                }
+            }
+            serde_json::Value::Array(items) => items.iter().for_each(|item| walk(item, used)),
+            _ => {}
+        }
+    }
+    let mut used = functions::Used::default();
+    if let Ok(tree) = serde_json::to_value(node) {
+        walk(&tree, &mut used);
+    }
+    used
 }
 
 /// Walks the AST through its serde form, which names every node kind, so that a new node kind in

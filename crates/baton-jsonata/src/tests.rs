@@ -127,6 +127,9 @@ fn hash() {
                     "6ce4adb348546d4f449c4d25aad9a7c9cb711d9e91982d3f0b29ca2f3f47d4ce2deba23bf2954f0f1d593fc50283731a533d30d425402d4f91316d871303aac4"
                 )),
             ),
+            // A function named as a value rather than called is registered too.
+            ("$map([content], $hash(?, 'MD5'))", Json(json!("812f45842bc6d66ee14572ce20db8e86"))),
+            ("($f := $partition; $f([1, 2], 1))", Json(json!([[1], [2]]))),
             ("$hash(content, 'SHA-999')", Message("not supported")),
             ("$hash(1, 'MD5')", Code("T0410")),
         ],
@@ -278,4 +281,12 @@ fn clock_comes_from_the_bindings() {
         &plain().with_clock(0),
         &[("$now()", Json(json!("1970-01-01T00:00:00.000Z")))],
     );
+}
+
+#[test]
+fn expressions_can_be_shared_across_threads() {
+    // The interpreter parses each expression once per definition and evaluates it from any
+    // worker thread; only `Bindings` (built per evaluation) stays on one thread.
+    fn shareable<T: Send + Sync>() {}
+    shareable::<Expression>();
 }
