@@ -198,6 +198,15 @@ fn start_execution(handle: &Handle, request: &Request) -> Result<Value, Error> {
     let (machine, start) = prepare_start(handle, request)?;
     let arn = start.execution_arn.clone();
     let at = start.at;
+    if start.workflow_type == WorkflowType::Express {
+        // AWS keeps no record of Express executions (they go to CloudWatch Logs), so it runs
+        // unobserved: DescribeExecution and GetExecutionHistory refuse its ARN.
+        let runner = Arc::clone(&handle.inner.runner);
+        let options =
+            baton_runtime::Options { record_history: false, clock: Clock::Real, progress: None };
+        tokio::spawn(baton_runtime::run_express(machine, start, runner, options));
+        return Ok(json!({ "executionArn": arn, "startDate": seconds(at) }));
+    }
     {
         let mut store = handle.store();
         if let Some(existing) = store.executions.get(&arn) {
@@ -252,13 +261,36 @@ async fn run_execution(handle: Handle, machine: Arc<StateMachine>, start: Start)
     };
     let runner = Arc::clone(&handle.inner.runner);
     let result = baton_runtime::run_express(machine, start, runner, options).await;
-    let ended = ended(result, baton_runtime::now_millis());
+    let failed_to_run = result.is_err();
+    let stopped = baton_runtime::now_millis();
+    let ended = ended(result, stopped);
     if let Some(execution) = handle.store().executions.get_mut(&arn)
         && matches!(execution.status, Status::Running)
     {
+        if failed_to_run && let Status::Ended { error, cause, .. } = &ended {
+            // The shell could not run the execution to its end (a feature Baton does not run
+            // yet, for example), so the history gets the ending the interpreter could not
+            // give it, and clients that follow the history see the execution end.
+            let kind = EventKind::ExecutionFailed(baton_core::event::Failure {
+                error: error.clone(),
+                cause: cause.clone(),
+            });
+            append(execution, kind, stopped);
+        }
         execution.status = ended;
         execution.abort = None;
     }
+}
+
+/// Appends an event that the shell, not the interpreter, records to an execution's history.
+fn append(execution: &mut Execution, kind: EventKind, at: Millis) {
+    let previous = execution.events.last().map_or(0, |event| event.id);
+    execution.events.push(Event {
+        id: previous + 1,
+        previous_event_id: previous,
+        timestamp: at,
+        kind,
+    });
 }
 
 async fn start_sync_execution(handle: &Handle, request: &Request) -> Result<Value, Error> {
@@ -295,7 +327,7 @@ async fn start_sync_execution(handle: &Handle, request: &Request) -> Result<Valu
 
 fn describe_execution(handle: &Handle, request: &Request) -> Result<Value, Error> {
     let arn = required(request, "executionArn")?;
-    check_arn(arn, &["execution", "express"])?;
+    check_arn(arn, &["execution"])?;
     let store = handle.store();
     let execution =
         store.executions.get(arn).ok_or_else(|| Error::ExecutionDoesNotExist(arn.to_owned()))?;
@@ -305,10 +337,21 @@ fn describe_execution(handle: &Handle, request: &Request) -> Result<Value, Error
         "name": execution.name,
         "status": execution.status.name(),
         "startDate": seconds(execution.started),
-        "input": execution.input,
+                "input": execution.input,
         "inputDetails": { "included": true },
     });
     add_ending(&mut response, &execution.status);
+    // TODO(#4): RedriveExecution is not implemented, but DescribeExecution answers as AWS
+    // does, which says whether AWS would let the execution be redriven.
+    response["redriveCount"] = json!(0);
+    let status = execution.status.name();
+    if matches!(status, "FAILED" | "ABORTED" | "TIMED_OUT") {
+        response["redriveStatus"] = json!("REDRIVABLE");
+    } else {
+        response["redriveStatus"] = json!("NOT_REDRIVABLE");
+        response["redriveStatusReason"] =
+            json!(format!("Execution is {status} and cannot be redriven"));
+    }
     Ok(response)
 }
 
@@ -317,16 +360,22 @@ fn list_executions(handle: &Handle, request: &Request) -> Result<Value, Error> {
     check_arn(machine_arn, &["stateMachine"])?;
     let status_filter = optional_str(request, "statusFilter")?;
     if let Some(status) = status_filter {
+        // In the order AWS's message lists them.
         const STATUSES: [&str; 6] =
-            ["RUNNING", "SUCCEEDED", "FAILED", "TIMED_OUT", "ABORTED", "PENDING_REDRIVE"];
+            ["SUCCEEDED", "TIMED_OUT", "PENDING_REDRIVE", "ABORTED", "FAILED", "RUNNING"];
         if !STATUSES.contains(&status) {
             let allowed = format!("[{}]", STATUSES.join(", "));
             return Err(not_in_enum(status, "statusFilter", &allowed));
         }
     }
     let store = handle.store();
-    if !store.machines.contains_key(machine_arn) {
-        return Err(Error::StateMachineDoesNotExist(machine_arn.to_owned()));
+    let machine = store
+        .machines
+        .get(machine_arn)
+        .ok_or_else(|| Error::StateMachineDoesNotExist(machine_arn.to_owned()))?;
+    // AWS keeps no record of Express executions.
+    if machine.workflow_type == WorkflowType::Express {
+        return Err(Error::StateMachineTypeNotSupported);
     }
     // Newest first, as AWS lists them.
     let items = store
@@ -341,8 +390,9 @@ fn list_executions(handle: &Handle, request: &Request) -> Result<Value, Error> {
                 "executionArn": execution.arn,
                 "stateMachineArn": execution.machine_arn,
                 "name": execution.name,
-                "status": execution.status.name(),
+                                "status": execution.status.name(),
                 "startDate": seconds(execution.started),
+                "redriveCount": 0,
             });
             if let Status::Ended { stopped, .. } = &execution.status {
                 item["stopDate"] = seconds(*stopped);
@@ -355,7 +405,7 @@ fn list_executions(handle: &Handle, request: &Request) -> Result<Value, Error> {
 
 fn get_execution_history(handle: &Handle, request: &Request) -> Result<Value, Error> {
     let arn = required(request, "executionArn")?;
-    check_arn(arn, &["execution", "express"])?;
+    check_arn(arn, &["execution"])?;
     let reverse = optional_bool(request, "reverseOrder")?.unwrap_or(false);
     let include_data = optional_bool(request, "includeExecutionData")?.unwrap_or(true);
     let mut events: Vec<Value> = {
@@ -377,7 +427,7 @@ fn get_execution_history(handle: &Handle, request: &Request) -> Result<Value, Er
 
 fn stop_execution(handle: &Handle, request: &Request) -> Result<Value, Error> {
     let arn = required(request, "executionArn")?;
-    check_arn(arn, &["execution", "express"])?;
+    check_arn(arn, &["execution"])?;
     let error = optional_str(request, "error")?.map(str::to_owned);
     let cause = optional_str(request, "cause")?.map(str::to_owned);
     let mut store = handle.store();
@@ -390,19 +440,14 @@ fn stop_execution(handle: &Handle, request: &Request) -> Result<Value, Error> {
             abort.abort();
         }
         let at = baton_runtime::now_millis();
-        let previous = execution.events.last().map_or(0, |event| event.id);
         // TODO(#4): AWS also records the running states' `*StateAborted` events; the runtime
         // cannot be stopped through the interpreter yet (it takes no `Input::Stop`), so the
         // task is aborted and only the execution's own event is recorded.
-        execution.events.push(Event {
-            id: previous + 1,
-            previous_event_id: previous,
-            timestamp: at,
-            kind: EventKind::ExecutionAborted(baton_core::event::Failure {
-                error: error.clone(),
-                cause: cause.clone(),
-            }),
+        let kind = EventKind::ExecutionAborted(baton_core::event::Failure {
+            error: error.clone(),
+            cause: cause.clone(),
         });
+        append(execution, kind, at);
         execution.status =
             Status::Ended { status: "ABORTED", stopped: at, output: None, error, cause };
     }
@@ -427,6 +472,9 @@ fn prepare_start(handle: &Handle, request: &Request) -> Result<(Arc<StateMachine
     let input = optional_str(request, "input")?.unwrap_or("{}");
     if input.len() > PAYLOAD_BYTES_MAX {
         return Err(too_long("input", PAYLOAD_BYTES_MAX));
+    }
+    if input.trim().is_empty() {
+        return Err(Error::InvalidExecutionInput("Invalid execution input.".to_owned()));
     }
     if let Err(error) = serde_json::from_str::<Value>(input) {
         return Err(Error::InvalidExecutionInput(error.to_string()));
@@ -617,14 +665,23 @@ fn check_name(name: &str, field: &str) -> Result<(), Error> {
     Ok(())
 }
 
-/// Checks that `arn` is a Step Functions ARN whose resource type is one of `types`.
+/// Checks that `arn` is a Step Functions ARN whose resource type is one of `types`, with
+/// AWS's two messages: a text that is no Step Functions ARN, and an ARN of another resource
+/// type (an Express execution's, for example, which AWS does not keep).
 fn check_arn(arn: &str, types: &[&str]) -> Result<(), Error> {
     let parts: Vec<&str> = arn.split(':').collect();
-    let well_formed = parts.len() >= 7
-        && parts.first() == Some(&"arn")
-        && parts.get(2) == Some(&"states")
-        && parts.get(5).is_some_and(|kind| types.contains(kind));
-    if well_formed { Ok(()) } else { Err(Error::InvalidArn(arn.to_owned())) }
+    let prefix_ok =
+        parts.len() >= 7 && parts.first() == Some(&"arn") && parts.get(2) == Some(&"states");
+    if !prefix_ok {
+        return Err(Error::InvalidArn(format!("Invalid ARN prefix: {arn}")));
+    }
+    match parts.get(5) {
+        Some(kind) if types.contains(kind) => Ok(()),
+        kind => Err(Error::InvalidArn(format!(
+            "Resource type not valid in this context: {}",
+            kind.unwrap_or(&"")
+        ))),
+    }
 }
 
 fn arn_prefix(handle: &Handle) -> String {

@@ -169,13 +169,25 @@ async fn request_errors() {
             "DescribeStateMachine",
             json!({ "stateMachineArn": "not-an-arn" }),
             "InvalidArn",
-            "Invalid Arn: 'not-an-arn'",
+            "Invalid Arn: 'Invalid ARN prefix: not-an-arn'",
         ),
         (
             "DescribeExecution",
             json!({ "executionArn": format!("{PREFIX}:execution:M:e") }),
             "ExecutionDoesNotExist",
             "Execution Does Not Exist: 'arn:aws:states:us-east-1:123456789012:execution:M:e'",
+        ),
+        (
+            "GetExecutionHistory",
+            json!({ "executionArn": format!("{PREFIX}:express:M:e:1") }),
+            "InvalidArn",
+            "Invalid Arn: 'Resource type not valid in this context: express'",
+        ),
+        (
+            "ListExecutions",
+            json!({ "stateMachineArn": format!("{PREFIX}:stateMachine:M"), "statusFilter": "done" }),
+            "ValidationException",
+            "1 validation error detected: Value 'done' at 'statusFilter' failed to satisfy constraint: Member must satisfy enum value set: [SUCCEEDED, TIMED_OUT, PENDING_REDRIVE, ABORTED, FAILED, RUNNING]",
         ),
         (
             "ListStateMachines",
@@ -270,9 +282,35 @@ async fn sync_executions() {
     let bad_input = json!({ "stateMachineArn": pass, "input": "{" });
     let (_, invalid) = check(&handle, "StartSyncExecution", bad_input).await;
     assert_eq!(invalid["__type"], "InvalidExecutionInput");
+    let empty =
+        check(&handle, "StartSyncExecution", json!({ "stateMachineArn": pass, "input": "" })).await;
+    assert_error(
+        &empty,
+        "InvalidExecutionInput",
+        "Invalid State Machine Execution Input: 'Invalid execution input.'",
+    );
     let big = json!({ "stateMachineArn": pass, "input": format!("\"{}\"", "x".repeat(262_144)) });
     let (_, too_big) = check(&handle, "StartSyncExecution", big).await;
     assert_eq!(too_big["__type"], "ValidationException");
+
+    // AWS keeps no record of Express executions started asynchronously.
+    let (status, started) =
+        check(&handle, "StartExecution", json!({ "stateMachineArn": pass })).await;
+    assert_eq!(status, 200, "{started}");
+    let express = started["executionArn"].as_str().expect("an ARN");
+    assert!(express.starts_with(&format!("{PREFIX}:express:Quick:")), "{express}");
+    let described = check(&handle, "DescribeExecution", json!({ "executionArn": express })).await;
+    assert_error(
+        &described,
+        "InvalidArn",
+        "Invalid Arn: 'Resource type not valid in this context: express'",
+    );
+    let listed = check(&handle, "ListExecutions", json!({ "stateMachineArn": pass })).await;
+    assert_error(
+        &listed,
+        "StateMachineTypeNotSupported",
+        "This operation is not supported by this type of state machine",
+    );
 }
 
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
@@ -292,6 +330,9 @@ async fn standard_execution_and_history() {
     assert_eq!(described["output"], r#"{"n":42}"#);
     assert_eq!(described["input"], r#"{"n":21}"#);
     assert!(described["stopDate"].is_f64());
+    assert_eq!(described["redriveCount"], 0);
+    assert_eq!(described["redriveStatus"], "NOT_REDRIVABLE");
+    assert_eq!(described["redriveStatusReason"], "Execution is SUCCEEDED and cannot be redriven");
     let again = check(&handle, "StartExecution", start).await;
     assert_error(&again, "ExecutionAlreadyExists", &format!("Execution Already Exists: '{arn}'"));
 
