@@ -224,6 +224,7 @@ fn start_execution(handle: &Handle, request: &Request) -> Result<Value, Error> {
                 name: start.execution_name.clone(),
                 machine_arn: start.state_machine_arn.clone(),
                 input: start.input.clone(),
+                role_arn: start.role_arn.clone(),
                 started: at,
                 status: Status::Running,
                 events: Vec::new(),
@@ -270,7 +271,15 @@ async fn run_execution(handle: Handle, machine: Arc<StateMachine>, start: Start)
         if failed_to_run && let Status::Ended { error, cause, .. } = &ended {
             // The shell could not run the execution to its end (a feature Baton does not run
             // yet, for example), so the history gets the ending the interpreter could not
-            // give it, and clients that follow the history see the execution end.
+            // give it, and clients that follow the history see the execution end. An
+            // execution the interpreter refused at its start has not even begun its history.
+            if execution.events.is_empty() {
+                let kind = EventKind::ExecutionStarted {
+                    input: execution.input.clone(),
+                    role_arn: execution.role_arn.clone(),
+                };
+                append(execution, kind, execution.started);
+            }
             let kind = EventKind::ExecutionFailed(baton_core::event::Failure {
                 error: error.clone(),
                 cause: cause.clone(),

@@ -39,6 +39,7 @@ pub(crate) struct Execution {
     pub(crate) name: String,
     pub(crate) machine_arn: String,
     pub(crate) input: String,
+    pub(crate) role_arn: String,
     pub(crate) started: Millis,
     pub(crate) status: Status,
     pub(crate) events: Vec<Event>,

@@ -82,6 +82,8 @@ const DOUBLE: &str = r#"{"StartAt":"D","States":{"D":{"Type":"Task","Resource":"
 const HANG: &str = r#"{"StartAt":"H","States":{"H":{"Type":"Task","Resource":"arn:aws:lambda:us-east-1:123456789012:function:Hang","End":true}}}"#;
 const FAIL: &str =
     r#"{"StartAt":"F","States":{"F":{"Type":"Fail","Error":"Oops","Cause":"broken"}}}"#;
+/// A Distributed Map that reads its items from S3, which the interpreter does not run yet.
+const ITEM_READER: &str = r#"{"StartAt":"M","States":{"M":{"Type":"Map","ItemProcessor":{"ProcessorConfig":{"Mode":"DISTRIBUTED","ExecutionType":"STANDARD"},"StartAt":"P","States":{"P":{"Type":"Pass","End":true}}},"ItemReader":{"Resource":"arn:aws:states:::s3:listObjectsV2","Parameters":{"Bucket":"b"}},"End":true}}}"#;
 
 #[tokio::test]
 async fn state_machine_lifecycle() {
@@ -403,6 +405,29 @@ async fn stop_execution() {
     let last = &history["events"][0];
     assert_eq!(last["type"], "ExecutionAborted");
     assert_eq!(last["executionAbortedEventDetails"], json!({ "error": "Halt", "cause": "enough" }));
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn unrunnable_execution_fails_with_its_reason() {
+    let handle = server();
+    let machine = create(&handle, "Reader", ITEM_READER, "STANDARD").await;
+    let (_, started) =
+        check(&handle, "StartExecution", json!({ "stateMachineArn": machine })).await;
+    let arn = started["executionArn"].as_str().expect("an ARN").to_owned();
+    let described = finished(&handle, &arn).await;
+    assert_eq!(described["status"], "FAILED");
+    assert_eq!(described["error"], "States.Runtime");
+    let cause = described["cause"].as_str().expect("a cause");
+    assert!(cause.contains("ItemReader"), "{cause}");
+    let (_, history) = check(&handle, "GetExecutionHistory", json!({ "executionArn": arn })).await;
+    let events = history["events"].as_array().expect("events");
+    assert_eq!(events.len(), 2, "{history}");
+    assert_eq!(events[0]["type"], "ExecutionStarted");
+    assert_eq!(events[0]["executionStartedEventDetails"]["roleArn"], ROLE);
+    let last = &events[1];
+    assert_eq!(last["type"], "ExecutionFailed");
+    assert_eq!(last["previousEventId"], 1);
+    assert_eq!(last["executionFailedEventDetails"]["cause"], cause);
 }
 
 /// What only a socket shows: the server answers over HTTP/1.1 and shuts down when asked.
