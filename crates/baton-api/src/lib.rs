@@ -21,7 +21,8 @@ use std::sync::{Arc, Mutex};
 
 use axum::Router;
 use axum::body::Bytes;
-use axum::extract::State;
+use axum::extract::rejection::BytesRejection;
+use axum::extract::{DefaultBodyLimit, State};
 use axum::http::{HeaderMap, HeaderValue, StatusCode, header};
 use axum::response::{IntoResponse, Response};
 use axum::routing::post;
@@ -36,6 +37,10 @@ pub use crate::error::Error;
 const TARGET_PREFIX: &str = "AWSStepFunctions.";
 /// The content type of awsJson1_0 requests and responses.
 const CONTENT_TYPE: &str = "application/x-amz-json-1.0";
+/// The largest request body read. The largest valid request is a 1 MiB definition
+/// (`DEFINITION_BYTES_MAX`) escaped inside JSON, where every character may take up to six
+/// bytes (`\u0000`); anything above that cannot be valid.
+const REQUEST_BYTES_MAX: usize = 6 * baton_asl::limits::DEFINITION_BYTES_MAX + 64 * 1024;
 
 /// Who the server pretends to be: ARNs carry this account and region.
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
@@ -86,7 +91,10 @@ impl Handle {
 
 /// The API as an axum router: one `POST /` route that dispatches on `X-Amz-Target`.
 pub fn app(handle: Handle) -> Router {
-    Router::new().route("/", post(dispatch)).with_state(handle)
+    Router::new()
+        .route("/", post(dispatch))
+        .layer(DefaultBodyLimit::max(REQUEST_BYTES_MAX))
+        .with_state(handle)
 }
 
 /// Serves the API on `listener` until `shutdown` completes, then lets requests in flight finish.
@@ -98,7 +106,16 @@ pub async fn serve(
     axum::serve(listener, app(handle)).with_graceful_shutdown(shutdown).await
 }
 
-async fn dispatch(State(handle): State<Handle>, headers: HeaderMap, body: Bytes) -> Response {
+async fn dispatch(
+    State(handle): State<Handle>,
+    headers: HeaderMap,
+    body: Result<Bytes, BytesRejection>,
+) -> Response {
+    // A body that cannot be read (too large, or cut off) gets AWS's JSON error shape too.
+    let body = match body {
+        Ok(body) => body,
+        Err(rejection) => return Error::Serialization(rejection.body_text()).into_response(),
+    };
     let target = headers.get("x-amz-target").and_then(|value| value.to_str().ok()).unwrap_or("");
     let Some(action) = target.strip_prefix(TARGET_PREFIX) else {
         return Error::UnknownOperation(target.to_owned()).into_response();

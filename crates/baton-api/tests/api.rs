@@ -228,6 +228,10 @@ async fn request_errors() {
         "SerializationException",
         "Start of structure or map found where not expected.",
     );
+    let huge = vec![b' '; 8 * 1024 * 1024];
+    let (status, too_large) = send(&handle, "AWSStepFunctions.ListStateMachines", huge).await;
+    assert_eq!(status, 400);
+    assert_eq!(too_large["__type"], "SerializationException");
     let no_target = send(&handle, "", b"{}".to_vec()).await;
     assert_error(&no_target, "UnknownOperationException", "Unknown operation: ''");
     // An empty body is an empty request, as SDKs send for actions without parameters.
