@@ -219,7 +219,12 @@ async fn request_errors() {
     for (action, body, aws_type, message) in cases {
         assert_error(&check(&handle, action, body).await, aws_type, message);
     }
+}
 
+/// Bodies that are not a JSON request: AWS's JSON error shape, never axum's plain text.
+#[tokio::test]
+async fn malformed_bodies() {
+    let handle = server();
     let not_json = send(&handle, "AWSStepFunctions.ListStateMachines", b"{oops".to_vec()).await;
     assert_eq!(not_json.1["__type"], "SerializationException");
     let not_object = send(&handle, "AWSStepFunctions.ListStateMachines", b"[1]".to_vec()).await;
