@@ -7,9 +7,14 @@
 //! next step). Activities, task tokens, tags, UpdateStateMachine and
 //! DescribeStateMachineForExecution answer `UnsupportedOperation`, naming the action.
 //!
+//! The server follows the recipe of STYLE A6: [`Options`] → [`Options::build`] →
+//! [`Service::run`], and tests or other parts reach the state through a cheap-to-clone
+//! [`Handle`].
+//!
 //! ```text
-//! let handle = Handle::new(Options::local(), runner);
-//! baton_api::serve(listener, handle, shutdown).await?;
+//! let service = Options::local().build(runner);
+//! let router = baton_api::app(service.handle()); // for oneshot tests
+//! service.run(listener, shutdown).await?;
 //! ```
 
 mod actions;
@@ -56,6 +61,34 @@ impl Options {
     pub fn local() -> Options {
         Options { account_id: "123456789012".to_owned(), region: "us-east-1".to_owned() }
     }
+
+    /// The service, with no state machines yet, whose Task states' work goes to `runner`.
+    pub fn build(self, runner: Arc<dyn TaskRunner>) -> Service {
+        let store = Mutex::new(store::Store::default());
+        Service { handle: Handle { inner: Arc::new(Inner { options: self, runner, store }) } }
+    }
+}
+
+/// The API server, ready to run.
+pub struct Service {
+    handle: Handle,
+}
+
+impl Service {
+    /// A handle on the service's state, for [`app`] or for other parts of the process.
+    pub fn handle(&self) -> Handle {
+        self.handle.clone()
+    }
+
+    /// Serves the API on `listener` until `shutdown` completes, then lets requests in flight
+    /// finish. Executions still running end with the process: nothing is durable yet.
+    pub async fn run(
+        self,
+        listener: tokio::net::TcpListener,
+        shutdown: impl Future<Output = ()> + Send + 'static,
+    ) -> std::io::Result<()> {
+        axum::serve(listener, app(self.handle)).with_graceful_shutdown(shutdown).await
+    }
 }
 
 /// A cheap-to-clone handle on the server's state (STYLE A6): the state machines, the
@@ -72,12 +105,6 @@ struct Inner {
 }
 
 impl Handle {
-    /// A server with no state machines, whose tasks go to `runner`.
-    pub fn new(options: Options, runner: Arc<dyn TaskRunner>) -> Handle {
-        let store = Mutex::new(store::Store::default());
-        Handle { inner: Arc::new(Inner { options, runner, store }) }
-    }
-
     fn options(&self) -> &Options {
         &self.inner.options
     }
@@ -95,15 +122,6 @@ pub fn app(handle: Handle) -> Router {
         .route("/", post(dispatch))
         .layer(DefaultBodyLimit::max(REQUEST_BYTES_MAX))
         .with_state(handle)
-}
-
-/// Serves the API on `listener` until `shutdown` completes, then lets requests in flight finish.
-pub async fn serve(
-    listener: tokio::net::TcpListener,
-    handle: Handle,
-    shutdown: impl Future<Output = ()> + Send + 'static,
-) -> std::io::Result<()> {
-    axum::serve(listener, app(handle)).with_graceful_shutdown(shutdown).await
 }
 
 async fn dispatch(

@@ -25,7 +25,7 @@ fn server() -> Handle {
         Ok(json!({ "n": input["n"].as_i64().unwrap_or(0) * 2 }))
     });
     handlers.register("Hang", |_input: Value| std::future::pending());
-    Handle::new(Options::local(), Arc::new(handlers))
+    Options::local().build(Arc::new(handlers)).handle()
 }
 
 /// Sends `action` with `body` and returns the status and the JSON answer.
@@ -448,7 +448,8 @@ async fn real_listener() {
     let shutdown = async move {
         let _ = stopped.await;
     };
-    let server = tokio::spawn(baton_api::serve(listener, server(), shutdown));
+    let service = Options::local().build(Arc::new(Handlers::new()));
+    let server = tokio::spawn(service.run(listener, shutdown));
 
     let mut stream = tokio::net::TcpStream::connect(address).await.expect("a connection");
     let body = "{}";

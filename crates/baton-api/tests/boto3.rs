@@ -5,19 +5,19 @@
 use std::path::Path;
 use std::sync::Arc;
 
-use baton_api::{Handle, Options};
+use baton_api::Options;
 use baton_integrations::Chain;
 
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
 async fn boto3_lifecycle() {
     let listener = tokio::net::TcpListener::bind("127.0.0.1:0").await.expect("a port");
     let endpoint = format!("http://{}", listener.local_addr().expect("an address"));
-    let handle = Handle::new(Options::local(), Arc::new(Chain::new(Vec::new())));
+    let service = Options::local().build(Arc::new(Chain::new(Vec::new())));
     let (stop, stopped) = tokio::sync::oneshot::channel::<()>();
     let shutdown = async move {
         let _ = stopped.await;
     };
-    let server = tokio::spawn(baton_api::serve(listener, handle, shutdown));
+    let server = tokio::spawn(service.run(listener, shutdown));
 
     let script = Path::new(env!("CARGO_MANIFEST_DIR")).join("tests/boto3/lifecycle.py");
     let output = tokio::process::Command::new("python3")

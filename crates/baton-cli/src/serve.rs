@@ -13,7 +13,7 @@ use std::net::SocketAddr;
 use std::process::ExitCode;
 use std::sync::Arc;
 
-use baton_api::{Handle, Options};
+use baton_api::Options;
 use baton_integrations::{Chain, LambdaCommands, TaskRunner};
 
 #[derive(Debug, clap::Args)]
@@ -57,12 +57,12 @@ async fn serve(args: &Args) -> anyhow::Result<()> {
         .await
         .map_err(|error| anyhow::anyhow!("cannot listen on {}: {error}", args.bind))?;
     let options = Options { account_id: args.account_id.clone(), region: args.region.clone() };
-    let handle = Handle::new(options, runner(args));
+    let service = options.build(runner(args));
     eprintln!(
         "baton serve: listening on http://{} (in memory: executions are not durable yet)",
         listener.local_addr()?
     );
-    baton_api::serve(listener, handle, shutdown_signal()).await?;
+    service.run(listener, shutdown_signal()).await?;
     eprintln!("baton serve: stopped");
     Ok(())
 }
