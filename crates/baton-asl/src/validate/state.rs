@@ -519,10 +519,7 @@ impl Validator<'_> {
                 .map(|expression| WaitFor::Timestamp(Dynamic::Jsonata(expression)));
         }
         if timestamp::parse(text).is_none() {
-            self.error(
-                &location,
-                format!("The value '{text}' is not a valid RFC 3339 timestamp (for example 2016-03-14T01:59:00Z)"),
-            );
+            self.error(&location, "String does not match RFC3339 timestamp");
             return None;
         }
         Some(WaitFor::Timestamp(Dynamic::Literal(text.to_owned())))
