@@ -52,6 +52,22 @@ pub(super) enum PathRule {
 }
 
 impl Validator<'_> {
+    /// The fields of a value that must be a JSON object (`what` names it in the message).
+    pub(super) fn fields_of<'a>(
+        &mut self,
+        value: &'a Value,
+        location: &str,
+        what: &str,
+    ) -> Option<Fields<'a>> {
+        match value.as_object() {
+            Some(object) => Some(Fields::new(object, location.to_owned())),
+            None => {
+                self.error(location, format!("{what} must be a JSON object"));
+                None
+            }
+        }
+    }
+
     /// Reports fields that are not in `allowed`. A field that belongs to the other query
     /// language gets a message that says so.
     pub(super) fn check_allowed(

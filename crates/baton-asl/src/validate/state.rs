@@ -217,11 +217,7 @@ impl Validator<'_> {
         location: &str,
         context: &Context<'_>,
     ) -> Option<State> {
-        let Some(object) = value.as_object() else {
-            self.error(location, "A state must be a JSON object");
-            return None;
-        };
-        let fields = Fields::new(object, location.to_owned());
+        let fields = self.fields_of(value, location, "A state")?;
         let errors_before = self.error_count();
         if !self.require(&fields, &["Type"]) {
             return None;
@@ -654,11 +650,7 @@ impl Validator<'_> {
     }
 
     fn retrier(&mut self, value: &Value, location: &str, is_last: bool) -> Option<Retrier> {
-        let Some(object) = value.as_object() else {
-            self.error(location, "A retrier must be a JSON object");
-            return None;
-        };
-        let fields = Fields::new(object, location.to_owned());
+        let fields = self.fields_of(value, location, "A retrier")?;
         let errors_before = self.error_count();
         self.check_allowed(
             &fields,
@@ -771,11 +763,7 @@ impl Validator<'_> {
         language: QueryLanguage,
         context: &Context<'_>,
     ) -> Option<Catcher> {
-        let Some(object) = value.as_object() else {
-            self.error(location, "A catcher must be a JSON object");
-            return None;
-        };
-        let fields = Fields::new(object, location.to_owned());
+        let fields = self.fields_of(value, location, "A catcher")?;
         let errors_before = self.error_count();
         let allowed: &[&str] = match language {
             QueryLanguage::JsonPath => &["ErrorEquals", "Next", "ResultPath", "Assign", "Comment"],
