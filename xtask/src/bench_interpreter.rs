@@ -293,19 +293,7 @@ struct Peer {
 impl Peer {
     fn install(version: &str) -> anyhow::Result<Peer> {
         let directory = workspace::target_dir().join("peers").join("aws-local-stepfunctions");
-        std::fs::create_dir_all(&directory)?;
-        let installed = directory.join("node_modules/aws-local-stepfunctions/package.json");
-        let installed_version = std::fs::read_to_string(&installed)
-            .ok()
-            .and_then(|text| serde_json::from_str::<Value>(&text).ok())
-            .and_then(|package| package["version"].as_str().map(str::to_owned));
-        if installed_version.as_deref() != Some(version) {
-            let mut npm = Command::new("npm");
-            npm.args(["install", "--no-audit", "--no-fund", "--no-save"])
-                .arg(format!("aws-local-stepfunctions@{version}"))
-                .current_dir(&directory);
-            workspace::run(&mut npm)?;
-        }
+        workspace::npm_install(&directory, "aws-local-stepfunctions", version)?;
         let driver = workspace::shared().join("bench").join("peers").join("als_bench.mjs");
         if !driver.is_file() {
             bail!("the peer driver {} does not exist", driver.display());

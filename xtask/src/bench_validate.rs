@@ -147,19 +147,7 @@ fn corpus_files() -> anyhow::Result<Vec<PathBuf>> {
 /// driver script beside it and returns the script's path.
 fn install_peer(version: &str) -> anyhow::Result<PathBuf> {
     let peers = workspace::target_dir().join("peers");
-    std::fs::create_dir_all(&peers)?;
-    let installed = peers.join("node_modules/asl-validator/package.json");
-    let installed_version = std::fs::read_to_string(&installed)
-        .ok()
-        .and_then(|text| serde_json::from_str::<Value>(&text).ok())
-        .and_then(|package| package["version"].as_str().map(str::to_owned));
-    if installed_version.as_deref() != Some(version) {
-        let mut npm = Command::new("npm");
-        npm.args(["install", "--no-audit", "--no-fund", "--no-save"])
-            .arg(format!("asl-validator@{version}"))
-            .current_dir(&peers);
-        workspace::run(&mut npm)?;
-    }
+    workspace::npm_install(&peers, "asl-validator", version)?;
     let script = peers.join("validate_all.js");
     std::fs::write(&script, PEER_SCRIPT)?;
     Ok(script)

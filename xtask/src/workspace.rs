@@ -83,3 +83,22 @@ pub(crate) fn build_baton(profile: Profile) -> anyhow::Result<PathBuf> {
     }
     Ok(binary)
 }
+
+/// Installs `package@version` from npm into `directory` (a peer tool for a benchmark), unless
+/// that version is already there.
+pub(crate) fn npm_install(directory: &Path, package: &str, version: &str) -> anyhow::Result<()> {
+    std::fs::create_dir_all(directory)?;
+    let manifest = directory.join("node_modules").join(package).join("package.json");
+    let installed = std::fs::read_to_string(&manifest)
+        .ok()
+        .and_then(|text| serde_json::from_str::<serde_json::Value>(&text).ok())
+        .and_then(|manifest| manifest["version"].as_str().map(str::to_owned));
+    if installed.as_deref() != Some(version) {
+        let mut npm = Command::new("npm");
+        npm.args(["install", "--no-audit", "--no-fund", "--no-save"])
+            .arg(format!("{package}@{version}"))
+            .current_dir(directory);
+        run(&mut npm)?;
+    }
+    Ok(())
+}

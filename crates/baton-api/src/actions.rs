@@ -13,9 +13,6 @@ use baton_runtime::{Clock, Progress, RunResult};
 use crate::store::{Execution, Machine, Status};
 use crate::{Error, Handle};
 
-/// How long a state machine or execution name may be, in characters (AWS's request model).
-/// TODO(#4): move to `baton_asl::limits` with the other limits (STYLE T9).
-const NAME_CHARS_MAX: usize = 80;
 /// The most items one List* or GetExecutionHistory page holds, and the default page size.
 const PAGE_ITEMS_MAX: u64 = 1000;
 const PAGE_ITEMS_DEFAULT: u64 = 100;
@@ -659,8 +656,8 @@ fn check_name(name: &str, field: &str) -> Result<(), Error> {
             "Value '{name}' at '{field}' failed to satisfy constraint: Member must have length greater than or equal to 1"
         )));
     }
-    if count > NAME_CHARS_MAX {
-        return Err(too_long(field, NAME_CHARS_MAX));
+    if count > baton_asl::limits::RESOURCE_NAME_CHARS_MAX {
+        return Err(too_long(field, baton_asl::limits::RESOURCE_NAME_CHARS_MAX));
     }
     let forbidden = |c: char| {
         c.is_whitespace()

@@ -5,8 +5,11 @@
 
 /// A definition may be at most 1 MB of text (AWS: "Maximum definition size").
 pub const DEFINITION_BYTES_MAX: usize = 1_048_576;
-/// State names, Map labels and state machine names: at most 80 characters.
+/// State names: at most 80 characters.
 pub const STATE_NAME_CHARS_MAX: usize = 80;
+/// Names of state machines, executions and activities: at most 80 characters (AWS's request
+/// model).
+pub const RESOURCE_NAME_CHARS_MAX: usize = 80;
 /// Payloads (input, output, task results) are limited to 256 KiB of UTF-8.
 pub const PAYLOAD_BYTES_MAX: usize = 262_144;
 /// A Standard execution's history holds at most 25,000 events.

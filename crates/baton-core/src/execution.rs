@@ -100,7 +100,8 @@ pub(crate) struct PendingTask {
 /// A timer the execution waits for.
 #[derive(Debug, Clone, Copy)]
 pub(crate) struct PendingTimer {
-    pub(crate) frame: FrameId,
+    /// The frame that waits; `None` for the execution's own `TimeoutSeconds`.
+    pub(crate) frame: Option<FrameId>,
     pub(crate) purpose: TimerPurpose,
     pub(crate) due: Millis,
 }

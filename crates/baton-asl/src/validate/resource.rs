@@ -255,7 +255,7 @@ fn is_account(text: &str) -> bool {
 /// Activity names: 1 to 80 characters, no whitespace, brackets, wildcards or control characters.
 fn is_resource_name(text: &str) -> bool {
     !text.is_empty()
-        && text.chars().count() <= crate::limits::STATE_NAME_CHARS_MAX
+        && text.chars().count() <= crate::limits::RESOURCE_NAME_CHARS_MAX
         && !text
             .chars()
             .any(|c| c.is_whitespace() || c.is_control() || "<>{}[]?*\"#%\\^|~`$&,;:/".contains(c))

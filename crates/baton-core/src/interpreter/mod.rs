@@ -59,7 +59,7 @@ pub fn start(machine: &StateMachine, start: Start) -> Result<(Execution, Step), 
     run.event(None, started);
     if let Some(seconds) = machine.timeout_seconds {
         let timer =
-            run.timer(usize::MAX, TimerPurpose::ExecutionTimeout, seconds_to_millis(seconds));
+            run.start_timer(None, TimerPurpose::ExecutionTimeout, seconds_to_millis(seconds));
         run.execution.deadline = Some(timer);
     }
     // AWS records the first state's `previousEventId` as 0, not 1.
@@ -126,7 +126,15 @@ pub fn step(
             else {
                 return Err(Error::Corruption { reason: format!("unknown timer {}", timer.0) });
             };
-            run.timer_fired(frame, purpose);
+            match (frame, purpose) {
+                (_, TimerPurpose::ExecutionTimeout) => run.execution_timed_out(),
+                (Some(frame), _) => run.timer_fired(frame, purpose),
+                (None, _) => {
+                    return Err(Error::Corruption {
+                        reason: format!("timer {} belongs to no frame", timer.0),
+                    });
+                }
+            }
         }
         Input::Stop { error, cause, .. } => {
             run.end_execution(
@@ -273,6 +281,15 @@ impl<'m, 'e> Run<'m, 'e> {
         purpose: TimerPurpose,
         delay: Millis,
     ) -> TimerId {
+        self.start_timer(Some(frame), purpose, delay)
+    }
+
+    fn start_timer(
+        &mut self,
+        frame: Option<FrameId>,
+        purpose: TimerPurpose,
+        delay: Millis,
+    ) -> TimerId {
         let timer = TimerId(self.execution.next_timer);
         self.execution.next_timer += 1;
         let due = self.now.saturating_add(delay);
@@ -322,18 +339,20 @@ impl<'m, 'e> Run<'m, 'e> {
         );
     }
 
+    fn execution_timed_out(&mut self) {
+        let failure = EventFailure {
+            error: Some("States.Timeout".to_owned()),
+            cause: Some("The execution timed out.".to_owned()),
+        };
+        self.end_execution(
+            EventKind::ExecutionTimedOut(failure.clone()),
+            Outcome::TimedOut { error: failure.error, cause: failure.cause },
+        );
+    }
+
     fn timer_fired(&mut self, frame: FrameId, purpose: TimerPurpose) {
         match purpose {
-            TimerPurpose::ExecutionTimeout => {
-                let failure = EventFailure {
-                    error: Some("States.Timeout".to_owned()),
-                    cause: Some("The execution timed out.".to_owned()),
-                };
-                self.end_execution(
-                    EventKind::ExecutionTimedOut(failure.clone()),
-                    Outcome::TimedOut { error: failure.error, cause: failure.cause },
-                );
-            }
+            TimerPurpose::ExecutionTimeout => self.execution_timed_out(),
             TimerPurpose::Wait => self.wait_finished(frame),
             TimerPurpose::Backoff => {
                 self.execution.frame_mut(frame).status = FrameStatus::Entering;
