@@ -1,0 +1,111 @@
+//! The unit of writing: a [`Commit`] is everything one execution step (or one API mutation)
+//! changes, applied in one transaction or not at all.
+
+use serde::{Deserialize, Serialize};
+
+use crate::record::{
+    ActivityRecord, ActivityTaskRecord, EventRecord, ExecutionRecord, ExecutionUpdate,
+    StateMachineRecord, Tags, TaskTokenRecord, TimerRecord,
+};
+
+/// Changes that a store applies atomically, in order: either every change takes effect, or
+/// the commit fails with the first change that could not apply and nothing changes.
+///
+/// Build one per execution step: the execution's update with its new snapshot, the events
+/// the step appended, and the timers, activity tasks and task tokens it set or removed.
+#[derive(Debug, Clone, Default, PartialEq, Eq, Serialize, Deserialize)]
+pub struct Commit {
+    /// Applied in this order.
+    pub changes: Vec<Change>,
+}
+
+impl Commit {
+    /// A commit of the given changes.
+    pub fn new(changes: Vec<Change>) -> Self {
+        Self { changes }
+    }
+
+    /// Adds one change at the end.
+    pub fn push(&mut self, change: Change) {
+        self.changes.push(change);
+    }
+}
+
+/// One change. Creating something that exists and changing something that does not exist
+/// fail the commit; removing something absent does nothing, because a runtime that retries a
+/// step after a restart may remove the same timer or token twice.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+pub enum Change {
+    /// Fails with [`Error::AlreadyExists`](crate::Error::AlreadyExists) if the ARN exists.
+    CreateStateMachine(StateMachineRecord),
+    /// Replaces every field but the ARN, the creation date and the tags. Fails with
+    /// [`Error::NotFound`](crate::Error::NotFound) if the ARN does not exist.
+    UpdateStateMachine(StateMachineRecord),
+    /// Removes the machine and its tags; its executions stay. Fails if it does not exist.
+    DeleteStateMachine {
+        /// Which machine.
+        arn: String,
+    },
+    /// Fails if the ARN exists.
+    CreateActivity(ActivityRecord),
+    /// Removes the activity and its tags; queued tasks stay for the runtime to fail.
+    /// Fails if it does not exist.
+    DeleteActivity {
+        /// Which activity.
+        arn: String,
+    },
+    /// Adds or overwrites tags on a state machine or an activity. Fails if neither exists.
+    TagResource {
+        /// A state machine's or an activity's ARN.
+        arn: String,
+        /// Tags to add; a key already present takes the new value.
+        tags: Tags,
+    },
+    /// Removes tag keys (absent keys are ignored). Fails if the resource does not exist.
+    UntagResource {
+        /// A state machine's or an activity's ARN.
+        arn: String,
+        /// Keys to remove.
+        keys: Vec<String>,
+    },
+    /// Inserts a new execution. Fails if the ARN exists, or if its state machine already has
+    /// an execution of that name ([`Entity::ExecutionName`](crate::Entity::ExecutionName)),
+    /// so two racing `StartExecution` calls cannot both start it.
+    StartExecution(ExecutionRecord),
+    /// Changes a running execution's status, outcome, snapshot and next event id. Fails if
+    /// the execution does not exist.
+    UpdateExecution(ExecutionUpdate),
+    /// Appends one history event. Fails with
+    /// [`Error::DuplicateEvent`](crate::Error::DuplicateEvent) if the id exists.
+    AppendEvent(EventRecord),
+    /// Sets a timer, or moves it if that id is already set for the execution.
+    SetTimer(TimerRecord),
+    /// Clears a timer; does nothing if it is not set.
+    ClearTimer {
+        /// Whose timer.
+        execution_arn: String,
+        /// Which timer.
+        timer_id: String,
+    },
+    /// Puts a task in its activity's queue. Fails if the token exists.
+    EnqueueActivityTask(ActivityTaskRecord),
+    /// Moves a task's heartbeat deadline (`SendTaskHeartbeat`). Fails if the task is gone.
+    HeartbeatActivityTask {
+        /// Which task.
+        task_token: String,
+        /// Epoch milliseconds.
+        heartbeat_deadline_millis: i64,
+    },
+    /// Removes a task, claimed or not; does nothing if it is gone.
+    RemoveActivityTask {
+        /// Which task.
+        task_token: String,
+    },
+    /// Records what a task token completes. Fails if the token exists.
+    AddTaskToken(TaskTokenRecord),
+    /// Forgets a task token; does nothing if it is unknown.
+    RemoveTaskToken {
+        /// Which token.
+        token: String,
+    },
+}

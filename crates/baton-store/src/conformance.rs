@@ -1,0 +1,799 @@
+//! The conformance suite every backend runs (STYLE S5): one function per behaviour, each given
+//! a fresh, empty store. A backend runs all of them, one `#[test]` each, with
+//! [`conformance_tests!`](crate::conformance_tests):
+//!
+//! ```text
+//! baton_store::conformance_tests!(|| baton_store::memory::MemoryStore::new());
+//! ```
+//!
+//! The functions panic on the first difference, like tests do. They use no clock and no
+//! sleeps; the concurrency cases use threads and check outcomes, never timings.
+
+use std::collections::BTreeSet;
+use std::sync::Barrier;
+
+use crate::{
+    ActivityRecord, ActivityTaskRecord, Change, Commit, Entity, Error, EventRecord,
+    ExecutionFilter, ExecutionRecord, ExecutionStatus, ExecutionUpdate, Order, Page, PageRequest,
+    PageToken, StateMachineRecord, StateMachineStatus, StateMachineType, Store, Tags,
+    TaskTokenRecord, TimerRecord, completion,
+};
+
+/// What the suite needs from a backend's test fixture: a store. Every [`Store`] is one; a
+/// backend whose store needs company (a temporary directory) implements it on a wrapper.
+pub trait Fixture {
+    /// The store under test.
+    fn store(&self) -> &dyn Store;
+}
+
+impl<S: Store> Fixture for S {
+    fn store(&self) -> &dyn Store {
+        self
+    }
+}
+
+/// One `#[test]` per conformance function, each with a fresh store from `$make` (an
+/// expression callable with no arguments that returns a [`Fixture`]).
+#[macro_export]
+macro_rules! conformance_tests {
+    ($make:expr) => {
+        $crate::conformance_tests!(@each $make;
+            state_machine_round_trip,
+            state_machine_pagination,
+            state_machine_delete,
+            activity_round_trip_pagination_and_delete,
+            tags_need_a_resource,
+            execution_round_trip,
+            execution_listing,
+            duplicate_event_refuses_whole_commit,
+            grouped_commits_fail_alone,
+            history_paging,
+            timers,
+            activity_task_queue,
+            concurrent_claims_hand_each_task_once,
+            recovery_listing,
+            task_tokens,
+        );
+    };
+    (@each $make:expr; $($name:ident),* $(,)?) => {
+        $(
+            #[test]
+            fn $name() {
+                let fixture = ($make)();
+                $crate::conformance::$name($crate::conformance::Fixture::store(&fixture));
+            }
+        )*
+    };
+}
+
+const REGION_ACCOUNT: &str = "us-east-1:123456789012";
+
+/// A state machine ARN for `name`.
+pub fn machine_arn(name: &str) -> String {
+    format!("arn:aws:states:{REGION_ACCOUNT}:stateMachine:{name}")
+}
+
+/// An execution ARN for `name` of machine `machine`.
+pub fn execution_arn(machine: &str, name: &str) -> String {
+    format!("arn:aws:states:{REGION_ACCOUNT}:execution:{machine}:{name}")
+}
+
+/// A state machine record with plausible fields.
+pub fn machine(name: &str, creation_date_millis: i64) -> StateMachineRecord {
+    StateMachineRecord {
+        arn: machine_arn(name),
+        name: name.to_owned(),
+        r#type: StateMachineType::Standard,
+        definition: r#"{"StartAt":"P","States":{"P":{"Type":"Pass","End":true}}}"#.to_owned(),
+        role_arn: format!("arn:aws:iam::123456789012:role/{name}"),
+        creation_date_millis,
+        revision_id: "r1".to_owned(),
+        update_date_millis: None,
+        logging_configuration: r#"{"level":"OFF"}"#.to_owned(),
+        tracing_configuration: r#"{"enabled":false}"#.to_owned(),
+        status: StateMachineStatus::Active,
+        tags: Tags::from([("team".to_owned(), "core".to_owned())]),
+    }
+}
+
+/// An activity record.
+pub fn activity(name: &str, creation_date_millis: i64) -> ActivityRecord {
+    ActivityRecord {
+        arn: format!("arn:aws:states:{REGION_ACCOUNT}:activity:{name}"),
+        name: name.to_owned(),
+        creation_date_millis,
+        tags: Tags::new(),
+    }
+}
+
+/// A running execution record of machine `machine`.
+pub fn execution(machine: &str, name: &str, start_date_millis: i64) -> ExecutionRecord {
+    ExecutionRecord {
+        arn: execution_arn(machine, name),
+        state_machine_arn: machine_arn(machine),
+        name: name.to_owned(),
+        status: ExecutionStatus::Running,
+        start_date_millis,
+        stop_date_millis: None,
+        input: r#"{"order": 17, "text": "ünïcödé"}"#.to_owned(),
+        output: None,
+        error: None,
+        cause: None,
+        state_machine_revision_id: "r1".to_owned(),
+        seed: vec![0, 1, 2, 255],
+        snapshot: b"frontier-0".to_vec(),
+        next_event_id: 1,
+    }
+}
+
+/// History event `event_id` of `execution_arn`.
+pub fn event(execution_arn: &str, event_id: u64) -> EventRecord {
+    EventRecord {
+        execution_arn: execution_arn.to_owned(),
+        event_id,
+        r#type: "PassStateEntered".to_owned(),
+        timestamp_millis: 1_000 + i64::try_from(event_id).expect("small ids"),
+        body: format!(r#"{{"id":{event_id},"type":"PassStateEntered"}}"#),
+    }
+}
+
+/// An unclaimed activity task.
+pub fn activity_task(activity_arn: &str, token: &str, enqueued_millis: i64) -> ActivityTaskRecord {
+    ActivityTaskRecord {
+        task_token: token.to_owned(),
+        activity_arn: activity_arn.to_owned(),
+        execution_arn: execution_arn("m", "e"),
+        input: format!(r#"{{"task":"{token}"}}"#),
+        enqueued_millis,
+        heartbeat_deadline_millis: Some(enqueued_millis + 10_000),
+        timeout_deadline_millis: None,
+        claim: None,
+    }
+}
+
+fn commit(store: &dyn Store, changes: Vec<Change>) -> Result<(), Error> {
+    store.commit(Commit::new(changes))
+}
+
+/// Every item of a listing, following tokens, with each page at most `limit` long.
+fn read_all<T>(
+    limit: usize,
+    mut read: impl FnMut(&PageRequest) -> Result<Page<T>, Error>,
+) -> Vec<T> {
+    let mut items = Vec::new();
+    let mut request = PageRequest::first(limit);
+    loop {
+        let page = read(&request).expect("listing reads");
+        assert!(page.items.len() <= limit, "a page is longer than its limit");
+        assert!(
+            page.next.is_none() || page.items.len() == limit,
+            "a short page still offered a next token"
+        );
+        items.extend(page.items);
+        match page.next {
+            Some(token) => request = PageRequest::after(token, limit),
+            None => return items,
+        }
+    }
+}
+
+fn assert_invalid_token(result: Result<impl std::fmt::Debug, Error>) {
+    assert!(
+        matches!(result, Err(Error::InvalidPageToken { .. })),
+        "expected InvalidPageToken, got {result:?}"
+    );
+}
+
+/// Create, read, update (which keeps the creation date and tags) and refuse a second create.
+pub fn state_machine_round_trip(store: &dyn Store) {
+    let created = machine("m1", 100);
+    commit(store, vec![Change::CreateStateMachine(created.clone())]).unwrap();
+    assert_eq!(store.state_machine(&created.arn).unwrap(), Some(created.clone()));
+    assert_eq!(store.state_machine(&machine_arn("other")).unwrap(), None);
+
+    let mut updated = created.clone();
+    updated.definition = r#"{"StartAt":"Q","States":{"Q":{"Type":"Succeed"}}}"#.to_owned();
+    updated.revision_id = "r2".to_owned();
+    updated.update_date_millis = Some(200);
+    updated.role_arn = "arn:aws:iam::123456789012:role/new".to_owned();
+    let mut attempted = updated.clone();
+    attempted.creation_date_millis = 999;
+    attempted.tags = Tags::new();
+    commit(store, vec![Change::UpdateStateMachine(attempted)]).unwrap();
+    assert_eq!(store.state_machine(&created.arn).unwrap(), Some(updated));
+
+    let again = commit(store, vec![Change::CreateStateMachine(created.clone())]);
+    assert!(
+        matches!(&again, Err(Error::AlreadyExists { entity: Entity::StateMachine, key }) if *key == created.arn),
+        "{again:?}"
+    );
+    let missing = commit(store, vec![Change::UpdateStateMachine(machine("nope", 1))]);
+    assert!(
+        matches!(&missing, Err(Error::NotFound { entity: Entity::StateMachine, .. })),
+        "{missing:?}"
+    );
+
+    commit(
+        store,
+        vec![
+            Change::TagResource {
+                arn: created.arn.clone(),
+                tags: Tags::from([
+                    ("a".to_owned(), "1".to_owned()),
+                    ("team".to_owned(), "x".to_owned()),
+                ]),
+            },
+            Change::UntagResource {
+                arn: created.arn.clone(),
+                keys: vec!["a".to_owned(), "zz".to_owned()],
+            },
+        ],
+    )
+    .unwrap();
+    let tags = store.state_machine(&created.arn).unwrap().unwrap().tags;
+    assert_eq!(tags, Tags::from([("team".to_owned(), "x".to_owned())]));
+}
+
+/// Creation order (ties by ARN), page sizes, tokens, and refused tokens.
+pub fn state_machine_pagination(store: &dyn Store) {
+    let dates = [("e", 300), ("a", 100), ("d", 200), ("b", 200), ("c", 200), ("f", 400), ("g", 50)];
+    for (name, date) in dates {
+        commit(store, vec![Change::CreateStateMachine(machine(name, date))]).unwrap();
+    }
+    let expected = ["g", "a", "b", "c", "d", "e", "f"];
+    for limit in [1, 2, 3, 7, 100] {
+        let names: Vec<String> = read_all(limit, |page| store.list_state_machines(page))
+            .into_iter()
+            .map(|m| m.name)
+            .collect();
+        assert_eq!(names, expected, "limit {limit}");
+    }
+    // The last full page ends exactly at the end: no token, so no empty page follows.
+    let all = store.list_state_machines(&PageRequest::first(7)).unwrap();
+    assert_eq!(all.next, None);
+
+    let first = store.list_state_machines(&PageRequest::first(2)).unwrap();
+    let token = first.next.unwrap();
+    // A token survives a new machine that sorts before it, and sees one that sorts after.
+    commit(store, vec![Change::CreateStateMachine(machine("h", 10))]).unwrap();
+    commit(store, vec![Change::CreateStateMachine(machine("i", 500))]).unwrap();
+    let rest = read_all(100, |page| {
+        let page =
+            PageRequest { limit: page.limit, token: page.token.clone().or(Some(token.clone())) };
+        store.list_state_machines(&page)
+    });
+    let names: Vec<&str> = rest.iter().map(|m| m.name.as_str()).collect();
+    assert_eq!(names, ["b", "c", "d", "e", "f", "i"]);
+
+    assert_invalid_token(
+        store.list_state_machines(&PageRequest::after(PageToken::new("garbage"), 2)),
+    );
+    let executions_token = PageToken::encode(crate::page::listing::EXECUTIONS, &(100_i64, "x"));
+    assert_invalid_token(store.list_state_machines(&PageRequest::after(executions_token, 2)));
+}
+
+/// Deleting a machine removes it from reads and listings, keeps its executions, and frees
+/// the ARN for a new machine.
+pub fn state_machine_delete(store: &dyn Store) {
+    let kept = machine("kept", 1);
+    let doomed = machine("doomed", 2);
+    let run = execution("doomed", "run", 10);
+    commit(
+        store,
+        vec![
+            Change::CreateStateMachine(kept.clone()),
+            Change::CreateStateMachine(doomed.clone()),
+            Change::StartExecution(run.clone()),
+        ],
+    )
+    .unwrap();
+    commit(store, vec![Change::DeleteStateMachine { arn: doomed.arn.clone() }]).unwrap();
+    assert_eq!(store.state_machine(&doomed.arn).unwrap(), None);
+    let listed = store.list_state_machines(&PageRequest::first(10)).unwrap();
+    assert_eq!(listed.items, [kept]);
+    assert_eq!(store.execution(&run.arn).unwrap(), Some(run));
+
+    let again = commit(store, vec![Change::DeleteStateMachine { arn: doomed.arn.clone() }]);
+    assert!(
+        matches!(again, Err(Error::NotFound { entity: Entity::StateMachine, .. })),
+        "{again:?}"
+    );
+    let untag =
+        commit(store, vec![Change::UntagResource { arn: doomed.arn.clone(), keys: vec![] }]);
+    assert!(matches!(untag, Err(Error::NotFound { entity: Entity::Resource, .. })), "{untag:?}");
+
+    let mut reborn = machine("doomed", 3);
+    reborn.tags = Tags::new();
+    commit(store, vec![Change::CreateStateMachine(reborn.clone())]).unwrap();
+    assert_eq!(store.state_machine(&doomed.arn).unwrap(), Some(reborn));
+}
+
+/// Activities: create, read, tags, listing in creation order, delete.
+pub fn activity_round_trip_pagination_and_delete(store: &dyn Store) {
+    for (name, date) in [("w2", 20), ("w1", 10), ("w3", 30)] {
+        commit(store, vec![Change::CreateActivity(activity(name, date))]).unwrap();
+    }
+    let first = activity("w1", 10);
+    assert_eq!(store.activity(&first.arn).unwrap(), Some(first.clone()));
+    let again = commit(store, vec![Change::CreateActivity(first.clone())]);
+    assert!(
+        matches!(again, Err(Error::AlreadyExists { entity: Entity::Activity, .. })),
+        "{again:?}"
+    );
+
+    let tags = Tags::from([("k".to_owned(), "v".to_owned())]);
+    commit(store, vec![Change::TagResource { arn: first.arn.clone(), tags: tags.clone() }])
+        .unwrap();
+    assert_eq!(store.activity(&first.arn).unwrap().unwrap().tags, tags);
+
+    let names: Vec<String> =
+        read_all(2, |page| store.list_activities(page)).into_iter().map(|a| a.name).collect();
+    assert_eq!(names, ["w1", "w2", "w3"]);
+
+    commit(store, vec![Change::DeleteActivity { arn: first.arn.clone() }]).unwrap();
+    assert_eq!(store.activity(&first.arn).unwrap(), None);
+    let names: Vec<String> =
+        read_all(2, |page| store.list_activities(page)).into_iter().map(|a| a.name).collect();
+    assert_eq!(names, ["w2", "w3"]);
+    let again = commit(store, vec![Change::DeleteActivity { arn: first.arn }]);
+    assert!(matches!(again, Err(Error::NotFound { entity: Entity::Activity, .. })), "{again:?}");
+}
+
+/// Tagging something that does not exist fails and changes nothing else in its commit.
+pub fn tags_need_a_resource(store: &dyn Store) {
+    let m = machine("m", 1);
+    let tagged = commit(
+        store,
+        vec![
+            Change::CreateStateMachine(m.clone()),
+            Change::TagResource { arn: machine_arn("ghost"), tags: Tags::new() },
+        ],
+    );
+    assert!(
+        matches!(&tagged, Err(Error::NotFound { entity: Entity::Resource, key }) if *key == machine_arn("ghost")),
+        "{tagged:?}"
+    );
+    assert_eq!(store.state_machine(&m.arn).unwrap(), None);
+}
+
+/// Start, look up by ARN and by name, update, and the two uniqueness constraints.
+pub fn execution_round_trip(store: &dyn Store) {
+    let started = execution("m", "e1", 100);
+    commit(store, vec![Change::StartExecution(started.clone())]).unwrap();
+    assert_eq!(store.execution(&started.arn).unwrap(), Some(started.clone()));
+    assert_eq!(store.execution_by_name(&machine_arn("m"), "e1").unwrap(), Some(started.clone()));
+    assert_eq!(store.execution_by_name(&machine_arn("m"), "e2").unwrap(), None);
+    assert_eq!(store.execution_by_name(&machine_arn("other"), "e1").unwrap(), None);
+
+    let same_arn = commit(store, vec![Change::StartExecution(started.clone())]);
+    assert!(
+        matches!(&same_arn, Err(Error::AlreadyExists { entity: Entity::Execution, key }) if *key == started.arn),
+        "{same_arn:?}"
+    );
+    let mut same_name = execution("m", "e1", 200);
+    same_name.arn = execution_arn("m", "different-arn");
+    let refused = commit(store, vec![Change::StartExecution(same_name.clone())]);
+    assert!(
+        matches!(&refused, Err(Error::AlreadyExists { entity: Entity::ExecutionName, .. })),
+        "{refused:?}"
+    );
+    assert_eq!(store.execution(&same_name.arn).unwrap(), None);
+
+    let update = ExecutionUpdate {
+        arn: started.arn.clone(),
+        status: ExecutionStatus::Failed,
+        stop_date_millis: Some(500),
+        output: None,
+        error: Some("States.TaskFailed".to_owned()),
+        cause: Some("it broke".to_owned()),
+        snapshot: vec![9; 1024],
+        next_event_id: 7,
+    };
+    commit(store, vec![Change::UpdateExecution(update.clone())]).unwrap();
+    let mut expected = started.clone();
+    expected.status = ExecutionStatus::Failed;
+    expected.stop_date_millis = Some(500);
+    expected.error = update.error.clone();
+    expected.cause = update.cause.clone();
+    expected.snapshot = update.snapshot.clone();
+    expected.next_event_id = 7;
+    assert_eq!(store.execution(&started.arn).unwrap(), Some(expected));
+
+    let mut ghost = update;
+    ghost.arn = execution_arn("m", "ghost");
+    let missing = commit(store, vec![Change::UpdateExecution(ghost)]);
+    assert!(
+        matches!(missing, Err(Error::NotFound { entity: Entity::Execution, .. })),
+        "{missing:?}"
+    );
+}
+
+/// Newest first (ties by ARN, descending), per machine, with and without a status filter.
+pub fn execution_listing(store: &dyn Store) {
+    let runs =
+        [("a", 10, true), ("b", 30, false), ("c", 20, true), ("d", 30, true), ("e", 5, false)];
+    for (name, start, running) in runs {
+        let mut record = execution("m", name, start);
+        if !running {
+            record.status = ExecutionStatus::Succeeded;
+        }
+        commit(store, vec![Change::StartExecution(record)]).unwrap();
+    }
+    commit(store, vec![Change::StartExecution(execution("other", "z", 50))]).unwrap();
+
+    let list = |status: Option<ExecutionStatus>, limit: usize| -> Vec<String> {
+        let filter = ExecutionFilter { state_machine_arn: machine_arn("m"), status };
+        read_all(limit, |page| store.list_executions(&filter, page))
+            .into_iter()
+            .map(|e| e.name)
+            .collect()
+    };
+    for limit in [1, 2, 5, 10] {
+        assert_eq!(list(None, limit), ["d", "b", "c", "a", "e"], "limit {limit}");
+        assert_eq!(list(Some(ExecutionStatus::Running), limit), ["d", "c", "a"], "limit {limit}");
+        assert_eq!(list(Some(ExecutionStatus::Succeeded), limit), ["b", "e"], "limit {limit}");
+        assert!(list(Some(ExecutionStatus::Aborted), limit).is_empty());
+    }
+    let filter = ExecutionFilter { state_machine_arn: machine_arn("m"), status: None };
+    assert_invalid_token(
+        store.list_executions(&filter, &PageRequest::after(PageToken::new("[1"), 2)),
+    );
+}
+
+/// The state a commit would change, read back, for before/after comparisons.
+fn observe(
+    store: &dyn Store,
+    execution_arn: &str,
+) -> (Option<ExecutionRecord>, Vec<EventRecord>, Vec<TimerRecord>) {
+    (
+        store.execution(execution_arn).unwrap(),
+        read_all(100, |page| store.history(execution_arn, Order::Forward, page)),
+        read_all(100, |page| store.timers(i64::MAX, page)),
+    )
+}
+
+/// A commit that repeats a stored event id, or repeats an id within itself, is refused whole:
+/// its execution update, events, timers, tasks and tokens all stay unapplied.
+pub fn duplicate_event_refuses_whole_commit(store: &dyn Store) {
+    let run = execution("m", "e", 1);
+    commit(
+        store,
+        vec![Change::StartExecution(run.clone()), Change::AppendEvent(event(&run.arn, 1))],
+    )
+    .unwrap();
+    commit(store, vec![Change::CreateActivity(activity("act", 1))]).unwrap();
+    let before = observe(store, &run.arn);
+
+    let step = |repeated: u64| {
+        vec![
+            Change::UpdateExecution(ExecutionUpdate {
+                arn: run.arn.clone(),
+                status: ExecutionStatus::Succeeded,
+                stop_date_millis: Some(9),
+                output: Some("{}".to_owned()),
+                error: None,
+                cause: None,
+                snapshot: b"frontier-1".to_vec(),
+                next_event_id: 4,
+            }),
+            Change::AppendEvent(event(&run.arn, 2)),
+            Change::SetTimer(TimerRecord {
+                execution_arn: run.arn.clone(),
+                timer_id: "t".to_owned(),
+                due_millis: 5,
+            }),
+            Change::EnqueueActivityTask(activity_task(&activity("act", 1).arn, "tok", 1)),
+            Change::AddTaskToken(TaskTokenRecord {
+                token: "cb".to_owned(),
+                execution_arn: run.arn.clone(),
+                task_id: "1".to_owned(),
+            }),
+            Change::AppendEvent(event(&run.arn, repeated)),
+        ]
+    };
+    for repeated in [1, 2] {
+        let refused = commit(store, step(repeated));
+        assert!(
+            matches!(&refused, Err(Error::DuplicateEvent { execution_arn, event_id }) if *execution_arn == run.arn && *event_id == repeated),
+            "repeating {repeated}: {refused:?}"
+        );
+        assert_eq!(observe(store, &run.arn), before, "repeating {repeated}");
+        assert_eq!(store.activity_task("tok").unwrap(), None);
+        assert_eq!(store.task_token("cb").unwrap(), None);
+        assert_eq!(store.claim_next(&activity("act", 1).arn, "w", 2).unwrap(), None);
+    }
+    // The same step without the repetition applies.
+    let mut fine = step(3);
+    fine.push(Change::AppendEvent(event(&run.arn, 4)));
+    commit(store, fine).unwrap();
+    let (execution, events, timers) = observe(store, &run.arn);
+    assert_eq!(execution.unwrap().snapshot, b"frontier-1");
+    assert_eq!(events.iter().map(|e| e.event_id).collect::<Vec<_>>(), [1, 2, 3, 4]);
+    assert_eq!(timers.len(), 1);
+}
+
+/// Commits submitted together (which a group-committing backend puts in one transaction):
+/// the refused ones fail alone, the others all apply.
+pub fn grouped_commits_fail_alone(store: &dyn Store) {
+    const COMMITS: u64 = 60;
+    let run = execution("m", "e", 1);
+    commit(
+        store,
+        vec![Change::StartExecution(run.clone()), Change::AppendEvent(event(&run.arn, 0))],
+    )
+    .unwrap();
+    // Commit i appends event i + 1, except every third, which repeats event 0.
+    let completions: Vec<_> = (0..COMMITS)
+        .map(|i| {
+            let id = if i % 3 == 2 { 0 } else { i + 1 };
+            let timer = TimerRecord {
+                execution_arn: run.arn.clone(),
+                timer_id: format!("t{i}"),
+                due_millis: 7,
+            };
+            let (callback, completion) = completion();
+            store.submit(
+                Commit::new(vec![
+                    Change::SetTimer(timer),
+                    Change::AppendEvent(event(&run.arn, id)),
+                ]),
+                callback,
+            );
+            completion
+        })
+        .collect();
+    for (i, completion) in (0..COMMITS).zip(completions) {
+        let result = completion.wait();
+        if i % 3 == 2 {
+            assert!(
+                matches!(result, Err(Error::DuplicateEvent { event_id: 0, .. })),
+                "commit {i}: {result:?}"
+            );
+        } else {
+            assert!(result.is_ok(), "commit {i}: {result:?}");
+        }
+    }
+    let (_, events, timers) = observe(store, &run.arn);
+    let expected_events: Vec<u64> =
+        std::iter::once(0).chain((0..COMMITS).filter(|i| i % 3 != 2).map(|i| i + 1)).collect();
+    assert_eq!(events.iter().map(|e| e.event_id).collect::<Vec<_>>(), expected_events);
+    let timer_ids: BTreeSet<String> = timers.into_iter().map(|t| t.timer_id).collect();
+    let expected_timers: BTreeSet<String> =
+        (0..COMMITS).filter(|i| i % 3 != 2).map(|i| format!("t{i}")).collect();
+    assert_eq!(timer_ids, expected_timers);
+}
+
+/// History pages forward and backward from a token, per execution, bodies intact.
+pub fn history_paging(store: &dyn Store) {
+    let run = execution("m", "e", 1);
+    let other = execution("m", "f", 1);
+    let mut changes =
+        vec![Change::StartExecution(run.clone()), Change::StartExecution(other.clone())];
+    changes.extend((1..=7).map(|id| Change::AppendEvent(event(&run.arn, id))));
+    changes.push(Change::AppendEvent(event(&other.arn, 1)));
+    commit(store, changes).unwrap();
+
+    let ids = |order: Order, limit: usize| -> Vec<u64> {
+        read_all(limit, |page| store.history(&run.arn, order, page))
+            .into_iter()
+            .map(|e| e.event_id)
+            .collect()
+    };
+    for limit in [1, 3, 7, 50] {
+        assert_eq!(ids(Order::Forward, limit), [1, 2, 3, 4, 5, 6, 7], "limit {limit}");
+        assert_eq!(ids(Order::Reverse, limit), [7, 6, 5, 4, 3, 2, 1], "limit {limit}");
+    }
+    let first = store.history(&run.arn, Order::Forward, &PageRequest::first(1)).unwrap();
+    assert_eq!(first.items, [event(&run.arn, 1)]);
+    let reverse = store.history(&run.arn, Order::Reverse, &PageRequest::first(3)).unwrap();
+    let rest = store
+        .history(&run.arn, Order::Reverse, &PageRequest::after(reverse.next.unwrap(), 2))
+        .unwrap();
+    assert_eq!(rest.items.iter().map(|e| e.event_id).collect::<Vec<_>>(), [4, 3]);
+    let none = store
+        .history(&execution_arn("m", "ghost"), Order::Forward, &PageRequest::first(5))
+        .unwrap();
+    assert_eq!(none, Page { items: vec![], next: None });
+}
+
+/// Timers: set, move (set again), clear (twice), and list by due date.
+pub fn timers(store: &dyn Store) {
+    let a = execution_arn("m", "a");
+    let b = execution_arn("m", "b");
+    let timer = |arn: &str, id: &str, due: i64| TimerRecord {
+        execution_arn: arn.to_owned(),
+        timer_id: id.to_owned(),
+        due_millis: due,
+    };
+    commit(
+        store,
+        vec![
+            Change::SetTimer(timer(&a, "wait", 300)),
+            Change::SetTimer(timer(&a, "retry", 100)),
+            Change::SetTimer(timer(&b, "wait", 200)),
+            Change::SetTimer(timer(&b, "gone", 50)),
+        ],
+    )
+    .unwrap();
+    commit(
+        store,
+        vec![
+            Change::SetTimer(timer(&a, "wait", 150)),
+            Change::ClearTimer { execution_arn: b.clone(), timer_id: "gone".to_owned() },
+            Change::ClearTimer { execution_arn: b.clone(), timer_id: "gone".to_owned() },
+            Change::ClearTimer { execution_arn: b.clone(), timer_id: "never-set".to_owned() },
+        ],
+    )
+    .unwrap();
+    let all = read_all(1, |page| store.timers(i64::MAX, page));
+    assert_eq!(all, [timer(&a, "retry", 100), timer(&a, "wait", 150), timer(&b, "wait", 200)]);
+    let due = read_all(10, |page| store.timers(200, page));
+    assert_eq!(due, [timer(&a, "retry", 100), timer(&a, "wait", 150)]);
+}
+
+/// The activity queue: oldest first, claims recorded, heartbeats, removal, other queues apart.
+pub fn activity_task_queue(store: &dyn Store) {
+    let queue = activity("q", 1).arn;
+    let other = activity("other", 1).arn;
+    commit(
+        store,
+        vec![
+            Change::EnqueueActivityTask(activity_task(&queue, "late", 30)),
+            Change::EnqueueActivityTask(activity_task(&queue, "early-b", 10)),
+            Change::EnqueueActivityTask(activity_task(&queue, "early-a", 10)),
+            Change::EnqueueActivityTask(activity_task(&other, "elsewhere", 1)),
+        ],
+    )
+    .unwrap();
+    let duplicate =
+        commit(store, vec![Change::EnqueueActivityTask(activity_task(&queue, "late", 40))]);
+    assert!(
+        matches!(duplicate, Err(Error::AlreadyExists { entity: Entity::ActivityTask, .. })),
+        "{duplicate:?}"
+    );
+
+    let mut claimed = Vec::new();
+    while let Some(task) = store.claim_next(&queue, "worker-1", 500).unwrap() {
+        let claim = task.claim.as_ref().expect("a claimed task records its claim");
+        assert_eq!((claim.worker_name.as_str(), claim.claimed_millis), ("worker-1", 500));
+        assert_eq!(store.activity_task(&task.task_token).unwrap().as_ref(), Some(&task));
+        claimed.push(task.task_token);
+    }
+    assert_eq!(claimed, ["early-a", "early-b", "late"]);
+    assert_eq!(store.claim_next(&activity("empty", 1).arn, "w", 1).unwrap(), None);
+
+    commit(
+        store,
+        vec![Change::HeartbeatActivityTask {
+            task_token: "late".to_owned(),
+            heartbeat_deadline_millis: 9_000,
+        }],
+    )
+    .unwrap();
+    assert_eq!(
+        store.activity_task("late").unwrap().unwrap().heartbeat_deadline_millis,
+        Some(9_000)
+    );
+    let gone = commit(
+        store,
+        vec![Change::HeartbeatActivityTask {
+            task_token: "ghost".to_owned(),
+            heartbeat_deadline_millis: 1,
+        }],
+    );
+    assert!(matches!(gone, Err(Error::NotFound { entity: Entity::ActivityTask, .. })), "{gone:?}");
+
+    commit(
+        store,
+        vec![
+            Change::RemoveActivityTask { task_token: "late".to_owned() },
+            Change::RemoveActivityTask { task_token: "late".to_owned() },
+        ],
+    )
+    .unwrap();
+    assert_eq!(store.activity_task("late").unwrap(), None);
+    let elsewhere =
+        store.claim_next(&other, "", 600).unwrap().expect("the other queue keeps its task");
+    assert_eq!(elsewhere.task_token, "elsewhere");
+    assert_eq!(elsewhere.input, r#"{"task":"elsewhere"}"#);
+}
+
+/// Many threads claiming from one queue at once: every task goes to exactly one of them.
+pub fn concurrent_claims_hand_each_task_once(store: &dyn Store) {
+    const TASKS: usize = 200;
+    const CLAIMERS: usize = 8;
+    let queue = activity("busy", 1).arn;
+    let changes = (0..TASKS)
+        .map(|i| Change::EnqueueActivityTask(activity_task(&queue, &format!("task-{i:03}"), 1)))
+        .collect();
+    commit(store, changes).unwrap();
+
+    let start = Barrier::new(CLAIMERS);
+    let per_claimer: Vec<Vec<String>> = std::thread::scope(|scope| {
+        let handles: Vec<_> = (0..CLAIMERS)
+            .map(|c| {
+                let (start, queue) = (&start, &queue);
+                scope.spawn(move || {
+                    start.wait();
+                    let mut mine = Vec::new();
+                    while let Some(task) = store.claim_next(queue, &format!("w{c}"), 2).unwrap() {
+                        assert_eq!(task.claim.unwrap().worker_name, format!("w{c}"));
+                        mine.push(task.task_token);
+                    }
+                    mine
+                })
+            })
+            .collect();
+        handles.into_iter().map(|h| h.join().expect("claimer thread")).collect()
+    });
+    let all: Vec<&String> = per_claimer.iter().flatten().collect();
+    let distinct: BTreeSet<&String> = all.iter().copied().collect();
+    assert_eq!(all.len(), TASKS, "tasks handed out, counting repeats");
+    assert_eq!(distinct.len(), TASKS, "distinct tasks handed out");
+    // Each claimer took its tasks in queue order.
+    for mine in &per_claimer {
+        assert!(mine.windows(2).all(|pair| pair[0] < pair[1]), "{mine:?}");
+    }
+}
+
+/// Recovery reads every running execution with its snapshot, by ARN, and every timer.
+pub fn recovery_listing(store: &dyn Store) {
+    let mut expected = Vec::new();
+    for i in 0..25 {
+        let mut record = execution(&format!("m{}", i % 3), &format!("e{i:02}"), i);
+        record.snapshot = format!("frontier of {i}").into_bytes();
+        if i % 4 == 0 {
+            record.status = ExecutionStatus::Aborted;
+        } else {
+            expected.push(record.clone());
+        }
+        commit(store, vec![Change::StartExecution(record)]).unwrap();
+    }
+    // One running execution finishes; it leaves the recovery listing.
+    let finished = expected.remove(3);
+    commit(
+        store,
+        vec![Change::UpdateExecution(ExecutionUpdate {
+            arn: finished.arn,
+            status: ExecutionStatus::Succeeded,
+            stop_date_millis: Some(99),
+            output: Some("{}".to_owned()),
+            error: None,
+            cause: None,
+            snapshot: vec![],
+            next_event_id: 2,
+        })],
+    )
+    .unwrap();
+    expected.sort_by(|a, b| a.arn.cmp(&b.arn));
+    for limit in [1, 4, 100] {
+        assert_eq!(
+            read_all(limit, |page| store.running_executions(page)),
+            expected,
+            "limit {limit}"
+        );
+    }
+    assert_invalid_token(store.running_executions(&PageRequest::after(
+        PageToken::new("[\"timers\",[1,\"a\",\"b\"]]"),
+        2,
+    )));
+}
+
+/// Task tokens: add, find, refuse a duplicate, remove (twice).
+pub fn task_tokens(store: &dyn Store) {
+    let record = TaskTokenRecord {
+        token: "AAAA".to_owned(),
+        execution_arn: execution_arn("m", "e"),
+        task_id: "7".to_owned(),
+    };
+    commit(store, vec![Change::AddTaskToken(record.clone())]).unwrap();
+    assert_eq!(store.task_token("AAAA").unwrap(), Some(record.clone()));
+    let duplicate = commit(store, vec![Change::AddTaskToken(record)]);
+    assert!(
+        matches!(&duplicate, Err(Error::AlreadyExists { entity: Entity::TaskToken, key }) if key == "AAAA"),
+        "{duplicate:?}"
+    );
+    let remove = || Change::RemoveTaskToken { token: "AAAA".to_owned() };
+    commit(store, vec![remove(), remove()]).unwrap();
+    assert_eq!(store.task_token("AAAA").unwrap(), None);
+}
