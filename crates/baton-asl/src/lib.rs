@@ -20,6 +20,7 @@ pub mod choice;
 pub mod diagnostic;
 pub mod error_match;
 pub mod intrinsic;
+pub mod jsonata;
 pub mod limits;
 pub mod model;
 pub mod path;

@@ -77,7 +77,6 @@ fn check_execution(definition: &str, input: Value, answers: &[TaskAnswer], expec
     assert_eq!(live_text.trim(), expect.trim(), "history differs:\n{live_text}");
 }
 
-#[allow(dead_code)]
 fn ok(value: Value) -> TaskAnswer {
     TaskAnswer::Succeeded(value)
 }
@@ -362,6 +361,127 @@ fn distributed_map_runs_iterations_as_child_executions() {
 8 7 MapStateSucceeded
 9 7 MapStateExited {"name":"D","output":"[{\"Error\":\"States.Runtime\",\"Cause\":\"An error occurred while executing the state 'Use' (entered at the event id #2). The JSONPath '$outer' specified for the field 'v.$' could not be found in the input '1'\"}]"}
 10 9 ExecutionSucceeded {"output":"[{\"Error\":\"States.Runtime\",\"Cause\":\"An error occurred while executing the state 'Use' (entered at the event id #2). The JSONPath '$outer' specified for the field 'v.$' could not be found in the input '1'\"}]"}
+"#,
+    );
+}
+
+#[test]
+fn jsonata_task_output_assign_and_catch() {
+    check_execution(
+        r#"{"QueryLanguage":"JSONata","StartAt":"Call","States":{
+            "Call":{"Type":"Task","Resource":"arn:aws:states:::lambda:invoke",
+                 "Arguments":{"FunctionName":"f","Payload":{"id":"{% $states.input.id %}","exec":"{% $states.context.Execution.Name %}"}},
+                 "Output":{"total":"{% $states.result.Payload.a + $states.result.Payload.b %}","id":"{% $states.input.id %}"},
+                 "Assign":{"first":"{% $states.result.Payload.a %}"},
+                 "Next":"Again"},
+            "Again":{"Type":"Task","Resource":"arn:aws:states:::lambda:invoke",
+                 "Arguments":{"FunctionName":"f","Payload":"{% $first %}"},
+                 "Retry":[{"ErrorEquals":["Boom"],"MaxAttempts":1,"IntervalSeconds":1}],
+                 "Catch":[{"ErrorEquals":["States.ALL"],"Output":{"why":"{% $states.errorOutput.Error %}","kept":"{% $states.input.total %}"},
+                           "Assign":{"failed":true},"Next":"Report"}],
+                 "End":true},
+            "Report":{"Type":"Pass","Output":"{% $merge([$states.input, {'first': $first, 'failed': $failed}]) %}","End":true}}}"#,
+        json!({"id": 7}),
+        &[ok(json!({"Payload": {"a": 1, "b": 2}})), fail("Boom"), fail("Boom")],
+        r#"
+1 0 ExecutionStarted {"input":"{\"id\":7}"}
+2 0 TaskStateEntered {"input":"{\"id\":7}","name":"Call"}
+3 2 TaskScheduled {"parameters":"{\"FunctionName\":\"f\",\"Payload\":{\"id\":7,\"exec\":\"run\"}}","region":"us-east-1","resource":"invoke","resourceType":"lambda"}
+4 3 TaskStarted {"resource":"invoke","resourceType":"lambda"}
+5 4 TaskSucceeded {"output":"{\"Payload\":{\"a\":1,\"b\":2}}","resource":"invoke","resourceType":"lambda"}
+6 5 TaskStateExited {"assignedVariables":{"first":"1"},"name":"Call","output":"{\"total\":3,\"id\":7}"}
+7 6 TaskStateEntered {"input":"{\"total\":3,\"id\":7}","name":"Again"}
+8 7 TaskScheduled {"parameters":"{\"FunctionName\":\"f\",\"Payload\":1}","region":"us-east-1","resource":"invoke","resourceType":"lambda"}
+9 8 TaskStarted {"resource":"invoke","resourceType":"lambda"}
+10 9 TaskFailed {"cause":"Boom happened","error":"Boom","resource":"invoke","resourceType":"lambda"}
+11 10 TaskScheduled {"parameters":"{\"FunctionName\":\"f\",\"Payload\":1}","region":"us-east-1","resource":"invoke","resourceType":"lambda"}
+12 11 TaskStarted {"resource":"invoke","resourceType":"lambda"}
+13 12 TaskFailed {"cause":"Boom happened","error":"Boom","resource":"invoke","resourceType":"lambda"}
+14 13 TaskStateExited {"assignedVariables":{"failed":"true"},"name":"Again","output":"{\"why\":\"Boom\",\"kept\":3}"}
+15 14 PassStateEntered {"input":"{\"why\":\"Boom\",\"kept\":3}","name":"Report"}
+16 15 PassStateExited {"name":"Report","output":"{\"why\":\"Boom\",\"kept\":3,\"first\":1,\"failed\":true}"}
+17 16 ExecutionSucceeded {"output":"{\"why\":\"Boom\",\"kept\":3,\"first\":1,\"failed\":true}"}
+"#,
+    );
+}
+
+#[test]
+fn jsonata_map_parallel_choice_wait_and_fail() {
+    check_execution(
+        r#"{"QueryLanguage":"JSONata","StartAt":"Setup","States":{
+            "Setup":{"Type":"Pass","Assign":{"factor":10,"pause":"{% $count($states.input.items) %}"},"Next":"Each"},
+            "Each":{"Type":"Map","Items":"{% $states.input.items[$ > 1] %}","MaxConcurrency":"{% 1 %}",
+                 "ItemSelector":{"value":"{% $states.context.Map.Item.Value %}","at":"{% $states.context.Map.Item.Index %}"},
+                 "ItemProcessor":{"StartAt":"Scale","States":{
+                     "Scale":{"Type":"Pass","Output":"{% $states.input.value * $factor + $states.input.at %}","End":true}}},
+                 "Output":"{% $sum($states.result) %}","Next":"Both"},
+            "Both":{"Type":"Parallel","Arguments":{"n":"{% $states.input %}"},
+                 "Branches":[
+                     {"StartAt":"Half","States":{"Half":{"Type":"Pass","Output":"{% $states.input.n / 2 %}","End":true}}},
+                     {"StartAt":"Pause","States":{"Pause":{"Type":"Wait","Seconds":"{% $pause %}","End":true}}}],
+                 "Output":"{% $states.result[0] %}","Next":"Decide"},
+            "Decide":{"Type":"Choice","Choices":[
+                     {"Condition":"{% $states.input > 100 %}","Next":"TooBig","Assign":{"verdict":"big"}}],
+                 "Default":"Done"},
+            "TooBig":{"Type":"Fail","Error":"{% 'Big.' & $verdict %}","Cause":"{% 'value ' & $string($states.input) %}"},
+            "Done":{"Type":"Succeed"}}}"#,
+        json!({"items": [1, 5, 20]}),
+        &[],
+        r#"
+1 0 ExecutionStarted {"input":"{\"items\":[1,5,20]}"}
+2 0 PassStateEntered {"input":"{\"items\":[1,5,20]}","name":"Setup"}
+3 2 PassStateExited {"assignedVariables":{"factor":"10","pause":"3"},"name":"Setup","output":"{\"items\":[1,5,20]}"}
+4 3 MapStateEntered {"input":"{\"items\":[1,5,20]}","name":"Each"}
+5 4 MapStateStarted {"length":2}
+6 5 MapIterationStarted {"index":0,"name":"Each"}
+7 6 PassStateEntered {"input":"{\"value\":5,\"at\":0}","name":"Scale"}
+8 7 PassStateExited {"name":"Scale","output":"50"}
+9 8 MapIterationSucceeded {"index":0,"name":"Each"}
+10 8 MapIterationStarted {"index":1,"name":"Each"}
+11 10 PassStateEntered {"input":"{\"value\":20,\"at\":1}","name":"Scale"}
+12 11 PassStateExited {"name":"Scale","output":"201"}
+13 12 MapIterationSucceeded {"index":1,"name":"Each"}
+14 13 MapStateSucceeded
+15 13 MapStateExited {"name":"Each","output":"251"}
+16 15 ParallelStateEntered {"input":"251","name":"Both"}
+17 16 ParallelStateStarted
+18 17 PassStateEntered {"input":"{\"n\":251}","name":"Half"}
+19 18 PassStateExited {"name":"Half","output":"125.5"}
+20 17 WaitStateEntered {"input":"{\"n\":251}","name":"Pause"}
+21 20 WaitStateExited {"name":"Pause","output":"{\"n\":251}"}
+22 21 ParallelStateSucceeded
+23 21 ParallelStateExited {"name":"Both","output":"125.5"}
+24 23 ChoiceStateEntered {"input":"125.5","name":"Decide"}
+25 24 ChoiceStateExited {"assignedVariables":{"verdict":"\"big\""},"name":"Decide","output":"125.5"}
+26 25 FailStateEntered {"input":"125.5","name":"TooBig"}
+27 26 ExecutionFailed {"cause":"value 125.5","error":"Big.big"}
+"#,
+    );
+}
+
+#[test]
+fn jsonata_evaluation_failure_is_caught_with_its_event() {
+    check_execution(
+        r#"{"QueryLanguage":"JSONata","StartAt":"Call","States":{
+            "Call":{"Type":"Task","Resource":"arn:aws:states:::lambda:invoke",
+                 "Arguments":{"FunctionName":"f"},
+                 "Output":{"missing":"{% $states.result.nothing %}"},
+                 "Catch":[{"ErrorEquals":["States.QueryEvaluationError"],"Next":"Caught"}],
+                 "End":true},
+            "Caught":{"Type":"Pass","End":true}}}"#,
+        json!({}),
+        &[ok(json!({"Payload": 1}))],
+        r#"
+1 0 ExecutionStarted {"input":"{}"}
+2 0 TaskStateEntered {"input":"{}","name":"Call"}
+3 2 TaskScheduled {"parameters":"{\"FunctionName\":\"f\"}","region":"us-east-1","resource":"invoke","resourceType":"lambda"}
+4 3 TaskStarted {"resource":"invoke","resourceType":"lambda"}
+5 4 TaskSucceeded {"output":"{\"Payload\":1}","resource":"invoke","resourceType":"lambda"}
+6 5 EvaluationFailed {"cause":"An error occurred while executing the state 'Call' (entered at the event id #2). The JSONata expression '$states.result.nothing' specified for the field 'Output/missing' returned nothing (undefined).","error":"States.QueryEvaluationError","location":"Output/missing","state":"Call"}
+7 6 TaskStateExited {"name":"Call","output":"{\"Error\":\"States.QueryEvaluationError\",\"Cause\":\"An error occurred while executing the state 'Call' (entered at the event id #2). The JSONata expression '$states.result.nothing' specified for the field 'Output/missing' returned nothing (undefined).\"}"}
+8 7 PassStateEntered {"input":"{\"Error\":\"States.QueryEvaluationError\",\"Cause\":\"An error occurred while executing the state 'Call' (entered at the event id #2). The JSONata expression '$states.result.nothing' specified for the field 'Output/missing' returned nothing (undefined).\"}","name":"Caught"}
+9 8 PassStateExited {"name":"Caught","output":"{\"Error\":\"States.QueryEvaluationError\",\"Cause\":\"An error occurred while executing the state 'Call' (entered at the event id #2). The JSONata expression '$states.result.nothing' specified for the field 'Output/missing' returned nothing (undefined).\"}"}
+10 9 ExecutionSucceeded {"output":"{\"Error\":\"States.QueryEvaluationError\",\"Cause\":\"An error occurred while executing the state 'Call' (entered at the event id #2). The JSONata expression '$states.result.nothing' specified for the field 'Output/missing' returned nothing (undefined).\"}"}
 "#,
     );
 }

@@ -96,6 +96,11 @@ pub(crate) fn coded_message(raw: &str) -> (Option<String>, String) {
     if raw == "Unclosed comment" {
         return (Some("S0106".to_owned()), "S0106: Comment has no closing tag".to_owned());
     }
+    // jsonata-core names the callee after T1006's text; jsonata-js, and so AWS, does not.
+    const NON_FUNCTION: &str = "T1006: Attempted to invoke a non-function";
+    if let Some(at) = raw.find(NON_FUNCTION) {
+        return (Some("T1006".to_owned()), raw[at..at + NON_FUNCTION.len()].to_owned());
+    }
     let starts = std::iter::once(0).chain(raw.match_indices(": ").map(|(at, _)| at + 2));
     for start in starts {
         if let Some(rest) = raw.get(start..)

@@ -411,7 +411,7 @@ fn variables_and_context() {
 
 #[test]
 fn jsonata_conditions_belong_to_the_jsonata_evaluator() {
-    let condition = Condition::Jsonata(Jsonata { value: json!("{% true %}") });
+    let condition = Condition::Jsonata(Jsonata::literal(json!(true)));
     assert_eq!(
         run(&condition, &json!({}), &json!({})),
         "error: JSONata conditions are evaluated by the JSONata evaluator, not as JSONPath rules"

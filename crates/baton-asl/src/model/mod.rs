@@ -171,7 +171,65 @@ impl State {
         self.reads_context
     }
 
+    /// Every JSONata value of the state (its own fields, Choice rules, Catch clauses), for
+    /// questions about all of them: which variables they read, whether they read the context.
+    pub fn jsonata_fields(&self) -> Vec<&Jsonata> {
+        let mut fields: Vec<&Jsonata> = Vec::new();
+        fields.extend(self.output.as_ref());
+        if let Some(Assign::Jsonata(assign)) = &self.assign {
+            fields.push(assign);
+        }
+        match &self.kind {
+            StateKind::Pass(pass) => fields.extend(payload(pass.payload.as_ref())),
+            StateKind::Task(task) => {
+                fields.extend(payload(task.payload.as_ref()));
+                dynamic(task.timeout_seconds.as_ref(), &mut fields);
+                dynamic(task.heartbeat_seconds.as_ref(), &mut fields);
+                if let Some(Credentials::Jsonata(credentials)) = &task.credentials {
+                    fields.push(credentials);
+                }
+                fields.extend(catchers(&task.catch));
+            }
+            StateKind::Parallel(parallel) => {
+                fields.extend(payload(parallel.payload.as_ref()));
+                fields.extend(catchers(&parallel.catch));
+            }
+            StateKind::Map(map) => {
+                fields.extend(map.items.as_ref());
+                fields.extend(payload(map.item_selector.as_ref()));
+                dynamic(Some(&map.max_concurrency), &mut fields);
+                dynamic(map.tolerated_failure.count.as_ref(), &mut fields);
+                dynamic(map.tolerated_failure.percentage.as_ref(), &mut fields);
+                fields.extend(catchers(&map.catch));
+            }
+            StateKind::Choice(choice) => {
+                for rule in &choice.choices {
+                    if let Condition::Jsonata(condition) = &rule.condition {
+                        fields.push(condition);
+                    }
+                    fields.extend(rule.output.as_ref());
+                    if let Some(Assign::Jsonata(assign)) = &rule.assign {
+                        fields.push(assign);
+                    }
+                }
+            }
+            StateKind::Wait(wait) => match &wait.until {
+                WaitFor::Seconds(seconds) => dynamic(Some(seconds), &mut fields),
+                WaitFor::Timestamp(timestamp) => dynamic(Some(timestamp), &mut fields),
+            },
+            StateKind::Fail(fail) => {
+                dynamic(fail.error.as_ref(), &mut fields);
+                dynamic(fail.cause.as_ref(), &mut fields);
+            }
+            StateKind::Succeed => {}
+        }
+        fields
+    }
+
     pub(crate) fn compute_reads_context(&self) -> bool {
+        if self.query_language == QueryLanguage::Jsonata {
+            return self.jsonata_fields().iter().any(|field| field.reads_context());
+        }
         use crate::path::Root;
         let path_reads = |path: Option<&NullablePath>| matches!(path, Some(NullablePath::Path(path)) if *path.root() == Root::Context);
         let template_reads =
@@ -208,6 +266,33 @@ impl State {
             || assign_reads
             || kind_reads
     }
+}
+
+/// The JSONata form of a field that may also be literal or a path.
+fn dynamic<'a, T>(value: Option<&'a Dynamic<T>>, fields: &mut Vec<&'a Jsonata>) {
+    if let Some(Dynamic::Jsonata(jsonata)) = value {
+        fields.push(jsonata);
+    }
+}
+
+/// `Arguments`, when the state has it.
+fn payload(payload: Option<&Payload>) -> Option<&Jsonata> {
+    match payload {
+        Some(Payload::Arguments(arguments)) => Some(arguments),
+        Some(Payload::Parameters(_)) | None => None,
+    }
+}
+
+/// The `Output` and `Assign` of Catch clauses.
+fn catchers(catch: &[Catcher]) -> Vec<&Jsonata> {
+    let mut found = Vec::new();
+    for catcher in catch {
+        found.extend(catcher.output.as_ref());
+        if let Some(Assign::Jsonata(assign)) = &catcher.assign {
+            found.push(assign);
+        }
+    }
+    found
 }
 
 /// The state types of the Amazon States Language.
@@ -256,10 +341,56 @@ pub enum ResultPath {
 }
 
 /// A JSON value in which every string of the form `{% expression %}` is a JSONata expression;
-/// each was parsed at validation time. Evaluation belongs to the JSONata issue's evaluator.
-#[derive(Debug, Clone, PartialEq)]
+/// each was parsed at validation time and is kept parsed, so executions never parse.
+#[derive(Debug, Clone)]
 pub struct Jsonata {
+    /// The value as written in the definition.
     pub value: Value,
+    pub(crate) node: crate::jsonata::Node,
+}
+
+impl PartialEq for Jsonata {
+    fn eq(&self, other: &Jsonata) -> bool {
+        self.value == other.value
+    }
+}
+
+impl Jsonata {
+    /// A value without expressions (a literal `Condition`, say).
+    pub(crate) fn literal(value: Value) -> Jsonata {
+        Jsonata { node: crate::jsonata::Node::Literal(value.clone()), value }
+    }
+
+    /// Evaluates the value for the field `field` (AWS's name, used in failure locations) with
+    /// `input` as JSONata's `$` and the caller's bindings (`$states`, variables, seed, clock).
+    /// An expression that returns nothing (`undefined`) fails, wherever it is in the value.
+    pub fn evaluate(
+        &self,
+        field: &str,
+        input: &Value,
+        bindings: &baton_jsonata::Bindings,
+    ) -> Result<Value, crate::jsonata::Failure> {
+        let mut location = field.to_owned();
+        self.node.evaluate(&mut location, input, bindings)
+    }
+
+    /// Whether evaluating the value may read `$states.context`.
+    pub fn reads_context(&self) -> bool {
+        self.node.reads_context()
+    }
+
+    /// The workflow variables the expressions read (`$name`), without duplicates.
+    pub fn variable_references(&self) -> Vec<String> {
+        let mut names = Vec::new();
+        self.node.variable_references(&mut names);
+        names
+    }
+
+    /// The expression's text (trimmed, without `{% %}`) when the whole value is one expression,
+    /// as AWS quotes it in causes.
+    pub fn expression_text(&self) -> Option<&str> {
+        self.node.expression_text()
+    }
 }
 
 /// `Assign`: variable names to values. In JSONPath states the value is a payload template

@@ -89,9 +89,9 @@ impl Validator<'_> {
 
     fn jsonata_condition(&mut self, fields: &Fields<'_>) -> Option<Condition> {
         match fields.get("Condition")? {
-            Value::Bool(_) => Some(Condition::Jsonata(crate::model::Jsonata {
-                value: fields.get("Condition").cloned().unwrap_or(Value::Null),
-            })),
+            Value::Bool(flag) => {
+                Some(Condition::Jsonata(crate::model::Jsonata::literal(Value::Bool(*flag))))
+            }
             Value::String(text) => {
                 self.jsonata_string(text, &fields.at("Condition")).map(Condition::Jsonata)
             }

@@ -7,6 +7,9 @@
 
 use serde_json::Value;
 
+use std::sync::Arc;
+
+use crate::jsonata::{Node, Parsed};
 use crate::limits;
 use crate::model::Jsonata;
 use crate::validate::Validator;
@@ -50,85 +53,99 @@ impl Validator<'_> {
         access: StatesAccess,
     ) -> Option<Jsonata> {
         let errors_before = self.error_count();
-        self.check_jsonata_strings(value, location, access, 0);
-        (self.error_count() == errors_before).then(|| Jsonata { value: value.clone() })
+        let node = self.jsonata_node(value, location, access, 0);
+        (self.error_count() == errors_before)
+            .then(|| node.map(|node| Jsonata { value: value.clone(), node }))
+            .flatten()
     }
 
-    fn check_jsonata_strings(
+    /// Checks and parses a value; `None` when some part of it is wrong (reported).
+    fn jsonata_node(
         &mut self,
         value: &Value,
         location: &str,
         access: StatesAccess,
         depth: usize,
-    ) {
+    ) -> Option<Node> {
         if depth > limits::JSON_DEPTH_MAX {
             self.error(location, "The value is nested too deeply");
-            return;
+            return None;
         }
         match value {
-            Value::String(text) => self.check_expression_string(text, location, access),
+            Value::String(text) => self.expression_string(text, location, access),
             Value::Array(items) => {
+                let mut nodes = Vec::with_capacity(items.len());
                 for (index, item) in items.iter().enumerate() {
-                    self.check_jsonata_strings(
-                        item,
-                        &format!("{location}/{index}"),
-                        access,
-                        depth + 1,
-                    );
+                    let node =
+                        self.jsonata_node(item, &format!("{location}/{index}"), access, depth + 1);
+                    nodes.extend(node);
                 }
+                (nodes.len() == items.len()).then(|| literal_or(value, Node::Array(nodes)))
             }
             Value::Object(fields) => {
+                let mut nodes = Vec::with_capacity(fields.len());
                 for (key, item) in fields {
-                    self.check_jsonata_strings(
-                        item,
-                        &format!("{location}/{key}"),
-                        access,
-                        depth + 1,
-                    );
+                    let node =
+                        self.jsonata_node(item, &format!("{location}/{key}"), access, depth + 1);
+                    nodes.extend(node.map(|node| (key.clone(), node)));
                 }
+                (nodes.len() == fields.len()).then(|| literal_or(value, Node::Object(nodes)))
             }
-            Value::Null | Value::Bool(_) | Value::Number(_) => {}
+            Value::Null | Value::Bool(_) | Value::Number(_) => Some(Node::Literal(value.clone())),
         }
     }
 
-    fn check_expression_string(&mut self, text: &str, location: &str, access: StatesAccess) {
+    fn expression_string(
+        &mut self,
+        text: &str,
+        location: &str,
+        access: StatesAccess,
+    ) -> Option<Node> {
         let opens = text.starts_with(OPEN);
         let closes = text.ends_with(CLOSE) && text.len() >= OPEN.len() + CLOSE.len();
         match (opens, closes) {
-            (false, false) => {}
-            (true, false) | (false, true) => self.error(
-                location,
-                format!(
-                    "The JSONata expression '{text}' must start with '{OPEN}' and end with '{CLOSE}'"
-                ),
-            ),
+            (false, false) => Some(Node::Literal(Value::String(text.to_owned()))),
+            (true, false) | (false, true) => {
+                self.error(
+                    location,
+                    format!(
+                        "The JSONata expression '{text}' must start with '{OPEN}' and end with '{CLOSE}'"
+                    ),
+                );
+                None
+            }
             (true, true) => {
                 let body = &text[OPEN.len()..text.len() - CLOSE.len()];
-                self.check_expression(body, location, access);
+                self.expression(body, location, access)
             }
         }
     }
 
-    fn check_expression(&mut self, body: &str, location: &str, access: StatesAccess) {
+    fn expression(&mut self, body: &str, location: &str, access: StatesAccess) -> Option<Node> {
         if body.trim().is_empty() {
             self.error(location, "The JSONata expression is empty");
-            return;
+            return None;
         }
-        if let Err(error) = baton_jsonata::Expression::parse(body) {
-            self.error(
-                location,
-                format!("The JSONata expression '{}' is not valid: {error}", body.trim()),
-            );
-            return;
-        }
+        let expression = match baton_jsonata::Expression::parse(body) {
+            Ok(expression) => expression,
+            Err(error) => {
+                self.error(
+                    location,
+                    format!("The JSONata expression '{}' is not valid: {error}", body.trim()),
+                );
+                return None;
+            }
+        };
+        let mut allowed = true;
         for property in states_properties(body) {
-            let allowed = match property {
+            let permitted = match property {
                 "input" | "context" => true,
                 "result" => access == StatesAccess::Result,
                 "errorOutput" => access == StatesAccess::ErrorOutput,
                 _ => false,
             };
-            if !allowed {
+            if !permitted {
+                allowed = false;
                 self.error(
                     location,
                     format!(
@@ -137,6 +154,7 @@ impl Validator<'_> {
                 );
             }
         }
+        allowed.then(|| Node::Expression(Arc::new(Parsed::new(body, expression))))
     }
 
     /// Variable names in `Assign`: identifiers of at most 80 characters, not `states`.
@@ -182,4 +200,14 @@ fn states_properties(body: &str) -> Vec<&str> {
         }
     }
     names
+}
+
+/// A container whose parts are all literal stays one literal, so evaluation clones it whole.
+fn literal_or(value: &Value, node: Node) -> Node {
+    let all_literal = match &node {
+        Node::Array(items) => items.iter().all(|item| matches!(item, Node::Literal(_))),
+        Node::Object(fields) => fields.iter().all(|(_, item)| matches!(item, Node::Literal(_))),
+        Node::Literal(_) | Node::Expression(_) => false,
+    };
+    if all_literal { Node::Literal(value.clone()) } else { node }
 }

@@ -7,7 +7,7 @@
 
 use serde_json::Value;
 
-use baton_asl::model::{Dynamic, Payload, ProcessorMode, State, StateKind};
+use baton_asl::model::{Dynamic, Payload, ProcessorMode, QueryLanguage, State, StateKind};
 use baton_asl::path::Roots;
 
 use crate::dataflow::{self, At, Failure, RUNTIME};
@@ -17,6 +17,7 @@ use crate::execution::{
     VisibleVariables, resolve_scope,
 };
 use crate::interpreter::Run;
+use crate::interpreter::query::{Context, Extra};
 
 /// AWS's error when a Map exceeds its tolerated failures.
 const EXCEED_TOLERATED: &str = "States.ExceedToleratedFailureThreshold";
@@ -29,7 +30,17 @@ impl Run<'_, '_> {
             Some(Payload::Parameters(template)) => {
                 self.evaluate_template(frame, template, &effective, None)?
             }
-            Some(Payload::Arguments(_)) | None => effective.clone(),
+            Some(Payload::Arguments(arguments)) => {
+                let bindings = self.jsonata_bindings(
+                    frame,
+                    &effective,
+                    Extra::Nothing,
+                    Context::ForState(None),
+                    &[arguments],
+                );
+                self.jsonata_field(frame, "Arguments", arguments, &effective, &bindings)?
+            }
+            None => effective.clone(),
         };
         self.event(Some(frame), EventKind::ParallelStateStarted);
         let state_id = self.execution.frame(frame).state;
@@ -94,7 +105,9 @@ impl Run<'_, '_> {
         let at = At { state: name, entered };
         let context = self.context_for(frame, None);
         let distributed = map.processor_config.mode == ProcessorMode::Distributed;
-        let items = {
+        let items = if state.query_language == QueryLanguage::Jsonata {
+            self.jsonata_items(frame, map.items.as_ref(), &effective)?
+        } else {
             let variables = VisibleVariables { frames: &self.execution.frames, frame };
             let roots = Roots { input: &effective, context: &context, variables: &variables };
             let items = match &map.items_path {
@@ -119,27 +132,42 @@ impl Run<'_, '_> {
         if distributed {
             self.event(Some(frame), EventKind::MapStateStarted { length: items.len() });
         }
+        let evaluated = self.jsonata_map_limits(frame, map, &effective)?;
         let (max_concurrency, tolerated_count, tolerated_percentage) = {
             let variables = VisibleVariables { frames: &self.execution.frames, frame };
             let roots = Roots { input: &effective, context: &context, variables: &variables };
-            let max_concurrency = integer(&map.max_concurrency, "MaxConcurrencyPath", &roots, &at)?;
-            let tolerated_count = map
-                .tolerated_failure
-                .count
-                .as_ref()
-                .map(|count| integer(count, "ToleratedFailureCountPath", &roots, &at))
-                .transpose()?;
-            let tolerated_percentage = map
-                .tolerated_failure
-                .percentage
-                .as_ref()
-                .map(|percentage| float(percentage, "ToleratedFailurePercentagePath", &roots, &at))
-                .transpose()?;
+            let max_concurrency = match evaluated.max_concurrency {
+                Some(evaluated) => evaluated,
+                None => integer(&map.max_concurrency, "MaxConcurrencyPath", &roots, &at)?,
+            };
+            let tolerated_count = match evaluated.tolerated_count {
+                Some(evaluated) => Some(evaluated),
+                None => map
+                    .tolerated_failure
+                    .count
+                    .as_ref()
+                    .map(|count| integer(count, "ToleratedFailureCountPath", &roots, &at))
+                    .transpose()?,
+            };
+            let tolerated_percentage = match evaluated.tolerated_percentage {
+                Some(evaluated) => Some(evaluated),
+                None => map
+                    .tolerated_failure
+                    .percentage
+                    .as_ref()
+                    .map(|percentage| {
+                        float(percentage, "ToleratedFailurePercentagePath", &roots, &at)
+                    })
+                    .transpose()?,
+            };
             (max_concurrency, tolerated_count, tolerated_percentage)
         };
         // The context object is built once; only `$$.Map.Item` changes from item to item.
         let mut item_context = match &map.item_selector {
             Some(Payload::Parameters(template)) if template.uses_context() => {
+                self.context_for(frame, None)
+            }
+            Some(Payload::Arguments(selector)) if selector.reads_context() => {
                 self.context_for(frame, None)
             }
             Some(Payload::Parameters(_) | Payload::Arguments(_)) | None => Value::Null,
@@ -156,7 +184,26 @@ impl Run<'_, '_> {
                     }
                     self.evaluate_template_with(frame, template, &effective, &item_context)?
                 }
-                Some(Payload::Arguments(_)) | None => item.clone(),
+                Some(Payload::Arguments(selector)) => {
+                    let context = if let Value::Object(fields) = &mut item_context {
+                        fields.insert(
+                            "Map".to_owned(),
+                            serde_json::json!({ "Item": { "Index": index, "Value": item } }),
+                        );
+                        Context::Given(&item_context)
+                    } else {
+                        Context::ForState(None)
+                    };
+                    let bindings = self.jsonata_bindings(
+                        frame,
+                        &effective,
+                        Extra::Nothing,
+                        context,
+                        &[selector],
+                    );
+                    self.jsonata_field(frame, "ItemSelector", selector, &effective, &bindings)?
+                }
+                None => item.clone(),
             };
             inputs.push(input);
         }
@@ -428,6 +475,19 @@ impl Run<'_, '_> {
         transition: baton_asl::model::Transition,
         results: Value,
     ) -> Result<(), Failure> {
+        if state.query_language == QueryLanguage::Jsonata {
+            let input = self.execution.frame(frame).input.clone();
+            return self.jsonata_finish(
+                frame,
+                state,
+                &input,
+                Extra::Result(&results),
+                results.clone(),
+                state.output.as_ref(),
+                state.assign.as_ref(),
+                transition,
+            );
+        }
         let result = match selector {
             Some(selector) => self.evaluate_template(frame, selector, &results, None)?,
             None => results,
@@ -543,11 +603,13 @@ fn resolve<T: Copy>(
             convert(&found, path.text())
                 .map_err(|detail| Failure::in_state(RUNTIME, at.state, at.entered, detail))
         }
+        // JSONata is evaluated by `jsonata_map_limits`; validation allows intrinsics only in
+        // Fail states.
         Dynamic::Jsonata(_) | Dynamic::Intrinsic(_) => Err(Failure::in_state(
             RUNTIME,
             at.state,
             at.entered,
-            format!("The field {field} is given in a form the interpreter does not evaluate yet."),
+            format!("The field {field} has no value."),
         )),
     }
 }

@@ -2,7 +2,7 @@
 //! the enclosing Parallel/Map or ends the execution. Also aborting frames whose siblings failed.
 
 use baton_asl::error_match;
-use baton_asl::model::{Catcher, Retrier, StateKind};
+use baton_asl::model::{Catcher, QueryLanguage, Retrier, StateKind, Transition};
 use baton_asl::retry::Backoff;
 
 use crate::command::Command;
@@ -10,6 +10,7 @@ use crate::dataflow::{self, At, Failure, RUNTIME};
 use crate::event::{EventKind, StateType};
 use crate::execution::{ChildrenKind, FrameId, FrameStatus, TimerPurpose};
 use crate::interpreter::Run;
+use crate::interpreter::query::Extra;
 use crate::interpreter::states::state_type;
 
 impl<'m> Run<'m, '_> {
@@ -79,10 +80,26 @@ impl<'m> Run<'m, '_> {
             .iter()
             .find(|catcher| error_match::matches(&catcher.error_equals, &failure.error))
         {
-            let (name, entered) = self.at(frame);
-            let at = At { state: name, entered };
             let raw_input = self.execution.frame(frame).input.clone();
             let error_output = failure.to_output();
+            if state.query_language == QueryLanguage::Jsonata {
+                let caught = self.jsonata_finish(
+                    frame,
+                    state,
+                    &raw_input,
+                    Extra::ErrorOutput(&error_output),
+                    error_output.clone(),
+                    catcher.output.as_ref(),
+                    catcher.assign.as_ref(),
+                    Transition::Next(catcher.next),
+                );
+                if let Err(failure) = caught {
+                    self.frame_failed(frame, failure);
+                }
+                return;
+            }
+            let (name, entered) = self.at(frame);
+            let at = At { state: name, entered };
             let caught = dataflow::place(
                 catcher.result_path.as_ref(),
                 &raw_input,
@@ -95,13 +112,7 @@ impl<'m> Run<'m, '_> {
             });
             match caught {
                 Ok((output, assigned)) => {
-                    self.exit_state(
-                        frame,
-                        state,
-                        output,
-                        assigned,
-                        baton_asl::model::Transition::Next(catcher.next),
-                    );
+                    self.exit_state(frame, state, output, assigned, Transition::Next(catcher.next));
                 }
                 Err(failure) => self.frame_failed(frame, failure),
             }

@@ -7,6 +7,7 @@
 
 mod children;
 mod errors;
+mod query;
 mod states;
 
 use std::collections::{BTreeMap, VecDeque};
@@ -154,11 +155,6 @@ pub fn step(
 /// name, rather than failing halfway through an execution.
 fn reject_unsupported(machine: &StateMachine) -> Result<(), Error> {
     for state in machine.all_states() {
-        if state.query_language == baton_asl::model::QueryLanguage::Jsonata {
-            return Err(Error::Unsupported {
-                feature: format!("The JSONata query language (state '{}')", state.name),
-            });
-        }
         if let StateKind::Map(map) = &state.kind {
             let unsupported = [
                 (map.item_reader.is_some(), "ItemReader"),

@@ -4,8 +4,8 @@
 use serde_json::Value;
 
 use baton_asl::model::{
-    Assign, Dynamic, Fail, IntegrationPattern, Resource, State, StateKind, Task, Transition,
-    WaitFor,
+    Assign, Dynamic, Fail, IntegrationPattern, QueryLanguage, Resource, State, StateKind, Task,
+    Transition, WaitFor,
 };
 use baton_asl::path::Roots;
 use baton_asl::{choice, limits, timestamp};
@@ -17,6 +17,7 @@ use crate::event::{EventKind, StateType, TaskFamily};
 use crate::execution::{
     FrameId, FrameStatus, PendingTask, TaskWait, TimerPurpose, VisibleVariables, resolve_scope,
 };
+use crate::interpreter::query::{Context, Extra};
 use crate::interpreter::{Run, seconds_to_millis};
 
 /// What running a state left the frame doing.
@@ -91,7 +92,13 @@ impl<'m> Run<'m, '_> {
     /// Runs the current state of `frame` after its Entered event (or again after a retry).
     pub(crate) fn execute_state(&mut self, frame: FrameId) {
         let state = self.current_state(frame);
+        let jsonata = state.query_language == QueryLanguage::Jsonata;
         let result = match &state.kind {
+            StateKind::Pass(pass) if jsonata => {
+                self.run_pass_jsonata(frame, state, pass.transition)
+            }
+            StateKind::Choice(choice) if jsonata => self.run_choice_jsonata(frame, state, choice),
+            StateKind::Succeed if jsonata => self.run_succeed_jsonata(frame, state),
             StateKind::Pass(_) => self.run_pass(frame, state),
             StateKind::Task(task) => self.run_task(frame, state, task),
             StateKind::Choice(_) => self.run_choice(frame, state),
@@ -103,7 +110,14 @@ impl<'m> Run<'m, '_> {
                 Ok(())
             }
             StateKind::Parallel(_) => self.run_parallel(frame, state),
-            StateKind::Map(_) => self.run_map(frame, state),
+            StateKind::Map(_) => {
+                let started = self.run_map(frame, state);
+                // AWS closes a JSONata Map whose fields fail to evaluate with MapStateFailed.
+                if jsonata && started.is_err() {
+                    self.event(Some(frame), EventKind::MapStateFailed);
+                }
+                started
+            }
         };
         if let Err(failure) = result {
             self.state_failed(frame, failure);
@@ -226,9 +240,21 @@ impl<'m> Run<'m, '_> {
         let Value::Object(values) = values else {
             return Ok(None);
         };
+        self.store_assigned(frame, values, at).map(Some)
+    }
+
+    /// Stores the variables one `Assign` produced, within AWS's size limits, and returns them
+    /// serialized for the Exited event.
+    pub(crate) fn store_assigned(
+        &mut self,
+        frame: FrameId,
+        values: serde_json::Map<String, Value>,
+        at: &At<'_>,
+    ) -> Result<Vec<(String, String)>, Failure> {
         let mut assigned = Vec::with_capacity(values.len());
-        for (name, value) in values {
-            let serialized = text(&value);
+        let mut total = 0;
+        for (name, value) in &values {
+            let serialized = text(value);
             if serialized.len() > limits::VARIABLE_BYTES_MAX {
                 return Err(Failure::in_state(
                     DATA_LIMIT_EXCEEDED,
@@ -240,10 +266,24 @@ impl<'m> Run<'m, '_> {
                     ),
                 ));
             }
+            total += serialized.len();
             assigned.push((name.clone(), serialized));
+        }
+        if total > limits::VARIABLE_BYTES_MAX {
+            return Err(Failure::in_state(
+                DATA_LIMIT_EXCEEDED,
+                at.state,
+                at.entered,
+                format!(
+                    "The variables assigned by the state total more than {} bytes.",
+                    limits::VARIABLE_BYTES_MAX
+                ),
+            ));
+        }
+        for (name, value) in values {
             self.store_variable(frame, name, value);
         }
-        Ok(Some(assigned))
+        Ok(assigned)
     }
 
     /// Writes a variable where it is defined (an enclosing scope) or in the frame's own scope.
@@ -419,6 +459,20 @@ impl<'m> Run<'m, '_> {
 
     fn run_wait(&mut self, frame: FrameId, state: &State) -> Result<(), Failure> {
         let StateKind::Wait(wait) = &state.kind else { return Ok(()) };
+        if let Some(delay) = self.jsonata_wait_delay(frame, &wait.until)? {
+            if delay / 1000 > limits::WAIT_DELAY_SECONDS_MAX {
+                let (name, entered) = self.at(frame);
+                return Err(Failure::in_state(
+                    RUNTIME,
+                    name,
+                    entered,
+                    "Wait state delay is too long.",
+                ));
+            }
+            let timer = self.timer(frame, TimerPurpose::Wait, delay);
+            self.execution.frame_mut(frame).status = FrameStatus::Waiting { timer };
+            return Ok(());
+        }
         let effective = self.effective_input(frame, state)?;
         let (name, entered) = self.at(frame);
         let context = self.context_for(frame, None);
@@ -442,6 +496,25 @@ impl<'m> Run<'m, '_> {
         };
         let StateKind::Wait(wait) = &state.kind else { return };
         self.execution.frame_mut(frame).status = FrameStatus::Entering;
+        if state.query_language == QueryLanguage::Jsonata {
+            let input = self.execution.frame(frame).input.clone();
+            let default_output = input.clone();
+            let result = self.jsonata_finish(
+                frame,
+                state,
+                &input,
+                Extra::Nothing,
+                default_output,
+                state.output.as_ref(),
+                state.assign.as_ref(),
+                wait.transition,
+            );
+            if let Err(failure) = result {
+                self.state_failed(frame, failure);
+            }
+            self.resume_if_entering(frame);
+            return;
+        }
         let result = self.effective_input(frame, state).and_then(|effective| {
             let (name, entered) = self.at(frame);
             let at = At { state: name, entered };
@@ -491,18 +564,31 @@ impl<'m> Run<'m, '_> {
                     Ok(other) => Ok(Some(text(&other))),
                     Err(error) => Err(Failure::in_state(error.name(), name, entered, error)),
                 },
-                // JSONata states are refused before an execution starts (lib.rs).
-                Some(Dynamic::Jsonata(_)) => Err(Failure::in_state(
-                    RUNTIME,
-                    name,
-                    entered,
-                    format!("The JSONata expression of the field '{field}' is not evaluated yet."),
-                )),
+                // Evaluated before this closure (it needs the whole run).
+                Some(Dynamic::Jsonata(_)) => Ok(None),
             }
         };
         let error = field(fail.error.as_ref(), "ErrorPath");
         let cause = field(fail.cause.as_ref(), "CausePath");
         self.execution.draws = draws;
+        let (error, cause) = match (error, cause) {
+            (Ok(error), Ok(cause)) => {
+                let error = match &fail.error {
+                    Some(Dynamic::Jsonata(value)) => {
+                        self.jsonata_fail_field(frame, "Error", value).map(Some)
+                    }
+                    _ => Ok(error),
+                };
+                let cause = match (&error, &fail.cause) {
+                    (Ok(_), Some(Dynamic::Jsonata(value))) => {
+                        self.jsonata_fail_field(frame, "Cause", value).map(Some)
+                    }
+                    _ => Ok(cause),
+                };
+                (error, cause)
+            }
+            other => other,
+        };
         match (error, cause) {
             (Ok(error), Ok(cause)) => {
                 Failure { error: error.unwrap_or_default(), cause: cause.unwrap_or_default() }
@@ -524,18 +610,46 @@ impl<'m> Run<'m, '_> {
             Some(baton_asl::model::Payload::Parameters(template)) => {
                 self.evaluate_template(frame, template, &effective, token.as_deref())?
             }
-            Some(baton_asl::model::Payload::Arguments(_)) | None => effective.clone(),
+            Some(baton_asl::model::Payload::Arguments(arguments)) => {
+                let bindings = self.jsonata_bindings(
+                    frame,
+                    &effective,
+                    Extra::Nothing,
+                    Context::ForState(token.as_deref()),
+                    &[arguments],
+                );
+                self.jsonata_field(frame, "Arguments", arguments, &effective, &bindings)?
+            }
+            None => effective.clone(),
         };
+        let timeout = self.jsonata_task_seconds(
+            frame,
+            task.timeout_seconds.as_ref(),
+            "TimeoutSeconds",
+            &effective,
+        )?;
+        let heartbeat = self.jsonata_task_seconds(
+            frame,
+            task.heartbeat_seconds.as_ref(),
+            "HeartbeatSeconds",
+            &effective,
+        )?;
         let context = self.context_for(frame, token.as_deref());
         let (timeout, heartbeat) = {
             let variables = VisibleVariables { frames: &self.execution.frames, frame };
             let roots = Roots { input: &effective, context: &context, variables: &variables };
-            let timeout =
-                seconds_field(task.timeout_seconds.as_ref(), "TimeoutSecondsPath", &roots)
-                    .map_err(|detail| Failure::in_state(RUNTIME, name, entered, detail))?;
-            let heartbeat =
-                seconds_field(task.heartbeat_seconds.as_ref(), "HeartbeatSecondsPath", &roots)
-                    .map_err(|detail| Failure::in_state(RUNTIME, name, entered, detail))?;
+            let timeout = match timeout {
+                Some(seconds) => Some(seconds),
+                None => seconds_field(task.timeout_seconds.as_ref(), "TimeoutSecondsPath", &roots)
+                    .map_err(|detail| Failure::in_state(RUNTIME, name, entered, detail))?,
+            };
+            let heartbeat = match heartbeat {
+                Some(seconds) => Some(seconds),
+                None => {
+                    seconds_field(task.heartbeat_seconds.as_ref(), "HeartbeatSecondsPath", &roots)
+                        .map_err(|detail| Failure::in_state(RUNTIME, name, entered, detail))?
+                }
+            };
             (timeout, heartbeat)
         };
         let task_id = TaskId(self.execution.next_task);
@@ -702,6 +816,19 @@ impl<'m> Run<'m, '_> {
             resolve_scope(machine, &data.scope).state(data.state)
         };
         let StateKind::Task(task) = &state.kind else { return Ok(()) };
+        if state.query_language == QueryLanguage::Jsonata {
+            let input = self.execution.frame(frame).input.clone();
+            return self.jsonata_finish(
+                frame,
+                state,
+                &input,
+                Extra::Result(&output),
+                output.clone(),
+                state.output.as_ref(),
+                state.assign.as_ref(),
+                task.transition,
+            );
+        }
         let result = match &task.result_selector {
             Some(selector) => self.evaluate_template(frame, selector, &output, None)?,
             None => output,
@@ -776,9 +903,8 @@ fn seconds_field(
 ) -> Result<Option<u64>, String> {
     match value {
         None => Ok(None),
-        Some(Dynamic::Jsonata(_) | Dynamic::Intrinsic(_)) => {
-            Err(format!("The {field} field is given in a form the interpreter does not evaluate yet."))
-        }
+        // Evaluated by `jsonata_task_seconds`; validation allows intrinsics only in Fail states.
+        Some(Dynamic::Jsonata(_) | Dynamic::Intrinsic(_)) => Ok(None),
         Some(Dynamic::Literal(seconds)) => Ok(Some(*seconds)),
         Some(Dynamic::Path(path)) => match path.evaluate(roots) {
             Ok(value) => value

@@ -1,0 +1,500 @@
+//! JSONata states: evaluating fields with `$states`, the workflow variables, a seed and the
+//! clock, and the way such a state leaves (Assign and Output, both seeing the same variables).
+//!
+//! A field that fails to evaluate fails the state with `States.QueryEvaluationError` and AWS's
+//! cause text, after an `EvaluationFailed` event naming the state and the field.
+
+use serde_json::{Map, Value};
+
+use baton_asl::intrinsic::Random;
+use baton_asl::jsonata::type_name;
+use baton_asl::model::{
+    Assign, Choice, Condition, Dynamic, Jsonata, Map as MapState, State, Transition, WaitFor,
+};
+use baton_asl::path::Variables;
+use baton_asl::timestamp;
+use baton_jsonata::Bindings;
+
+use crate::dataflow::{At, Failure, text};
+use crate::event::{EventKind, Failure as EventFailure};
+use crate::execution::{FrameId, VisibleVariables};
+use crate::interpreter::{Run, seconds_to_millis};
+
+/// AWS's error for a JSONata field that fails or returns what the field cannot take.
+pub(crate) const QUERY_EVALUATION_ERROR: &str = "States.QueryEvaluationError";
+
+/// What `$states` holds besides `input` and `context`.
+#[derive(Clone, Copy)]
+pub(crate) enum Extra<'a> {
+    Nothing,
+    /// `$states.result`: a Task, Parallel or Map state's result, in its Output and Assign.
+    Result(&'a Value),
+    /// `$states.errorOutput`: the error a Catch handles, in its Output and Assign.
+    ErrorOutput(&'a Value),
+}
+
+/// The context object an evaluation sees, when the caller has one already (a Map item's).
+pub(crate) enum Context<'a> {
+    /// Built for the state if any of the fields reads it (with the task token, if any).
+    ForState(Option<&'a str>),
+    Given(&'a Value),
+}
+
+impl Run<'_, '_> {
+    /// Bindings for evaluating `fields` of the current state of `frame` against `input`: only
+    /// the variables the fields name are converted, and the context object only when read.
+    pub(crate) fn jsonata_bindings(
+        &mut self,
+        frame: FrameId,
+        input: &Value,
+        extra: Extra<'_>,
+        context: Context<'_>,
+        fields: &[&Jsonata],
+    ) -> Bindings {
+        let mut states = Map::with_capacity(4);
+        states.insert("input".to_owned(), input.clone());
+        match context {
+            Context::ForState(token) => {
+                if token.is_some() || fields.iter().any(|field| field.reads_context()) {
+                    states.insert("context".to_owned(), self.context_for(frame, token));
+                }
+            }
+            Context::Given(context) => {
+                states.insert("context".to_owned(), context.clone());
+            }
+        }
+        match extra {
+            Extra::Nothing => {}
+            Extra::Result(result) => {
+                states.insert("result".to_owned(), result.clone());
+            }
+            Extra::ErrorOutput(error) => {
+                states.insert("errorOutput".to_owned(), error.clone());
+            }
+        }
+        let seed = self.execution.draws.next_u64();
+        let mut bindings = Bindings::new(&Value::Object(states), seed).with_clock(self.now);
+        let variables = VisibleVariables { frames: &self.execution.frames, frame };
+        let mut bound: Vec<String> = Vec::new();
+        for field in fields {
+            for name in field.variable_references() {
+                if bound.contains(&name) {
+                    continue;
+                }
+                if let Some(value) = variables.get(&name) {
+                    bindings = bindings.with_variable(&name, value);
+                }
+                bound.push(name);
+            }
+        }
+        bindings
+    }
+
+    /// Evaluates one field; a failure is recorded and becomes `States.QueryEvaluationError`.
+    pub(crate) fn jsonata_field(
+        &mut self,
+        frame: FrameId,
+        field: &str,
+        value: &Jsonata,
+        input: &Value,
+        bindings: &Bindings,
+    ) -> Result<Value, Failure> {
+        value
+            .evaluate(field, input, bindings)
+            .map_err(|failure| self.query_failed(frame, Some(failure.location), &failure.cause))
+    }
+
+    /// Evaluates a field that must give a value of one JSON type (`Items` an array, a
+    /// `Condition` a Boolean), with AWS's message when it does not.
+    pub(crate) fn jsonata_typed(
+        &mut self,
+        frame: FrameId,
+        field: &str,
+        value: &Jsonata,
+        input: &Value,
+        bindings: &Bindings,
+        expected: &str,
+    ) -> Result<Value, Failure> {
+        let result = self.jsonata_field(frame, field, value, input, bindings)?;
+        if type_name(&result) == expected {
+            return Ok(result);
+        }
+        let shown = value.expression_text().unwrap_or_default();
+        let detail = format!(
+            "The JSONata expression '{shown}' specified for the field '{field}' returned an unexpected result type. Expected '{expected}', but was '{}' for value: {}",
+            type_name(&result),
+            text(&result)
+        );
+        Err(self.query_failed(frame, Some(field.to_owned()), &detail))
+    }
+
+    /// Records `EvaluationFailed` and returns the failure the state then handles.
+    pub(crate) fn query_failed(
+        &mut self,
+        frame: FrameId,
+        location: Option<String>,
+        detail: &str,
+    ) -> Failure {
+        let (name, entered) = self.at(frame);
+        let failure = Failure::in_state(QUERY_EVALUATION_ERROR, name, entered, detail);
+        self.event(
+            Some(frame),
+            EventKind::EvaluationFailed {
+                failure: EventFailure {
+                    error: Some(failure.error.clone()),
+                    cause: Some(failure.cause.clone()),
+                },
+                location,
+                state: name.to_owned(),
+            },
+        );
+        failure
+    }
+
+    /// Leaves a JSONata state: `Assign` and `Output` are evaluated against the same variables
+    /// (AWS: "in parallel"), then the variables are stored and the state exits. Without
+    /// `Output` the state leaves with `default_output`.
+    #[allow(clippy::too_many_arguments)]
+    pub(crate) fn jsonata_finish(
+        &mut self,
+        frame: FrameId,
+        state: &State,
+        input: &Value,
+        extra: Extra<'_>,
+        default_output: Value,
+        output: Option<&Jsonata>,
+        assign: Option<&Assign>,
+        transition: Transition,
+    ) -> Result<(), Failure> {
+        let assign = match assign {
+            Some(Assign::Jsonata(assign)) => Some(assign),
+            Some(Assign::JsonPath(_)) | None => None,
+        };
+        if output.is_none() && assign.is_none() {
+            self.exit_state(frame, state, default_output, None, transition);
+            return Ok(());
+        }
+        let fields: Vec<&Jsonata> = output.into_iter().chain(assign).collect();
+        let bindings = self.jsonata_bindings(frame, input, extra, Context::ForState(None), &fields);
+        let values = match assign {
+            Some(assign) => match self.jsonata_field(frame, "Assign", assign, input, &bindings)? {
+                Value::Object(values) => Some(values),
+                _ => None,
+            },
+            None => None,
+        };
+        let output = match output {
+            Some(output) => self.jsonata_field(frame, "Output", output, input, &bindings)?,
+            None => default_output,
+        };
+        let (name, entered) = self.at(frame);
+        let assigned = match values {
+            Some(values) => {
+                Some(self.store_assigned(frame, values, &At { state: name, entered })?)
+            }
+            None => None,
+        };
+        self.exit_state(frame, state, output, assigned, transition);
+        Ok(())
+    }
+}
+
+/// The JSONata forms of the states whose whole logic differs from JSONPath's.
+impl Run<'_, '_> {
+    /// Pass: leaves with `Output`, or its input.
+    pub(crate) fn run_pass_jsonata(
+        &mut self,
+        frame: FrameId,
+        state: &State,
+        transition: Transition,
+    ) -> Result<(), Failure> {
+        let input = self.execution.frame(frame).input.clone();
+        let default_output = input.clone();
+        self.jsonata_finish(
+            frame,
+            state,
+            &input,
+            Extra::Nothing,
+            default_output,
+            state.output.as_ref(),
+            state.assign.as_ref(),
+            transition,
+        )
+    }
+
+    /// Succeed: leaves with `Output`, or its input, and ends its States block.
+    pub(crate) fn run_succeed_jsonata(
+        &mut self,
+        frame: FrameId,
+        state: &State,
+    ) -> Result<(), Failure> {
+        let input = self.execution.frame(frame).input.clone();
+        let default_output = input.clone();
+        self.jsonata_finish(
+            frame,
+            state,
+            &input,
+            Extra::Nothing,
+            default_output,
+            state.output.as_ref(),
+            None,
+            Transition::End,
+        )
+    }
+
+    /// Choice: the first rule whose `Condition` is true decides, with its own `Output` and
+    /// `Assign` if it has them, the state's otherwise (as on the Default path).
+    pub(crate) fn run_choice_jsonata(
+        &mut self,
+        frame: FrameId,
+        state: &State,
+        choice: &Choice,
+    ) -> Result<(), Failure> {
+        let input = self.execution.frame(frame).input.clone();
+        let conditions: Vec<&Jsonata> = choice
+            .choices
+            .iter()
+            .filter_map(|rule| match &rule.condition {
+                Condition::Jsonata(condition) => Some(condition),
+                Condition::Comparison(_)
+                | Condition::And(_)
+                | Condition::Or(_)
+                | Condition::Not(_) => None,
+            })
+            .collect();
+        let bindings = self.jsonata_bindings(
+            frame,
+            &input,
+            Extra::Nothing,
+            Context::ForState(None),
+            &conditions,
+        );
+        let mut chosen = None;
+        for rule in &choice.choices {
+            let Condition::Jsonata(condition) = &rule.condition else { continue };
+            let value =
+                self.jsonata_typed(frame, "Condition", condition, &input, &bindings, "boolean")?;
+            if value == Value::Bool(true) {
+                chosen = Some(rule);
+                break;
+            }
+        }
+        drop(bindings);
+        let (next, output, assign) = match (chosen, choice.default) {
+            (Some(rule), _) => (
+                rule.next,
+                rule.output.as_ref().or(state.output.as_ref()),
+                rule.assign.as_ref().or(state.assign.as_ref()),
+            ),
+            (None, Some(default)) => (default, state.output.as_ref(), state.assign.as_ref()),
+            (None, None) => {
+                return Err(Failure::new(
+                    "States.NoChoiceMatched",
+                    format!(
+                        "No Choice Rules matched and no Default was specified for state '{}'.",
+                        state.name
+                    ),
+                ));
+            }
+        };
+        let default_output = input.clone();
+        self.jsonata_finish(
+            frame,
+            state,
+            &input,
+            Extra::Nothing,
+            default_output,
+            output,
+            assign,
+            Transition::Next(next),
+        )
+    }
+
+    /// A Wait state's delay in milliseconds from its JSONata `Seconds` or `Timestamp`.
+    pub(crate) fn jsonata_wait_delay(
+        &mut self,
+        frame: FrameId,
+        until: &WaitFor,
+    ) -> Result<Option<i64>, Failure> {
+        let (field, value) = match until {
+            WaitFor::Seconds(Dynamic::Jsonata(value)) => ("Seconds", value),
+            WaitFor::Timestamp(Dynamic::Jsonata(value)) => ("Timestamp", value),
+            WaitFor::Seconds(_) | WaitFor::Timestamp(_) => return Ok(None),
+        };
+        let input = self.execution.frame(frame).input.clone();
+        let bindings =
+            self.jsonata_bindings(frame, &input, Extra::Nothing, Context::ForState(None), &[value]);
+        let result = self.jsonata_field(frame, field, value, &input, &bindings)?;
+        drop(bindings);
+        if field == "Seconds" {
+            let seconds = self.jsonata_seconds(frame, field, value, &result)?;
+            return Ok(Some(seconds_to_millis(seconds)));
+        }
+        let due = result.as_str().and_then(timestamp::parse).ok_or_else(|| {
+            let shown = result.as_str().map_or_else(|| text(&result), str::to_owned);
+            let detail = format!(
+                "The Timestamp field cannot be parsed as an ISO-8601 extended offset date-time format string: {shown}"
+            );
+            self.query_failed(frame, Some(field.to_owned()), &detail)
+        })?;
+        Ok(Some((due.as_millisecond() - self.now).max(0)))
+    }
+
+    /// A whole number of seconds from a JSONata field (`Seconds`, `TimeoutSeconds`, ...),
+    /// rounded down as AWS does for integer parameters.
+    pub(crate) fn jsonata_seconds(
+        &mut self,
+        frame: FrameId,
+        field: &str,
+        value: &Jsonata,
+        result: &Value,
+    ) -> Result<u64, Failure> {
+        match result.as_f64() {
+            Some(number) if number >= 0.0 && number.is_finite() => {
+                #[allow(clippy::cast_possible_truncation, clippy::cast_sign_loss)]
+                let seconds = number.floor() as u64;
+                Ok(seconds)
+            }
+            _ => {
+                let shown = value.expression_text().unwrap_or_default();
+                let detail = format!(
+                    "The JSONata expression '{shown}' specified for the field '{field}' returned an unexpected result type. Expected 'non-negative integer', but was '{}' for value: {}",
+                    type_name(result),
+                    text(result)
+                );
+                Err(self.query_failed(frame, Some(field.to_owned()), &detail))
+            }
+        }
+    }
+
+    /// A Fail state's `Error` or `Cause` given as JSONata: the value as a string.
+    pub(crate) fn jsonata_fail_field(
+        &mut self,
+        frame: FrameId,
+        field: &str,
+        value: &Jsonata,
+    ) -> Result<String, Failure> {
+        let input = self.execution.frame(frame).input.clone();
+        let bindings =
+            self.jsonata_bindings(frame, &input, Extra::Nothing, Context::ForState(None), &[value]);
+        let result = self.jsonata_field(frame, field, value, &input, &bindings)?;
+        Ok(match result {
+            Value::String(text) => text,
+            other => text(&other),
+        })
+    }
+}
+
+impl Run<'_, '_> {
+    /// A Task's `TimeoutSeconds` or `HeartbeatSeconds` given as JSONata; `None` for the other
+    /// forms (resolved with the JSONPath ones).
+    pub(crate) fn jsonata_task_seconds(
+        &mut self,
+        frame: FrameId,
+        value: Option<&Dynamic<u64>>,
+        field: &str,
+        input: &Value,
+    ) -> Result<Option<u64>, Failure> {
+        let Some(Dynamic::Jsonata(value)) = value else { return Ok(None) };
+        let bindings =
+            self.jsonata_bindings(frame, input, Extra::Nothing, Context::ForState(None), &[value]);
+        let result = self.jsonata_field(frame, field, value, input, &bindings)?;
+        drop(bindings);
+        self.jsonata_seconds(frame, field, value, &result).map(Some)
+    }
+}
+
+/// A Map state's limits given as JSONata, evaluated; `None` where the field has another form.
+pub(crate) struct MapLimits {
+    pub(crate) max_concurrency: Option<u64>,
+    pub(crate) tolerated_count: Option<u64>,
+    pub(crate) tolerated_percentage: Option<f64>,
+}
+
+impl Run<'_, '_> {
+    /// The items a JSONata Map iterates: `Items` (which must give an array), or the input.
+    pub(crate) fn jsonata_items(
+        &mut self,
+        frame: FrameId,
+        items: Option<&Jsonata>,
+        input: &Value,
+    ) -> Result<Vec<Value>, Failure> {
+        let Some(items) = items else {
+            return match input {
+                Value::Array(items) => Ok(items.clone()),
+                other => {
+                    let detail =
+                        format!("Map state input must be an array but was: {}", text(other));
+                    Err(self.query_failed(frame, None, &detail))
+                }
+            };
+        };
+        let bindings =
+            self.jsonata_bindings(frame, input, Extra::Nothing, Context::ForState(None), &[items]);
+        match self.jsonata_typed(frame, "Items", items, input, &bindings, "array")? {
+            Value::Array(items) => Ok(items),
+            _ => Ok(Vec::new()),
+        }
+    }
+
+    /// `MaxConcurrency`, `ToleratedFailureCount` and `ToleratedFailurePercentage` given as
+    /// JSONata.
+    pub(crate) fn jsonata_map_limits(
+        &mut self,
+        frame: FrameId,
+        map: &MapState,
+        input: &Value,
+    ) -> Result<MapLimits, Failure> {
+        let mut limits =
+            MapLimits { max_concurrency: None, tolerated_count: None, tolerated_percentage: None };
+        let fields = [
+            ("MaxConcurrency", Some(&map.max_concurrency)),
+            ("ToleratedFailureCount", map.tolerated_failure.count.as_ref()),
+        ];
+        for (field, value) in fields {
+            let Some(Dynamic::Jsonata(value)) = value else { continue };
+            let bindings = self.jsonata_bindings(
+                frame,
+                input,
+                Extra::Nothing,
+                Context::ForState(None),
+                &[value],
+            );
+            let result = self.jsonata_field(frame, field, value, input, &bindings)?;
+            drop(bindings);
+            let number = self.jsonata_seconds(frame, field, value, &result)?;
+            if field == "MaxConcurrency" {
+                limits.max_concurrency = Some(number);
+            } else {
+                limits.tolerated_count = Some(number);
+            }
+        }
+        if let Some(Dynamic::Jsonata(value)) = &map.tolerated_failure.percentage {
+            let field = "ToleratedFailurePercentage";
+            let bindings = self.jsonata_bindings(
+                frame,
+                input,
+                Extra::Nothing,
+                Context::ForState(None),
+                &[value],
+            );
+            let result = self.jsonata_field(frame, field, value, input, &bindings)?;
+            drop(bindings);
+            match result.as_f64() {
+                Some(percentage) if (0.0..=100.0).contains(&percentage) => {
+                    limits.tolerated_percentage = Some(percentage);
+                }
+                _ => {
+                    let shown = value.expression_text().unwrap_or_default();
+                    let detail = format!(
+                        "The JSONata expression '{shown}' specified for the field '{field}' returned an unexpected result type. Expected 'number between 0 and 100', but was '{}' for value: {}",
+                        type_name(&result),
+                        text(&result)
+                    );
+                    return Err(self.query_failed(frame, Some(field.to_owned()), &detail));
+                }
+            }
+        }
+        Ok(limits)
+    }
+}
