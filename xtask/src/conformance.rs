@@ -53,7 +53,7 @@ pub(crate) struct Args {
 }
 
 /// How many interpreter-only cases pass today: CI fails below it. Raise it as cases are fixed.
-pub(crate) const PASSED_MIN: usize = 208;
+pub(crate) const PASSED_MIN: usize = 262;
 
 /// How long one case may run. The slowest interpreter-only case takes well under a second; a
 /// case still running after this is looping.

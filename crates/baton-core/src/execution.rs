@@ -39,6 +39,8 @@ pub struct Execution {
     pub(crate) tasks: BTreeMap<TaskId, PendingTask>,
     /// Pending timers: their owner, purpose and due time.
     pub(crate) timers: BTreeMap<TimerId, PendingTimer>,
+    /// The serialized size of every live frame's variables (`limits::VARIABLES_BYTES_TOTAL_MAX`).
+    pub(crate) variable_bytes: usize,
     /// The execution-level `TimeoutSeconds` timer.
     pub(crate) deadline: Option<TimerId>,
     pub(crate) outcome: Option<Outcome>,
@@ -82,6 +84,13 @@ impl Execution {
 
     pub(crate) fn frame_mut(&mut self, id: FrameId) -> &mut Frame {
         self.frames[id].as_mut().expect("a live frame id refers to a live frame")
+    }
+
+    /// Drops a finished or aborted frame, and its variables with it.
+    pub(crate) fn remove_frame(&mut self, id: FrameId) {
+        if let Some(frame) = self.frames.get_mut(id).and_then(Option::take) {
+            self.variable_bytes = self.variable_bytes.saturating_sub(frame.variable_bytes);
+        }
     }
 
     pub(crate) fn add_frame(&mut self, frame: Frame) -> FrameId {
@@ -131,6 +140,8 @@ pub(crate) struct Frame {
     pub(crate) retry_counts: Vec<u64>,
     /// Variables assigned in this scope.
     pub(crate) variables: Map<String, Value>,
+    /// The serialized size of `variables`, counted toward the execution's limit.
+    pub(crate) variable_bytes: usize,
     /// `$$.Map.Item` for a Map iteration.
     pub(crate) map_item: Option<(usize, Value)>,
     /// The frame runs inside a child execution of a Distributed Map: its events belong to that

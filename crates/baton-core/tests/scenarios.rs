@@ -6,15 +6,11 @@ use serde_json::{Value, json};
 
 use baton_asl::{MachineType, Options};
 use baton_core::simulate::{self, TaskAnswer};
-use baton_core::{Start, TaskRequest, WorkflowType};
+use baton_core::{Outcome, Start, TaskRequest, WorkflowType};
 
-/// Runs `definition` on `input`, answering tasks in order from `answers`, and compares the
-/// rendered history (one line per event) with `expect`.
-fn check_execution(definition: &str, input: Value, answers: &[TaskAnswer], expect: &str) {
-    let (machine, diagnostics) =
-        baton_asl::parse(definition, &Options { machine_type: MachineType::Standard });
-    let machine = machine.unwrap_or_else(|| panic!("invalid definition: {diagnostics:#?}"));
-    let start = Start {
+/// The start of every scenario's execution.
+fn start(input: &Value) -> Start {
+    Start {
         input: input.to_string(),
         execution_arn: "arn:aws:states:us-east-1:123456789012:execution:test:run".to_owned(),
         execution_name: "run".to_owned(),
@@ -26,7 +22,20 @@ fn check_execution(definition: &str, input: Value, answers: &[TaskAnswer], expec
         record_history: true,
         seed: "seed".to_owned(),
         at: 1_700_000_000_000,
-    };
+    }
+}
+
+fn machine(definition: &str) -> baton_asl::StateMachine {
+    let (machine, diagnostics) =
+        baton_asl::parse(definition, &Options { machine_type: MachineType::Standard });
+    machine.unwrap_or_else(|| panic!("invalid definition: {diagnostics:#?}"))
+}
+
+/// Runs `definition` on `input`, answering tasks in order from `answers`, and compares the
+/// rendered history (one line per event) with `expect`.
+fn check_execution(definition: &str, input: Value, answers: &[TaskAnswer], expect: &str) {
+    let machine = machine(definition);
+    let start = start(&input);
     let mut remaining = answers.iter().cloned();
     let mut answer = |_: &TaskRequest| remaining.next().expect("a scripted answer for every task");
     let live = simulate::run(&machine, start.clone(), &mut answer).expect("the execution runs");
@@ -484,4 +493,64 @@ fn jsonata_evaluation_failure_is_caught_with_its_event() {
 10 9 ExecutionSucceeded {"output":"{\"Error\":\"States.QueryEvaluationError\",\"Cause\":\"An error occurred while executing the state 'Call' (entered at the event id #2). The JSONata expression '$states.result.nothing' specified for the field 'Output/missing' returned nothing (undefined).\"}"}
 "#,
     );
+}
+
+/// Runs `definition` (no tasks) and checks how it ends: `(status, error, cause prefix)`.
+fn check_outcome(definition: &str, input: Value, expect: (&str, &str, &str)) {
+    let machine = machine(definition);
+    let mut no_tasks = |_: &TaskRequest| -> TaskAnswer { panic!("the scenario has no tasks") };
+    let run = simulate::run(&machine, start(&input), &mut no_tasks).expect("the execution runs");
+    let (error, cause) = match &run.outcome {
+        Outcome::Failed { error, cause } => (error.clone(), cause.clone()),
+        _ => (None, None),
+    };
+    let (status, expected_error, cause_prefix) = expect;
+    assert_eq!(run.outcome.status(), status, "{:?}", run.outcome);
+    assert_eq!(error.unwrap_or_default(), expected_error);
+    let cause = cause.unwrap_or_default();
+    assert!(cause.starts_with(cause_prefix), "cause: {cause}");
+}
+
+#[test]
+fn variable_limits() {
+    // One variable of 300,000 bytes; two of 150,000 in one Assign; 60 parked Map iterations
+    // holding 200,000 bytes each (12 MB, over the execution's 10 MiB).
+    let one_big = r#"{"QueryLanguage":"JSONata","StartAt":"A","States":{
+        "A":{"Type":"Pass","Assign":{"big":"{% $pad('', 300000, 'x') %}"},"End":true}}}"#;
+    let assign_big = r#"{"QueryLanguage":"JSONata","StartAt":"A","States":{
+        "A":{"Type":"Pass","Assign":{"a":"{% $pad('', 150000, 'x') %}","b":"{% $pad('', 150000, 'y') %}"},"End":true}}}"#;
+    let execution_big = r#"{"QueryLanguage":"JSONata","StartAt":"M","States":{
+        "M":{"Type":"Map","Items":"{% [1..60] %}","ItemProcessor":{"StartAt":"Hold","States":{
+            "Hold":{"Type":"Pass","Assign":{"held":"{% $pad('', 200000, 'x') %}"},"Next":"Park"},
+            "Park":{"Type":"Wait","Seconds":1,"End":true}}},"End":true}}}"#;
+    let reassigned = r#"{"QueryLanguage":"JSONata","StartAt":"M","States":{
+        "M":{"Type":"Map","MaxConcurrency":1,"Items":"{% [1..60] %}","ItemProcessor":{"StartAt":"Hold","States":{
+            "Hold":{"Type":"Pass","Assign":{"held":"{% $pad('', 200000, 'x') %}"},"Next":"Park"},
+            "Park":{"Type":"Wait","Seconds":1,"End":true}}},"Output":"{% $count($states.result) %}","End":true}}}"#;
+    let failed = "States.DataLimitExceeded";
+    check_outcome(
+        one_big,
+        json!({}),
+        (
+            "FAILED",
+            failed,
+            "An error occurred while executing the state 'A' (entered at the event id #2). The variable 'big' is larger than 262144 bytes.",
+        ),
+    );
+    check_outcome(
+        assign_big,
+        json!({}),
+        (
+            "FAILED",
+            failed,
+            "An error occurred while executing the state 'A' (entered at the event id #2). The variables assigned by the state total more than 262144 bytes.",
+        ),
+    );
+    check_outcome(
+        execution_big,
+        json!({}),
+        ("FAILED", failed, "An error occurred while executing the state 'Hold'"),
+    );
+    // Iterations that finish release their variables: one at a time stays under the limit.
+    check_outcome(reassigned, json!({}), ("SUCCEEDED", "", ""));
 }

@@ -90,6 +90,7 @@ impl Run<'_, '_> {
             last_event_id: data.last_event_id,
             retry_counts: Vec::new(),
             variables: serde_json::Map::new(),
+            variable_bytes: 0,
             map_item,
             quiet: data.quiet,
             isolated: false,

@@ -191,6 +191,6 @@ impl<'m> Run<'m, '_> {
                 self.event(Some(frame), EventKind::StateAborted { state_type: kind });
             }
         }
-        self.execution.frames[frame] = None;
+        self.execution.remove_frame(frame);
     }
 }

@@ -49,6 +49,7 @@ pub fn start(machine: &StateMachine, start: Start) -> Result<(Execution, Step), 
         frames: Vec::new(),
         tasks: BTreeMap::new(),
         timers: BTreeMap::new(),
+        variable_bytes: 0,
         deadline: None,
         outcome: None,
     };
@@ -77,6 +78,7 @@ pub fn start(machine: &StateMachine, start: Start) -> Result<(Execution, Step), 
         last_event_id: 0,
         retry_counts: Vec::new(),
         variables: serde_json::Map::new(),
+        variable_bytes: 0,
         map_item: None,
         quiet: false,
         isolated: false,
@@ -386,7 +388,7 @@ impl<'m, 'e> Run<'m, 'e> {
                 Err(failure) => self.fail_execution(failure),
             },
             Some(parent) => {
-                self.execution.frames[frame] = None;
+                self.execution.remove_frame(frame);
                 self.child_finished(parent.frame, parent.slot, frame, result);
             }
         }

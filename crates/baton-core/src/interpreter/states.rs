@@ -280,23 +280,51 @@ impl<'m> Run<'m, '_> {
                 ),
             ));
         }
-        for (name, value) in values {
-            self.store_variable(frame, name, value);
+        // Where each variable goes, and what the execution's variables weigh afterwards.
+        let mut targets = Vec::with_capacity(values.len());
+        let mut execution_bytes = self.execution.variable_bytes;
+        for ((name, _), (_, serialized)) in values.iter().zip(&assigned) {
+            let target = self.variable_home(frame, name);
+            let replaced =
+                self.execution.frame(target).variables.get(name).map_or(0, dataflow::text_len);
+            execution_bytes = execution_bytes.saturating_sub(replaced) + serialized.len();
+            targets.push((target, replaced, serialized.len()));
+        }
+        if execution_bytes > limits::VARIABLES_BYTES_TOTAL_MAX {
+            return Err(Failure::in_state(
+                DATA_LIMIT_EXCEEDED,
+                at.state,
+                at.entered,
+                format!(
+                    "The execution's variables would total more than {} bytes.",
+                    limits::VARIABLES_BYTES_TOTAL_MAX
+                ),
+            ));
+        }
+        self.execution.variable_bytes = execution_bytes;
+        for ((name, value), (target, replaced, size)) in values.into_iter().zip(targets) {
+            let data = self.execution.frame_mut(target);
+            data.variable_bytes = data.variable_bytes.saturating_sub(replaced) + size;
+            data.variables.insert(name, value);
         }
         Ok(assigned)
     }
 
-    /// Writes a variable where it is defined (an enclosing scope) or in the frame's own scope.
-    fn store_variable(&mut self, frame: FrameId, name: String, value: Value) {
+    /// The frame a variable is written to: the enclosing scope that defines it (a Catch may set
+    /// an outer variable), or the frame's own scope.
+    fn variable_home(&self, frame: FrameId, name: &str) -> FrameId {
         let mut current = Some(frame);
         while let Some(id) = current {
-            if self.execution.frame(id).variables.contains_key(&name) {
-                self.execution.frame_mut(id).variables.insert(name, value);
-                return;
+            let data = self.execution.frame(id);
+            if data.variables.contains_key(name) {
+                return id;
             }
-            current = self.execution.frame(id).parent.map(|parent| parent.frame);
+            if data.isolated {
+                break;
+            }
+            current = data.parent.map(|parent| parent.frame);
         }
-        self.execution.frame_mut(frame).variables.insert(name, value);
+        frame
     }
 
     /// Records `<Type>StateExited` and follows the transition.
