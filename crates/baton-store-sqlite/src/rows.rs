@@ -1,0 +1,134 @@
+//! Between rows and records: the column list of each table, in the order its row reader
+//! expects, and the conversions SQLite has no type for (enums as AWS's names, tags as JSON,
+//! event ids as signed integers).
+
+use rusqlite::Row;
+use rusqlite::types::Type;
+
+use baton_store::{
+    ActivityRecord, ActivityTaskRecord, Claim, EventRecord, ExecutionRecord,
+    ExecutionStatus, StateMachineRecord, StateMachineStatus, StateMachineType, Tags,
+    TaskTokenRecord, TimerRecord,
+};
+
+pub(crate) const STATE_MACHINE_COLUMNS: &str = "arn, name, type, definition, role_arn, \
+    creation_date_millis, revision_id, update_date_millis, logging_configuration, \
+    tracing_configuration, status, tags";
+
+pub(crate) const ACTIVITY_COLUMNS: &str = "arn, name, creation_date_millis, tags";
+
+pub(crate) const EXECUTION_COLUMNS: &str = "arn, state_machine_arn, name, status, \
+    start_date_millis, stop_date_millis, input, output, error, cause, \
+    state_machine_revision_id, seed, snapshot, next_event_id";
+
+pub(crate) const EVENT_COLUMNS: &str = "execution_arn, event_id, type, timestamp_millis, body";
+
+pub(crate) const TIMER_COLUMNS: &str = "execution_arn, timer_id, due_millis";
+
+pub(crate) const ACTIVITY_TASK_COLUMNS: &str = "task_token, activity_arn, execution_arn, input, \
+    enqueued_millis, heartbeat_deadline_millis, timeout_deadline_millis, worker_name, \
+    claimed_millis";
+
+pub(crate) const TASK_TOKEN_COLUMNS: &str = "token, execution_arn, task_id";
+
+pub(crate) fn state_machine(row: &Row<'_>) -> rusqlite::Result<StateMachineRecord> {
+    Ok(StateMachineRecord {
+        arn: row.get(0)?,
+        name: row.get(1)?,
+        r#type: named(row, 2, StateMachineType::from_name)?,
+        definition: row.get(3)?,
+        role_arn: row.get(4)?,
+        creation_date_millis: row.get(5)?,
+        revision_id: row.get(6)?,
+        update_date_millis: row.get(7)?,
+        logging_configuration: row.get(8)?,
+        tracing_configuration: row.get(9)?,
+        status: named(row, 10, StateMachineStatus::from_name)?,
+        tags: tags(row, 11)?,
+    })
+}
+
+pub(crate) fn activity(row: &Row<'_>) -> rusqlite::Result<ActivityRecord> {
+    Ok(ActivityRecord {
+        arn: row.get(0)?,
+        name: row.get(1)?,
+        creation_date_millis: row.get(2)?,
+        tags: tags(row, 3)?,
+    })
+}
+
+pub(crate) fn execution(row: &Row<'_>) -> rusqlite::Result<ExecutionRecord> {
+    Ok(ExecutionRecord {
+        arn: row.get(0)?,
+        state_machine_arn: row.get(1)?,
+        name: row.get(2)?,
+        status: named(row, 3, ExecutionStatus::from_name)?,
+        start_date_millis: row.get(4)?,
+        stop_date_millis: row.get(5)?,
+        input: row.get(6)?,
+        output: row.get(7)?,
+        error: row.get(8)?,
+        cause: row.get(9)?,
+        state_machine_revision_id: row.get(10)?,
+        seed: row.get(11)?,
+        snapshot: row.get(12)?,
+        next_event_id: row.get(13)?,
+    })
+}
+
+pub(crate) fn event(row: &Row<'_>) -> rusqlite::Result<EventRecord> {
+    Ok(EventRecord {
+        execution_arn: row.get(0)?,
+        event_id: row.get(1)?,
+        r#type: row.get(2)?,
+        timestamp_millis: row.get(3)?,
+        body: row.get(4)?,
+    })
+}
+
+pub(crate) fn timer(row: &Row<'_>) -> rusqlite::Result<TimerRecord> {
+    Ok(TimerRecord { execution_arn: row.get(0)?, timer_id: row.get(1)?, due_millis: row.get(2)? })
+}
+
+pub(crate) fn activity_task(row: &Row<'_>) -> rusqlite::Result<ActivityTaskRecord> {
+    let worker_name: Option<String> = row.get(7)?;
+    let claimed_millis: Option<i64> = row.get(8)?;
+    let claim = match (worker_name, claimed_millis) {
+        (Some(worker_name), Some(claimed_millis)) => Some(Claim { worker_name, claimed_millis }),
+        _ => None,
+    };
+    Ok(ActivityTaskRecord {
+        task_token: row.get(0)?,
+        activity_arn: row.get(1)?,
+        execution_arn: row.get(2)?,
+        input: row.get(3)?,
+        enqueued_millis: row.get(4)?,
+        heartbeat_deadline_millis: row.get(5)?,
+        timeout_deadline_millis: row.get(6)?,
+        claim,
+    })
+}
+
+pub(crate) fn task_token(row: &Row<'_>) -> rusqlite::Result<TaskTokenRecord> {
+    Ok(TaskTokenRecord { token: row.get(0)?, execution_arn: row.get(1)?, task_id: row.get(2)? })
+}
+
+/// Tags as stored: a JSON object.
+pub(crate) fn tags_text(tags: &Tags) -> String {
+    serde_json::to_string(tags).expect("a map of strings always serializes")
+}
+
+fn tags(row: &Row<'_>, index: usize) -> rusqlite::Result<Tags> {
+    let text: String = row.get(index)?;
+    serde_json::from_str(&text)
+        .map_err(|error| rusqlite::Error::FromSqlConversionFailure(index, Type::Text, error.into()))
+}
+
+/// An enum stored as AWS's name; any other text means the file was changed behind our back.
+fn named<T>(row: &Row<'_>, index: usize, from_name: fn(&str) -> Option<T>) -> rusqlite::Result<T> {
+    let text: String = row.get(index)?;
+    from_name(&text).ok_or_else(|| {
+        let message = format!("unknown stored value {text:?}");
+        rusqlite::Error::FromSqlConversionFailure(index, Type::Text, message.into())
+    })
+}

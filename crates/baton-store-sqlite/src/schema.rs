@@ -1,0 +1,134 @@
+//! The database schema and its migrations. The schema version lives in SQLite's `user_version`
+//! header field: opening a file applies every migration it has not seen, in one transaction,
+//! and refuses a file from a newer Baton instead of guessing at its layout.
+
+use rusqlite::Connection;
+
+use baton_store::Error;
+
+/// Migrations in order; the schema version of a file is the number it has applied.
+const MIGRATIONS: &[&str] = &[
+    // Version 1. Dates are epoch milliseconds; JSON and ASL are stored as given (TEXT); tags
+    // are a JSON object per resource because they are always read and written whole.
+    r"
+    CREATE TABLE state_machines (
+        arn TEXT PRIMARY KEY NOT NULL,
+        name TEXT NOT NULL,
+        type TEXT NOT NULL,
+        definition TEXT NOT NULL,
+        role_arn TEXT NOT NULL,
+        creation_date_millis INTEGER NOT NULL,
+        revision_id TEXT NOT NULL,
+        update_date_millis INTEGER,
+        logging_configuration TEXT NOT NULL,
+        tracing_configuration TEXT NOT NULL,
+        status TEXT NOT NULL,
+        tags TEXT NOT NULL
+    );
+    CREATE INDEX state_machines_by_creation ON state_machines (creation_date_millis, arn);
+
+    CREATE TABLE activities (
+        arn TEXT PRIMARY KEY NOT NULL,
+        name TEXT NOT NULL,
+        creation_date_millis INTEGER NOT NULL,
+        tags TEXT NOT NULL
+    );
+    CREATE INDEX activities_by_creation ON activities (creation_date_millis, arn);
+
+    CREATE TABLE executions (
+        arn TEXT PRIMARY KEY NOT NULL,
+        state_machine_arn TEXT NOT NULL,
+        name TEXT NOT NULL,
+        status TEXT NOT NULL,
+        start_date_millis INTEGER NOT NULL,
+        stop_date_millis INTEGER,
+        input TEXT NOT NULL,
+        output TEXT,
+        error TEXT,
+        cause TEXT,
+        state_machine_revision_id TEXT NOT NULL,
+        seed BLOB NOT NULL,
+        snapshot BLOB NOT NULL,
+        next_event_id INTEGER NOT NULL,
+        UNIQUE (state_machine_arn, name)
+    );
+    CREATE INDEX executions_by_machine
+        ON executions (state_machine_arn, start_date_millis, arn);
+    CREATE INDEX executions_by_machine_status
+        ON executions (state_machine_arn, status, start_date_millis, arn);
+    -- Recovery reads only running executions; a partial index keeps finished ones out of it.
+    CREATE INDEX executions_running ON executions (arn) WHERE status = 'RUNNING';
+
+    -- The history is the bulk of the data: no rowid, so the key is stored once.
+    CREATE TABLE events (
+        execution_arn TEXT NOT NULL,
+        event_id INTEGER NOT NULL,
+        type TEXT NOT NULL,
+        timestamp_millis INTEGER NOT NULL,
+        body TEXT NOT NULL,
+        PRIMARY KEY (execution_arn, event_id)
+    ) WITHOUT ROWID;
+
+    CREATE TABLE timers (
+        execution_arn TEXT NOT NULL,
+        timer_id TEXT NOT NULL,
+        due_millis INTEGER NOT NULL,
+        PRIMARY KEY (execution_arn, timer_id)
+    ) WITHOUT ROWID;
+    CREATE INDEX timers_by_due ON timers (due_millis, execution_arn, timer_id);
+
+    CREATE TABLE activity_tasks (
+        task_token TEXT PRIMARY KEY NOT NULL,
+        activity_arn TEXT NOT NULL,
+        execution_arn TEXT NOT NULL,
+        input TEXT NOT NULL,
+        enqueued_millis INTEGER NOT NULL,
+        heartbeat_deadline_millis INTEGER,
+        timeout_deadline_millis INTEGER,
+        worker_name TEXT,
+        claimed_millis INTEGER
+    );
+    -- The queue proper: unclaimed tasks of an activity, oldest first.
+    CREATE INDEX activity_tasks_unclaimed
+        ON activity_tasks (activity_arn, enqueued_millis, task_token) WHERE worker_name IS NULL;
+
+    CREATE TABLE task_tokens (
+        token TEXT PRIMARY KEY NOT NULL,
+        execution_arn TEXT NOT NULL,
+        task_id TEXT NOT NULL
+    );
+    ",
+];
+
+/// The schema version this build writes and reads.
+pub(crate) const SCHEMA_VERSION: i64 = MIGRATIONS.len() as i64;
+
+/// Brings the database at `location` to [`SCHEMA_VERSION`], or refuses a newer one.
+pub(crate) fn migrate(connection: &mut Connection, location: &str) -> Result<(), Error> {
+    let failed = |context: &str| {
+        let context = format!("{context} of {location}");
+        move |source| Error::backend(context, source)
+    };
+    let found: i64 = connection
+        .pragma_query_value(None, "user_version", |row| row.get(0))
+        .map_err(failed("reading the schema version"))?;
+    if found > SCHEMA_VERSION {
+        return Err(Error::SchemaTooNew {
+            location: location.to_owned(),
+            found,
+            supported: SCHEMA_VERSION,
+        });
+    }
+    let applied = usize::try_from(found).unwrap_or(0);
+    if applied == MIGRATIONS.len() {
+        return Ok(());
+    }
+    let transaction = connection.transaction().map_err(failed("migrating the schema"))?;
+    for migration in &MIGRATIONS[applied..] {
+        transaction.execute_batch(migration).map_err(failed("migrating the schema"))?;
+    }
+    transaction
+        .pragma_update(None, "user_version", SCHEMA_VERSION)
+        .map_err(failed("recording the schema version"))?;
+    transaction.commit().map_err(failed("committing the schema migration"))
+}
