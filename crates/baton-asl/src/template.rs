@@ -130,6 +130,27 @@ impl Template {
         reads_context(&self.root)
     }
 
+    /// Adds the workflow variables the template reads (`"k.$": "$name"` fields and `$name`
+    /// arguments of intrinsic calls, at any depth) to `into`, duplicates included.
+    pub fn variable_references(&self, into: &mut Vec<String>) {
+        fn collect(node: &Node, into: &mut Vec<String>) {
+            match node {
+                Node::Constant(_) => {}
+                Node::Object(members) => {
+                    for member in members {
+                        match &member.source {
+                            Source::Template(inner) => collect(inner, into),
+                            Source::Path(path) => into.extend(path.variable().map(str::to_owned)),
+                            Source::Call(call) => call.variable_references(into),
+                        }
+                    }
+                }
+                Node::Array(items) => items.iter().for_each(|item| collect(item, into)),
+            }
+        }
+        collect(&self.root, into);
+    }
+
     /// Evaluates the template against the input, the context object and the variables.
     /// `random` serves the intrinsic calls that need randomness.
     pub fn evaluate(&self, roots: &Roots<'_>, random: &mut dyn Random) -> Result<Value, Error> {

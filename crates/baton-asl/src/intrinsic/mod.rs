@@ -61,6 +61,12 @@ impl Call {
         &self.text
     }
 
+    /// Adds the workflow variables the call reads (its `$name` path arguments, in nested calls
+    /// too) to `into`, in order of appearance, duplicates included.
+    pub fn variable_references(&self, into: &mut Vec<String>) {
+        self.root.variable_references(into);
+    }
+
     /// Evaluates the call against the state input, the context object and the variables.
     ///
     /// `random` is drawn from only by `States.MathRandom` without a seed and by `States.UUID`.

@@ -26,6 +26,19 @@ pub(crate) struct Node {
     pub(crate) args: Vec<Arg>,
 }
 
+impl Node {
+    /// See [`super::Call::variable_references`].
+    pub(crate) fn variable_references(&self, into: &mut Vec<String>) {
+        for arg in &self.args {
+            match arg {
+                Arg::Literal(_) => {}
+                Arg::Path(path) => into.extend(path.variable().map(str::to_owned)),
+                Arg::Call(node) => node.variable_references(into),
+            }
+        }
+    }
+}
+
 /// One argument of a call.
 #[derive(Debug, Clone, PartialEq)]
 pub(crate) enum Arg {

@@ -11,6 +11,7 @@
 
 mod choice;
 mod map;
+mod references;
 mod task;
 
 use std::collections::HashMap;

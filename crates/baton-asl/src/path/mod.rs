@@ -319,6 +319,15 @@ impl Path {
         &self.root
     }
 
+    /// The workflow variable the path reads (`name` of `$name.x`), if it starts at one. Filters
+    /// cannot name variables, so this is every variable a path reads.
+    pub fn variable(&self) -> Option<&str> {
+        match &self.root {
+            Root::Variable(name) => Some(name),
+            Root::Input | Root::Context => None,
+        }
+    }
+
     /// Jayway's "definite": the path selects at most one node, so it evaluates to that node
     /// rather than to an array. Wildcards, filters, slices, index unions, scans and name
     /// unions that are not last make a path indefinite.
