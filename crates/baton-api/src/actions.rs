@@ -111,6 +111,7 @@ fn create_state_machine(handle: &Handle, request: &Request) -> Result<Value, Err
             role_arn: role_arn.to_owned(),
             workflow_type,
             created,
+            variable_references: machine.variable_references(),
             machine: Arc::new(machine),
         },
     );
@@ -123,7 +124,7 @@ fn describe_state_machine(handle: &Handle, request: &Request) -> Result<Value, E
     let store = handle.store();
     let machine =
         store.machines.get(arn).ok_or_else(|| Error::StateMachineDoesNotExist(arn.to_owned()))?;
-    Ok(json!({
+    let mut response = json!({
         "stateMachineArn": machine.arn,
         "name": machine.name,
         "status": "ACTIVE",
@@ -133,7 +134,12 @@ fn describe_state_machine(handle: &Handle, request: &Request) -> Result<Value, E
         "creationDate": seconds(machine.created),
         "loggingConfiguration": { "level": "OFF", "includeExecutionData": false },
         "tracingConfiguration": { "enabled": false },
-    }))
+    });
+    // AWS leaves the field out when no state reads a variable.
+    if !machine.variable_references.is_empty() {
+        response["variableReferences"] = json!(machine.variable_references);
+    }
+    Ok(response)
 }
 
 fn list_state_machines(handle: &Handle, request: &Request) -> Result<Value, Error> {

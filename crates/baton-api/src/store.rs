@@ -3,7 +3,7 @@
 //! Nothing here survives a restart. The durable store (SQLite) replaces this in the next step
 //! of issue 4; until then a Standard execution is only as durable as the process.
 
-use std::collections::HashMap;
+use std::collections::{BTreeMap, HashMap};
 use std::sync::Arc;
 
 use tokio::task::AbortHandle;
@@ -31,6 +31,8 @@ pub(crate) struct Machine {
     pub(crate) workflow_type: WorkflowType,
     pub(crate) created: Millis,
     pub(crate) machine: Arc<StateMachine>,
+    /// The variables each state reads, worked out once from `machine` for Describe* answers.
+    pub(crate) variable_references: BTreeMap<String, Vec<String>>,
 }
 
 /// One execution: its identity, its history so far, and how it ended.

@@ -130,6 +130,33 @@ async fn state_machine_lifecycle() {
     );
 }
 
+/// The definition of conformance case `BASE_REFERENCE_IN_CHOICE`, whose recorded
+/// DescribeStateMachine answer holds the `variableReferences` asserted below.
+const GUESS: &str = r#"{"StartAt":"Setup","States":{
+    "Setup":{"Type":"Pass","Assign":{"guess":"the_guess","answer":"the_answer"},"Next":"CheckAnswer"},
+    "CheckAnswer":{"Type":"Choice","Choices":[{"Variable":"$guess","StringEqualsPath":"$answer","Next":"CorrectAnswer"}],"Default":"WrongAnswer"},
+    "CorrectAnswer":{"Type":"Pass","Result":{"state":"CORRECT"},"End":true},
+    "WrongAnswer":{"Type":"Pass","Assign":{"guess.$":"$answer"},"Result":{"state":"WRONG"},"Next":"CheckAnswer"}}}"#;
+
+#[tokio::test]
+async fn describe_reports_variable_references() {
+    let handle = server();
+    let arn = create(&handle, "Guess", GUESS, "STANDARD").await;
+    let (status, answer) =
+        check(&handle, "DescribeStateMachine", json!({ "stateMachineArn": arn })).await;
+    assert_eq!(status, 200, "{answer}");
+    assert_eq!(
+        answer["variableReferences"],
+        json!({ "CheckAnswer": ["answer", "guess"], "WrongAnswer": ["answer"] })
+    );
+
+    // When no state reads a variable, AWS leaves the field out.
+    let arn = create(&handle, "Plain", PASS, "STANDARD").await;
+    let (_, answer) =
+        check(&handle, "DescribeStateMachine", json!({ "stateMachineArn": arn })).await;
+    assert!(answer.get("variableReferences").is_none(), "{answer}");
+}
+
 #[tokio::test]
 async fn request_errors() {
     let handle = server();
