@@ -16,6 +16,7 @@ mod fields;
 mod graph;
 mod map;
 mod resource;
+mod scopes;
 mod state;
 #[cfg(test)]
 mod tests;
@@ -76,6 +77,9 @@ pub fn parse_as(
 pub fn parse_value(value: &Value, options: &Options) -> (Option<StateMachine>, Vec<Diagnostic>) {
     let mut validator = Validator { options, diagnostics: Vec::new(), state_names: HashMap::new() };
     let machine = validator.machine(value);
+    if machine.is_some() {
+        validator.check_variable_scopes(value);
+    }
     let has_errors = validator.diagnostics.iter().any(Diagnostic::is_error);
     (if has_errors { None } else { machine }, validator.diagnostics)
 }
