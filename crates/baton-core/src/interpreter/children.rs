@@ -164,50 +164,7 @@ impl Run<'_, '_> {
             (max_concurrency, tolerated_count, tolerated_percentage)
         };
         // The context object is built once; only `$$.Map.Item` changes from item to item.
-        let mut item_context = match &map.item_selector {
-            Some(Payload::Parameters(template)) if template.uses_context() => {
-                self.context_for(frame, None)
-            }
-            Some(Payload::Arguments(selector)) if selector.reads_context() => {
-                self.context_for(frame, None)
-            }
-            Some(Payload::Parameters(_) | Payload::Arguments(_)) | None => Value::Null,
-        };
-        let mut inputs = Vec::with_capacity(items.len());
-        for (index, item) in items.iter().enumerate() {
-            let input = match &map.item_selector {
-                Some(Payload::Parameters(template)) => {
-                    if let Value::Object(fields) = &mut item_context {
-                        fields.insert(
-                            "Map".to_owned(),
-                            serde_json::json!({ "Item": { "Index": index, "Value": item } }),
-                        );
-                    }
-                    self.evaluate_template_with(frame, template, &effective, &item_context)?
-                }
-                Some(Payload::Arguments(selector)) => {
-                    let context = if let Value::Object(fields) = &mut item_context {
-                        fields.insert(
-                            "Map".to_owned(),
-                            serde_json::json!({ "Item": { "Index": index, "Value": item } }),
-                        );
-                        Context::Given(&item_context)
-                    } else {
-                        Context::ForState(None)
-                    };
-                    let bindings = self.jsonata_bindings(
-                        frame,
-                        &effective,
-                        Extra::Nothing,
-                        context,
-                        &[selector],
-                    );
-                    self.jsonata_field(frame, "ItemSelector", selector, &effective, &bindings)?
-                }
-                None => item.clone(),
-            };
-            inputs.push(input);
-        }
+        let inputs = self.map_item_inputs(frame, map, &effective, &items)?;
         if distributed {
             let map_run_arn = self.map_run_arn(map.label.as_deref().unwrap_or(name));
             self.event(Some(frame), EventKind::MapRunStarted { map_run_arn });
@@ -237,6 +194,61 @@ impl Run<'_, '_> {
             self.start_iterations(frame);
         }
         Ok(())
+    }
+
+    /// Each iteration's input: the item, or the `ItemSelector` evaluated with `$$.Map.Item`.
+    fn map_item_inputs(
+        &mut self,
+        frame: FrameId,
+        map: &baton_asl::model::Map,
+        effective: &Value,
+        items: &[Value],
+    ) -> Result<Vec<Value>, Failure> {
+        let mut item_context = match &map.item_selector {
+            Some(Payload::Parameters(template)) if template.uses_context() => {
+                self.context_for(frame, None)
+            }
+            Some(Payload::Arguments(selector)) if selector.reads_context() => {
+                self.context_for(frame, None)
+            }
+            Some(Payload::Parameters(_) | Payload::Arguments(_)) | None => Value::Null,
+        };
+        let mut inputs = Vec::with_capacity(items.len());
+        for (index, item) in items.iter().enumerate() {
+            let input = match &map.item_selector {
+                Some(Payload::Parameters(template)) => {
+                    if let Value::Object(fields) = &mut item_context {
+                        fields.insert(
+                            "Map".to_owned(),
+                            serde_json::json!({ "Item": { "Index": index, "Value": item } }),
+                        );
+                    }
+                    self.evaluate_template_with(frame, template, effective, &item_context)?
+                }
+                Some(Payload::Arguments(selector)) => {
+                    let context = if let Value::Object(fields) = &mut item_context {
+                        fields.insert(
+                            "Map".to_owned(),
+                            serde_json::json!({ "Item": { "Index": index, "Value": item } }),
+                        );
+                        Context::Given(&item_context)
+                    } else {
+                        Context::ForState(None)
+                    };
+                    let bindings = self.jsonata_bindings(
+                        frame,
+                        effective,
+                        Extra::Nothing,
+                        context,
+                        &[selector],
+                    );
+                    self.jsonata_field(frame, "ItemSelector", selector, effective, &bindings)?
+                }
+                None => item.clone(),
+            };
+            inputs.push(input);
+        }
+        Ok(inputs)
     }
 
     /// `arn:aws:states:REGION:ACCOUNT:mapRun:MACHINE/LABEL:ID`, as AWS names Map Runs.

@@ -104,28 +104,23 @@ impl Run<'_, '_> {
             .map_err(|failure| self.query_failed(frame, Some(failure.location), &failure.cause))
     }
 
-    /// Evaluates a field that must give a value of one JSON type (`Items` an array, a
-    /// `Condition` a Boolean), with AWS's message when it does not.
-    pub(crate) fn jsonata_typed(
+    /// The failure for a field whose value has the wrong JSON type (`Items` must give an
+    /// array, a `Condition` a Boolean), with AWS's message.
+    pub(crate) fn unexpected_type(
         &mut self,
         frame: FrameId,
         field: &str,
         value: &Jsonata,
-        input: &Value,
-        bindings: &Bindings,
+        result: &Value,
         expected: &str,
-    ) -> Result<Value, Failure> {
-        let result = self.jsonata_field(frame, field, value, input, bindings)?;
-        if type_name(&result) == expected {
-            return Ok(result);
-        }
+    ) -> Failure {
         let shown = value.expression_text().unwrap_or_default();
         let detail = format!(
             "The JSONata expression '{shown}' specified for the field '{field}' returned an unexpected result type. Expected '{expected}', but was '{}' for value: {}",
-            type_name(&result),
-            text(&result)
+            type_name(result),
+            text(result)
         );
-        Err(self.query_failed(frame, Some(field.to_owned()), &detail))
+        self.query_failed(frame, Some(field.to_owned()), &detail)
     }
 
     /// Records `EvaluationFailed` and returns the failure the state then handles.
@@ -176,11 +171,12 @@ impl Run<'_, '_> {
         }
         let fields: Vec<&Jsonata> = output.into_iter().chain(assign).collect();
         let bindings = self.jsonata_bindings(frame, input, extra, Context::ForState(None), &fields);
+        // Validation makes `Assign` an object, so its evaluation is one too.
         let values = match assign {
-            Some(assign) => match self.jsonata_field(frame, "Assign", assign, input, &bindings)? {
-                Value::Object(values) => Some(values),
-                _ => None,
-            },
+            Some(assign) => {
+                let values = self.jsonata_field(frame, "Assign", assign, input, &bindings)?;
+                if let Value::Object(values) = values { Some(values) } else { None }
+            }
             None => None,
         };
         let output = match output {
@@ -272,9 +268,17 @@ impl Run<'_, '_> {
         let mut chosen = None;
         for rule in &choice.choices {
             let Condition::Jsonata(condition) = &rule.condition else { continue };
-            let value =
-                self.jsonata_typed(frame, "Condition", condition, &input, &bindings, "boolean")?;
-            if value == Value::Bool(true) {
+            let result = self.jsonata_field(frame, "Condition", condition, &input, &bindings)?;
+            let Value::Bool(matched) = result else {
+                return Err(self.unexpected_type(
+                    frame,
+                    "Condition",
+                    condition,
+                    &result,
+                    "boolean",
+                ));
+            };
+            if matched {
                 chosen = Some(rule);
                 break;
             }
@@ -378,10 +382,10 @@ impl Run<'_, '_> {
         let bindings =
             self.jsonata_bindings(frame, &input, Extra::Nothing, Context::ForState(None), &[value]);
         let result = self.jsonata_field(frame, field, value, &input, &bindings)?;
-        Ok(match result {
-            Value::String(text) => text,
-            other => text(&other),
-        })
+        if let Value::String(result) = result {
+            return Ok(result);
+        }
+        Ok(text(&result))
     }
 }
 
@@ -420,21 +424,19 @@ impl Run<'_, '_> {
         input: &Value,
     ) -> Result<Vec<Value>, Failure> {
         let Some(items) = items else {
-            return match input {
-                Value::Array(items) => Ok(items.clone()),
-                other => {
-                    let detail =
-                        format!("Map state input must be an array but was: {}", text(other));
-                    Err(self.query_failed(frame, None, &detail))
-                }
-            };
+            if let Value::Array(items) = input {
+                return Ok(items.clone());
+            }
+            let detail = format!("Map state input must be an array but was: {}", text(input));
+            return Err(self.query_failed(frame, None, &detail));
         };
         let bindings =
             self.jsonata_bindings(frame, input, Extra::Nothing, Context::ForState(None), &[items]);
-        match self.jsonata_typed(frame, "Items", items, input, &bindings, "array")? {
-            Value::Array(items) => Ok(items),
-            _ => Ok(Vec::new()),
+        let result = self.jsonata_field(frame, "Items", items, input, &bindings)?;
+        if let Value::Array(items) = result {
+            return Ok(items);
         }
+        Err(self.unexpected_type(frame, "Items", items, &result, "array"))
     }
 
     /// `MaxConcurrency`, `ToleratedFailureCount` and `ToleratedFailurePercentage` given as
