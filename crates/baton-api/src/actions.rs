@@ -205,8 +205,12 @@ fn start_execution(handle: &Handle, request: &Request) -> Result<Value, Error> {
         // AWS keeps no record of Express executions (they go to CloudWatch Logs), so it runs
         // unobserved: DescribeExecution and GetExecutionHistory refuse its ARN.
         let runner = Arc::clone(&handle.inner.runner);
-        let options =
-            baton_runtime::Options { record_history: false, clock: Clock::Real, progress: None };
+        let options = baton_runtime::Options {
+            record_history: false,
+            clock: Clock::Real,
+            progress: None,
+            evaluation_budget: baton_runtime::EVALUATION_BUDGET,
+        };
         tokio::spawn(baton_runtime::run_express(machine, start, runner, options));
         return Ok(json!({ "executionArn": arn, "startDate": seconds(at) }));
     }
@@ -262,6 +266,7 @@ async fn run_execution(handle: Handle, machine: Arc<StateMachine>, start: Start)
         record_history: false,
         clock: Clock::Real,
         progress: Some(progress),
+        evaluation_budget: baton_runtime::EVALUATION_BUDGET,
     };
     let runner = Arc::clone(&handle.inner.runner);
     let result = baton_runtime::run_express(machine, start, runner, options).await;
@@ -315,8 +320,12 @@ async fn start_sync_execution(handle: &Handle, request: &Request) -> Result<Valu
     let name = start.execution_name.clone();
     let input = start.input.clone();
     let at = start.at;
-    let options =
-        baton_runtime::Options { record_history: false, clock: Clock::Real, progress: None };
+    let options = baton_runtime::Options {
+        record_history: false,
+        clock: Clock::Real,
+        progress: None,
+        evaluation_budget: baton_runtime::EVALUATION_BUDGET,
+    };
     let runner = Arc::clone(&handle.inner.runner);
     let result = baton_runtime::run_express(machine, start, runner, options).await;
     let stopped = baton_runtime::now_millis();

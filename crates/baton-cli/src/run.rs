@@ -113,6 +113,7 @@ fn run_checked(args: &Args) -> Result<ExitCode, Unrunnable> {
             });
             progress
         }),
+        evaluation_budget: baton_runtime::EVALUATION_BUDGET,
     };
     let runtime = tokio::runtime::Builder::new_multi_thread()
         .enable_all()

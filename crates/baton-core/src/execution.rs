@@ -41,6 +41,10 @@ pub struct Execution {
     pub(crate) timers: BTreeMap<TimerId, PendingTimer>,
     /// The serialized size of every live frame's variables (`limits::VARIABLES_BYTES_TOTAL_MAX`).
     pub(crate) variable_bytes: usize,
+    /// Trips the JSONata evaluations of the current step from outside (the shell's watchdog):
+    /// a runaway expression fails instead of hanging the engine. Not part of the execution's
+    /// data; the shell sets a fresh one before each step.
+    pub(crate) evaluation_guard: Option<baton_jsonata::CancelToken>,
     /// The execution-level `TimeoutSeconds` timer.
     pub(crate) deadline: Option<TimerId>,
     pub(crate) outcome: Option<Outcome>,
@@ -71,6 +75,14 @@ impl Execution {
             .iter()
             .map(|(timer, pending)| Command::StartTimer { timer: *timer, due: pending.due });
         tasks.chain(timers).collect()
+    }
+
+    /// Guards the JSONata evaluations of the next step: when the shell trips `token` (its
+    /// watchdog, when a step runs too long), the expression being evaluated fails with
+    /// `States.QueryEvaluationError` (JSONata's `U1003`). A token cannot be reset, so the shell
+    /// gives each step a fresh one.
+    pub fn guard_evaluations(&mut self, token: Option<baton_jsonata::CancelToken>) {
+        self.evaluation_guard = token;
     }
 
     /// How many states the execution has entered.

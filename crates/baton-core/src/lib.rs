@@ -28,11 +28,13 @@ mod interpreter;
 mod random;
 pub mod simulate;
 
+/// Trips JSONata evaluations from outside (see [`Execution::guard_evaluations`]).
+pub use baton_jsonata::CancelToken;
 pub use command::{Command, Outcome, TaskId, TaskRequest, TimerId};
 pub use event::{Event, EventKind};
 pub use execution::Execution;
 pub use input::{Input, Millis, Start, WorkflowType};
-pub use interpreter::{Step, start, step};
+pub use interpreter::{Step, start, start_guarded, step};
 
 /// Why an input could not be applied.
 #[derive(Debug, Clone, PartialEq, Eq, thiserror::Error)]

@@ -18,6 +18,7 @@ use baton_asl::model::Resource;
 use baton_core::{Command, Input, Millis, Outcome, Step, TaskId, TimerId};
 use baton_integrations::{TaskResult, TaskRunner};
 
+use crate::watchdog::Watch;
 use crate::{Clock, Error, Options, RunResult, now_millis};
 
 /// The error a task fails with when its runner panicked.
@@ -34,8 +35,11 @@ pub async fn run_express(
     let mut start = start;
     // The interpreter skips building events nobody will see.
     start.record_history = options.record_history || options.progress.is_some();
+    let budget = options.evaluation_budget;
     let mut shell = Shell::new(runner, options, start.at);
-    let (mut execution, first) = baton_core::start(&machine, start)?;
+    let watch = Watch::start(budget);
+    let (mut execution, first) = baton_core::start_guarded(&machine, start, Some(watch.token()))?;
+    drop(watch);
     shell.perform(first);
     loop {
         if let Some(outcome) = shell.outcome.take() {
@@ -43,7 +47,10 @@ pub async fn run_express(
             return Ok(RunResult { outcome, events: shell.events });
         }
         let input = shell.next_input().await?;
+        let watch = Watch::start(budget);
+        execution.guard_evaluations(Some(watch.token()));
         let step = baton_core::step(&machine, &mut execution, input)?;
+        drop(watch);
         shell.perform(step);
     }
 }

@@ -9,11 +9,17 @@
 //!
 //! ```text
 //! let start = baton_runtime::local_start("Orders", r#"{"id": 7}"#.to_owned());
-//! let options = Options { record_history: false, clock: Clock::Real, progress: None };
+//! let options = Options {
+//!     record_history: false,
+//!     clock: Clock::Real,
+//!     progress: None,
+//!     evaluation_budget: baton_runtime::EVALUATION_BUDGET,
+//! };
 //! let result = baton_runtime::run_express(machine, start, runner, options).await?;
 //! ```
 
 mod express;
+mod watchdog;
 
 use std::time::{SystemTime, UNIX_EPOCH};
 
@@ -22,6 +28,7 @@ use baton_core::{Event, Millis, Outcome, Start};
 pub use baton_integrations::TaskRunner;
 
 pub use crate::express::run_express;
+pub use crate::watchdog::EVALUATION_BUDGET;
 
 /// The region and account that local executions pretend to run in (Step Functions Local's).
 const LOCAL_REGION: &str = "us-east-1";
@@ -39,6 +46,9 @@ pub struct Options {
     pub clock: Clock,
     /// Live progress, such as a command line's display of states entered and left.
     pub progress: Option<Progress>,
+    /// How long one step may spend evaluating JSONata before its expressions are stopped
+    /// ([`EVALUATION_BUDGET`] unless a caller needs another).
+    pub evaluation_budget: std::time::Duration,
 }
 
 /// Which clock the execution's timers (Wait states, retry backoff, timeouts) follow.

@@ -34,6 +34,16 @@ pub struct Step {
 
 /// Starts an execution: `ExecutionStarted`, then every state up to the first wait.
 pub fn start(machine: &StateMachine, start: Start) -> Result<(Execution, Step), Error> {
+    start_guarded(machine, start, None)
+}
+
+/// [`start`], with the first step's JSONata evaluations guarded by `guard` (see
+/// [`Execution::guard_evaluations`]).
+pub fn start_guarded(
+    machine: &StateMachine,
+    start: Start,
+    guard: Option<baton_jsonata::CancelToken>,
+) -> Result<(Execution, Step), Error> {
     reject_unsupported(machine)?;
     let input: Value = serde_json::from_str(&start.input)
         .map_err(|error| Error::InvalidInput { reason: error.to_string() })?;
@@ -50,6 +60,7 @@ pub fn start(machine: &StateMachine, start: Start) -> Result<(Execution, Step), 
         tasks: BTreeMap::new(),
         timers: BTreeMap::new(),
         variable_bytes: 0,
+        evaluation_guard: guard,
         deadline: None,
         outcome: None,
     };

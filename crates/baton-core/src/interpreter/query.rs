@@ -13,7 +13,7 @@ use baton_asl::model::{
 };
 use baton_asl::path::Variables;
 use baton_asl::timestamp;
-use baton_jsonata::Bindings;
+use baton_jsonata::{Bindings, Limits};
 
 use crate::dataflow::{At, Failure, text};
 use crate::event::{EventKind, Failure as EventFailure};
@@ -73,7 +73,10 @@ impl Run<'_, '_> {
             }
         }
         let seed = self.execution.draws.next_u64();
-        let mut bindings = Bindings::new(&Value::Object(states), seed).with_clock(self.now);
+        let limits =
+            Limits { cancel: self.execution.evaluation_guard.clone(), ..Limits::default() };
+        let mut bindings =
+            Bindings::new(&Value::Object(states), seed).with_clock(self.now).with_limits(limits);
         let variables = VisibleVariables { frames: &self.execution.frames, frame };
         let mut bound: Vec<String> = Vec::new();
         for field in fields {

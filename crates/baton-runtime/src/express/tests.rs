@@ -2,6 +2,7 @@
 //! runners, on the virtual clock.
 
 use std::sync::{Arc, Mutex};
+use std::time::Duration;
 
 use serde_json::{Value, json};
 
@@ -29,6 +30,7 @@ fn check(definition: &str, input: Value, runner: Arc<dyn TaskRunner>, expect: &s
         progress: Some(Box::new(move |event: &Event| {
             progress_seen.lock().expect("no test thread panicked").push(event.clone());
         })),
+        evaluation_budget: crate::EVALUATION_BUDGET,
     };
     let runtime = tokio::runtime::Builder::new_multi_thread()
         .worker_threads(2)
@@ -274,7 +276,12 @@ fn check_real_clock(definition: &str, runner: Arc<dyn TaskRunner>, expect: &str)
     let (machine, diagnostics) = baton_asl::parse(definition, &options);
     let machine = machine.unwrap_or_else(|| panic!("invalid test definition: {diagnostics:?}"));
     let start = crate::local_start("Machine", "{}".to_owned());
-    let options = Options { record_history: false, clock: Clock::Real, progress: None };
+    let options = Options {
+        record_history: false,
+        clock: Clock::Real,
+        progress: None,
+        evaluation_budget: crate::EVALUATION_BUDGET,
+    };
     let runtime =
         tokio::runtime::Builder::new_current_thread().enable_all().build().expect("a runtime");
     let result = runtime
@@ -335,6 +342,39 @@ fn run_express_can_be_spawned() {
     let (machine, _) = baton_asl::parse(definition, &options);
     let machine = Arc::new(machine.expect("a valid definition"));
     let start = crate::local_start("Machine", "{}".to_owned());
-    let options = Options { record_history: false, clock: Clock::Real, progress: None };
+    let options = Options {
+        record_history: false,
+        clock: Clock::Real,
+        progress: None,
+        evaluation_budget: crate::EVALUATION_BUDGET,
+    };
     spawnable(&run_express(machine, start, no_runner(), options));
+}
+
+#[test]
+fn a_runaway_expression_is_stopped_by_the_watchdog() {
+    // 10^7 sequences of 10^7 numbers: hours of work if nothing stops it.
+    let definition = r#"{"QueryLanguage": "JSONata", "StartAt": "Spin", "States": {
+        "Spin": {"Type": "Pass", "Output": "{% $count([1..10000000].($count([1..10000000]))) %}", "End": true}}}"#;
+    let options = baton_asl::Options { machine_type: baton_asl::MachineType::Express };
+    let (machine, diagnostics) = baton_asl::parse(definition, &options);
+    let machine = machine.unwrap_or_else(|| panic!("invalid test definition: {diagnostics:?}"));
+    let start = crate::local_start("Machine", "{}".to_owned());
+    let options = Options {
+        record_history: false,
+        clock: Clock::Real,
+        progress: None,
+        evaluation_budget: Duration::from_millis(200),
+    };
+    let runtime =
+        tokio::runtime::Builder::new_current_thread().enable_all().build().expect("a runtime");
+    let result = runtime
+        .block_on(run_express(Arc::new(machine), start, Arc::new(Handlers::new()), options))
+        .expect("the execution runs to its end");
+    let Outcome::Failed { error, cause } = result.outcome else {
+        panic!("the execution should fail: {:?}", result.outcome);
+    };
+    assert_eq!(error.as_deref(), Some("States.QueryEvaluationError"));
+    let cause = cause.unwrap_or_default();
+    assert!(cause.contains("threw an error during evaluation. U1003"), "cause: {cause}");
 }
