@@ -139,31 +139,54 @@ fn used_functions(node: &jsonata_core::ast::AstNode) -> functions::Used {
 }
 
 /// Walks the AST through its serde form, which names every node kind, so that a new node kind in
-/// the parser cannot hide a variable from us.
+/// the parser cannot hide a variable from us. Names the expression binds itself (`$n := ...`,
+/// lambda parameters) are local, not workflow variables, and are left out.
 fn collect_variables(node: &jsonata_core::ast::AstNode, names: &mut Vec<String>) {
-    fn walk(value: &serde_json::Value, names: &mut Vec<String>) {
+    fn walk(value: &serde_json::Value, names: &mut Vec<String>, locals: &mut Vec<String>) {
         match value {
             serde_json::Value::Object(fields) => {
                 for (key, child) in fields {
-                    if key == "Variable"
-                        && let serde_json::Value::String(name) = child
-                    {
-                        // `$` alone is the context value, not a variable.
-                        if !name.is_empty() && !names.contains(name) {
-                            names.push(name.clone());
+                    match (key.as_str(), child) {
+                        ("Variable", serde_json::Value::String(name)) => {
+                            // `$` alone is the context value, not a variable.
+                            if !name.is_empty() && !names.contains(name) {
+                                names.push(name.clone());
+                            }
                         }
-                    } else {
-                        walk(child, names);
+                        ("Binary", serde_json::Value::Object(binary))
+                            if binary.get("op").and_then(serde_json::Value::as_str)
+                                == Some("ColonEqual") =>
+                        {
+                            if let Some(serde_json::Value::String(name)) =
+                                binary.get("lhs").and_then(|lhs| lhs.get("Variable"))
+                            {
+                                locals.push(name.clone());
+                            }
+                            walk(child, names, locals);
+                        }
+                        ("Lambda", serde_json::Value::Object(lambda)) => {
+                            if let Some(serde_json::Value::Array(params)) = lambda.get("params") {
+                                locals.extend(
+                                    params.iter().filter_map(|p| p.as_str().map(str::to_owned)),
+                                );
+                            }
+                            walk(child, names, locals);
+                        }
+                        _ => walk(child, names, locals),
                     }
                 }
             }
-            serde_json::Value::Array(items) => items.iter().for_each(|item| walk(item, names)),
+            serde_json::Value::Array(items) => {
+                items.iter().for_each(|item| walk(item, names, locals));
+            }
             _ => {}
         }
     }
+    let mut locals = Vec::new();
     if let Ok(tree) = serde_json::to_value(node) {
-        walk(&tree, names);
+        walk(&tree, names, &mut locals);
     }
+    names.retain(|name| !locals.contains(name));
 }
 
 #[cfg(test)]

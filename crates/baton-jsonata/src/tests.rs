@@ -290,3 +290,18 @@ fn expressions_can_be_shared_across_threads() {
     fn shareable<T: Send + Sync>() {}
     shareable::<Expression>();
 }
+
+#[test]
+fn variable_references_leave_out_local_names() {
+    let rows: &[(&str, &[&str])] = &[
+        ("$a + $b.c", &["a", "b"]),
+        ("($n := 1; $n + $outer)", &["outer"]),
+        ("$map($items, function($v, $i) { $v * $factor })", &["items", "factor"]),
+        ("$sum($states.input.x)", &["states"]),
+        ("$", &[]),
+    ];
+    for (text, expected) in rows {
+        let expression = Expression::parse(text).expect("the expression parses");
+        assert_eq!(expression.variable_references(), *expected, "{text}");
+    }
+}
