@@ -4,6 +4,7 @@
 //! is one module; `workspace` holds what they share: where things are and how to run a command.
 
 mod bench_interpreter;
+mod bench_jsonata;
 mod bench_validate;
 mod ci;
 mod conformance;
@@ -34,6 +35,8 @@ enum Command {
     BenchValidate(bench_validate::Args),
     /// Time the interpreter on sfnbench W1 and W3 against the npm `aws-local-stepfunctions`.
     BenchInterpreter(bench_interpreter::Args),
+    /// Time JSONata evaluation on 20 typical expressions against the npm `jsonata` package.
+    BenchJsonata(bench_jsonata::Args),
     /// Replay the recorded AWS executions that need only the interpreter, in-process.
     Conformance(conformance::Args),
     /// Everything CI checks: formatting, clippy, the tests, then the corpus agreement.
@@ -45,6 +48,7 @@ fn main() -> ExitCode {
         Command::Corpus(args) => corpus::run(&args),
         Command::BenchValidate(args) => bench_validate::run(&args),
         Command::BenchInterpreter(args) => bench_interpreter::run(&args),
+        Command::BenchJsonata(args) => bench_jsonata::run(&args),
         Command::Conformance(args) => conformance::run(&args),
         Command::Ci => ci::run(),
     };
