@@ -189,7 +189,7 @@ impl Expression {
             None => JValue::Undefined,
             // One object stands for another wherever the expression cannot look inside it:
             // both are a single item to every construct that iterates over its context.
-            Some(Value::Object(_)) if !reads_context(&self.ast, true) => {
+            Some(Value::Object(_)) if !self.shape().reads_input => {
                 JValue::object(std::iter::empty().collect())
             }
             Some(value) => to_jvalue(value),
@@ -208,16 +208,15 @@ impl Expression {
         // Only the names the expression mentions are bound: binding costs more than evaluating
         // a short path, and a name the expression does not mention cannot be reached (`$eval`,
         // the only way to build a reference from a string, is removed).
-        let mut named = Vec::with_capacity(8);
-        collect_names(&self.ast, &mut named);
+        let shape = self.shape();
         let mut context = Context::new();
         if let Some(states) = &bindings.states
-            && named.contains(&"states")
+            && shape.names("states")
         {
             context.bind("states".to_owned(), states.clone());
         }
         for (name, value) in &bindings.variables {
-            if named.contains(&name.as_str()) {
+            if shape.names(name) {
                 context.bind(name.clone(), value.clone());
             }
         }
@@ -228,7 +227,7 @@ impl Expression {
             max_sequence_length: Some(bindings.limits.max_sequence_length),
         };
         let mut evaluator = Evaluator::with_options(context, options);
-        functions::register(&mut evaluator, self.used, bindings.seed, bindings.now_millis)
+        functions::register(&mut evaluator, &self.used, bindings.seed, bindings.now_millis)
             .map_err(|error| EvaluationError::failed(error.message()))?;
         let result = evaluator
             .evaluate(&self.ast, data)
@@ -243,6 +242,38 @@ impl Expression {
     }
 }
 
+/// What evaluation needs to know about an expression beyond its AST, worked out once per
+/// expression (on its first evaluation) and kept with it.
+#[derive(Debug, Clone)]
+pub(crate) struct Shape {
+    /// Whether the expression may read its input (`reads_context`).
+    reads_input: bool,
+    /// The names the expression mentions (`collect_names`), sorted and without repeats.
+    names: Vec<String>,
+}
+
+impl Shape {
+    fn of(ast: &AstNode) -> Shape {
+        let mut names = Vec::new();
+        collect_names(ast, &mut names);
+        let mut names: Vec<String> = names.into_iter().map(str::to_owned).collect();
+        names.sort_unstable();
+        names.dedup();
+        Shape { reads_input: reads_context(ast, true), names }
+    }
+
+    /// Whether the expression mentions `$name`.
+    fn names(&self, name: &str) -> bool {
+        self.names.binary_search_by(|known| known.as_str().cmp(name)).is_ok()
+    }
+}
+
+impl Expression {
+    fn shape(&self) -> &Shape {
+        self.used.shape.get_or_init(|| Shape::of(&self.ast))
+    }
+}
+
 /// Converts an evaluation result to JSON the way `JSON.stringify` does, which is what AWS
 /// records: integral numbers print without a fraction, `undefined` and functions vanish from
 /// objects and become `null` in arrays.
@@ -253,7 +284,7 @@ fn to_json(value: &JValue, depth: usize) -> Result<Value, EvaluationError> {
     Ok(match value {
         JValue::Bool(flag) => Value::Bool(*flag),
         JValue::Number(number) => number_to_json(*number),
-        JValue::String(text) => Value::String(text.to_string()),
+        JValue::String(text) => Value::String(String::from(&**text)),
         JValue::Array(items) => Value::Array(
             items.iter().map(|item| to_json(item, depth + 1)).collect::<Result<_, _>>()?,
         ),

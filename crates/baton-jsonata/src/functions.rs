@@ -7,12 +7,15 @@
 
 use std::cell::Cell;
 use std::rc::Rc;
+use std::sync::OnceLock;
 
 use jsonata_core::evaluator::{Evaluator, EvaluatorError, HostFnResult};
 use jsonata_core::value::JValue;
 use md5::Md5;
 use sha1::Sha1;
 use sha2::{Digest, Sha256, Sha384, Sha512};
+
+use crate::evaluate::Shape;
 
 /// Most items `$range` may produce. Step Functions payloads are at most 256 KiB, so a longer
 /// range could never leave the state; the cap stops a huge range from exhausting memory first.
@@ -25,19 +28,24 @@ const NAMES: [&str; 9] =
 /// Which of this module's functions an expression names, found once at parse time so that each
 /// evaluation registers only those (registering all of them costs more than evaluating a short
 /// expression).
-#[derive(Debug, Clone, Copy, Default)]
-pub(crate) struct Used(u16);
+#[derive(Debug, Clone, Default)]
+pub(crate) struct Used {
+    bits: u16,
+    /// What evaluation learns from the expression's AST, worked out on its first evaluation and
+    /// kept with the expression for the next ones (see `evaluate::Shape`).
+    pub(crate) shape: OnceLock<Shape>,
+}
 
 impl Used {
     /// Notes that the expression names `$name` (as a call or as a function value).
     pub(crate) fn note(&mut self, name: &str) {
         if let Some(bit) = NAMES.iter().position(|known| *known == name) {
-            self.0 |= 1 << bit;
+            self.bits |= 1 << bit;
         }
     }
 
-    fn has(self, name: &str) -> bool {
-        NAMES.iter().position(|known| *known == name).is_some_and(|bit| self.0 & (1 << bit) != 0)
+    fn has(&self, name: &str) -> bool {
+        NAMES.iter().position(|known| *known == name).is_some_and(|bit| self.bits & (1 << bit) != 0)
     }
 }
 
@@ -46,7 +54,7 @@ impl Used {
 /// given) behind `$now()` and `$millis()`.
 pub(crate) fn register(
     evaluator: &mut Evaluator,
-    used: Used,
+    used: &Used,
     seed: u64,
     now_millis: Option<i64>,
 ) -> Result<(), EvaluatorError> {
