@@ -45,8 +45,8 @@ mod schema;
 mod writer;
 
 use std::path::PathBuf;
-use std::sync::mpsc::{self, SyncSender};
 use std::sync::atomic::{AtomicU64, Ordering};
+use std::sync::mpsc::{self, SyncSender};
 use std::sync::{Arc, Mutex, PoisonError, RwLock};
 use std::thread::JoinHandle;
 use std::time::Duration;
@@ -78,6 +78,23 @@ pub const READ_CONNECTIONS: usize = 4;
 /// Requests that may wait for the writer before `submit` blocks the submitter: backpressure
 /// when the disk cannot keep up, instead of an unbounded queue.
 pub const QUEUE_REQUESTS_MAX: usize = 16 * BATCH_COMMITS_MAX;
+
+/// Prepared statements each connection keeps. Every statement the store runs is prepared
+/// once per connection and reused; rusqlite's default of 16 is fewer than the store's
+/// distinct statements, which would re-prepare them over and over.
+const STATEMENTS_CACHED: usize = 64;
+
+/// The writer's page cache, in KiB. A group commit dirties a page or more per commit (each
+/// execution's row sits on its own page); with SQLite's default of 2 MiB a large batch
+/// spills dirty pages to the WAL before it commits and then writes them again.
+const WRITER_CACHE_KIB: i64 = 64 * 1024;
+
+/// WAL pages after which a commit checkpoints them into the database file (SQLite's
+/// default is 1,000, 4 MiB). An execution's row and history pages change at every step;
+/// a longer WAL lets many of those changes reach the database file as one page write, which
+/// measured about a third more commits per second (docs/benchmarks.md). The WAL then grows
+/// to about 64 MiB between checkpoints.
+const WAL_CHECKPOINT_PAGES: i64 = 16 * 1024;
 
 /// How long a connection waits for a lock held by another process before failing. Within
 /// one store there is a single writer and WAL readers never wait, so this only matters when
@@ -162,6 +179,20 @@ impl Options {
         };
         let mut writer = Connection::open(&self.path).map_err(failed("opening"))?;
         writer.busy_timeout(BUSY_TIMEOUT).map_err(failed("configuring"))?;
+        writer
+            .pragma_update(None, "synchronous", self.synchronous.pragma())
+            .map_err(failed("setting synchronous on"))?;
+        writer.set_prepared_statement_cache_capacity(STATEMENTS_CACHED);
+        // A negative cache_size is in KiB rather than pages.
+        writer
+            .pragma_update(None, "cache_size", -WRITER_CACHE_KIB)
+            .map_err(failed("configuring"))?;
+        writer
+            .pragma_update(None, "wal_autocheckpoint", WAL_CHECKPOINT_PAGES)
+            .map_err(failed("configuring"))?;
+        // Each commit's savepoint keeps the pages it changes in a sub-journal; in memory,
+        // rather than in a temporary file, that costs a copy instead of a write.
+        writer.pragma_update(None, "temp_store", "MEMORY").map_err(failed("configuring"))?;
         let journal_mode: String = writer
             .pragma_update_and_check(None, "journal_mode", "WAL", |row| row.get(0))
             .map_err(failed("switching to WAL"))?;
@@ -169,9 +200,6 @@ impl Options {
             let source = std::io::Error::other(format!("journal_mode is {journal_mode}"));
             return Err(Error::backend(format!("switching to WAL {location}"), source));
         }
-        writer
-            .pragma_update(None, "synchronous", self.synchronous.pragma())
-            .map_err(failed("setting synchronous on"))?;
         schema::migrate(&mut writer, &location)?;
 
         let readers = (0..self.read_connections)
@@ -179,6 +207,7 @@ impl Options {
                 let flags = OpenFlags::SQLITE_OPEN_READ_ONLY | OpenFlags::SQLITE_OPEN_NO_MUTEX;
                 let reader = Connection::open_with_flags(&self.path, flags)?;
                 reader.busy_timeout(BUSY_TIMEOUT)?;
+                reader.set_prepared_statement_cache_capacity(STATEMENTS_CACHED);
                 Ok(reader)
             })
             .collect::<rusqlite::Result<Vec<_>>>()
@@ -282,6 +311,26 @@ impl SqliteStore {
         self.shared.shutdown()
     }
 
+    /// A page of a table listed in creation order: `(table, columns, listing)`.
+    fn list_by_creation<T>(
+        &self,
+        (table, columns, listing): (&'static str, &'static str, &'static str),
+        page: &PageRequest,
+        row: fn(&rusqlite::Row<'_>) -> rusqlite::Result<T>,
+        key_of: impl Fn(&T) -> (i64, String),
+    ) -> Result<Page<T>, Error> {
+        let query = Listing {
+            listing,
+            table,
+            columns,
+            filter: "1",
+            values: vec![],
+            key_columns: "creation_date_millis, arn",
+            order: Order::Forward,
+        };
+        self.shared.reads.page(&query, page, row, key_of, date_and_arn)
+    }
+
     /// The writer's counters, for benchmarks and monitoring.
     pub fn stats(&self) -> Stats {
         let counters = &self.shared.counters;
@@ -308,22 +357,10 @@ impl Store for SqliteStore {
     }
 
     fn list_state_machines(&self, page: &PageRequest) -> Result<Page<StateMachineRecord>, Error> {
-        let query = Listing {
-            listing: listing::STATE_MACHINES,
-            table: "state_machines",
-            columns: rows::STATE_MACHINE_COLUMNS,
-            filter: "1",
-            values: vec![],
-            key_columns: "creation_date_millis, arn",
-            order: Order::Forward,
-        };
-        self.shared.reads.page(
-            &query,
-            page,
-            rows::state_machine,
-            |m| (m.creation_date_millis, m.arn.clone()),
-            date_and_arn,
-        )
+        let table = ("state_machines", rows::STATE_MACHINE_COLUMNS, listing::STATE_MACHINES);
+        self.list_by_creation(table, page, rows::state_machine, |m| {
+            (m.creation_date_millis, m.arn.clone())
+        })
     }
 
     fn activity(&self, arn: &str) -> Result<Option<ActivityRecord>, Error> {
@@ -332,22 +369,10 @@ impl Store for SqliteStore {
     }
 
     fn list_activities(&self, page: &PageRequest) -> Result<Page<ActivityRecord>, Error> {
-        let query = Listing {
-            listing: listing::ACTIVITIES,
-            table: "activities",
-            columns: rows::ACTIVITY_COLUMNS,
-            filter: "1",
-            values: vec![],
-            key_columns: "creation_date_millis, arn",
-            order: Order::Forward,
-        };
-        self.shared.reads.page(
-            &query,
-            page,
-            rows::activity,
-            |a| (a.creation_date_millis, a.arn.clone()),
-            date_and_arn,
-        )
+        let table = ("activities", rows::ACTIVITY_COLUMNS, listing::ACTIVITIES);
+        self.list_by_creation(table, page, rows::activity, |a| {
+            (a.creation_date_millis, a.arn.clone())
+        })
     }
 
     fn execution(&self, arn: &str) -> Result<Option<ExecutionRecord>, Error> {

@@ -53,7 +53,9 @@ impl ReadPool {
     ) -> Result<Option<T>, Error> {
         self.with(
             || format!("reading {what} {}", key.join(" ")),
-            |connection| connection.prepare_cached(sql)?.query_row(params_from_iter(key), row).optional(),
+            |connection| {
+                connection.prepare_cached(sql)?.query_row(params_from_iter(key), row).optional()
+            },
         )
     }
 

@@ -6,9 +6,8 @@ use rusqlite::Row;
 use rusqlite::types::Type;
 
 use baton_store::{
-    ActivityRecord, ActivityTaskRecord, Claim, EventRecord, ExecutionRecord,
-    ExecutionStatus, StateMachineRecord, StateMachineStatus, StateMachineType, Tags,
-    TaskTokenRecord, TimerRecord,
+    ActivityRecord, ActivityTaskRecord, Claim, EventRecord, ExecutionRecord, ExecutionStatus,
+    StateMachineRecord, StateMachineStatus, StateMachineType, Tags, TaskTokenRecord, TimerRecord,
 };
 
 pub(crate) const STATE_MACHINE_COLUMNS: &str = "arn, name, type, definition, role_arn, \

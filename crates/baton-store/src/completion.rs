@@ -62,7 +62,7 @@ impl<T> Reply<T> {
     /// Answers the submitter.
     pub fn send(mut self, result: Result<T, Error>) {
         if let Some(callback) = self.callback.take() {
-            callback(result);
+            call(callback, result);
         }
     }
 }
@@ -70,9 +70,17 @@ impl<T> Reply<T> {
 impl<T> Drop for Reply<T> {
     fn drop(&mut self) {
         if let Some(callback) = self.callback.take() {
-            callback(Err(Error::Closed));
+            call(callback, Err(Error::Closed));
         }
     }
+}
+
+/// Calls a submitter's callback, containing a panic in it: the callback runs on the
+/// backend's writer thread, and one broken callback must not stop every other write.
+fn call<T>(callback: Callback<T>, result: Result<T, Error>) {
+    // Nothing of the writer's state is borrowed by the callback, so unwinding out of it
+    // cannot leave that state half-changed.
+    let _ = std::panic::catch_unwind(std::panic::AssertUnwindSafe(move || callback(result)));
 }
 
 impl<T> std::fmt::Debug for Reply<T> {

@@ -590,6 +590,11 @@ pub fn history_paging(store: &dyn Store) {
         .history(&run.arn, Order::Reverse, &PageRequest::after(reverse.next.unwrap(), 2))
         .unwrap();
     assert_eq!(rest.items.iter().map(|e| e.event_id).collect::<Vec<_>>(), [4, 3]);
+    let from_five = PageRequest::after(PageToken::after_event(5), 10);
+    let forward = store.history(&run.arn, Order::Forward, &from_five).unwrap();
+    assert_eq!(forward.items.iter().map(|e| e.event_id).collect::<Vec<_>>(), [6, 7]);
+    let backward = store.history(&run.arn, Order::Reverse, &from_five).unwrap();
+    assert_eq!(backward.items.iter().map(|e| e.event_id).collect::<Vec<_>>(), [4, 3, 2, 1]);
     let none = store
         .history(&execution_arn("m", "ghost"), Order::Forward, &PageRequest::first(5))
         .unwrap();

@@ -63,6 +63,13 @@ impl PageToken {
         &self.0
     }
 
+    /// A history token that continues after event `event_id`: forward, the next page starts
+    /// at `event_id + 1`; in reverse, at `event_id - 1`. For reading a history from a
+    /// known event rather than from a previous page.
+    pub fn after_event(event_id: u64) -> Self {
+        Self::encode(listing::HISTORY, &event_id)
+    }
+
     /// The token for the item with `key` in `listing`. For backends: the text is a JSON array
     /// of the listing's name and the key, so it names its listing and parses without
     /// ambiguity whatever the ARNs contain.
