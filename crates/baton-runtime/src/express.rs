@@ -3,21 +3,25 @@
 //!
 //! Each turn applies one input to the interpreter (synchronously, STYLE A4), then performs the
 //! commands it returned: tasks are spawned on tokio, timers are remembered, cancellations abort.
-//! Then it waits for the next thing to happen (a task's result, or the earliest timer) and turns
-//! that into the next input. Results of tasks that were cancelled meanwhile are dropped, since the
-//! interpreter no longer knows those tasks.
+//! Then it waits for the next thing to happen (a task's result, the earliest timer, or a signal
+//! from the execution's owner) and turns that into the next input. The shell keeps the set of
+//! tasks the interpreter still waits for (its *open* tasks), so that results of tasks cancelled
+//! meanwhile are dropped and late signals are rejected to their senders: the interpreter never
+//! sees an input for a task it no longer knows.
 
 use std::collections::{BTreeSet, HashMap, VecDeque};
 use std::sync::Arc;
 use std::time::Duration;
 
+use tokio::sync::mpsc;
 use tokio::task::{AbortHandle, JoinError, JoinSet};
 
 use baton_asl::StateMachine;
-use baton_asl::model::Resource;
-use baton_core::{Command, Input, Millis, Outcome, Step, TaskId, TimerId};
+use baton_asl::model::{IntegrationPattern, Resource};
+use baton_core::{Command, Input, Millis, Outcome, Step, TaskId, TaskRequest, TimerId};
 use baton_integrations::{TaskResult, TaskRunner};
 
+use crate::remote::{Letter, Mailbox, Outside, Rejected, Signal};
 use crate::watchdog::Watch;
 use crate::{Clock, Error, Options, RunResult, now_millis};
 
@@ -25,25 +29,53 @@ use crate::{Clock, Error, Options, RunResult, now_millis};
 const RUNNER_PANICKED: &str = "Baton.RunnerPanicked";
 
 /// Runs one Express execution of `machine` to its end, with `runner` doing the Task states'
-/// work.
+/// work. Nothing outside can reach it: activity tasks need a runner that claims them.
 pub async fn run_express(
     machine: Arc<StateMachine>,
     start: baton_core::Start,
     runner: Arc<dyn TaskRunner>,
     options: Options,
 ) -> Result<RunResult, Error> {
+    run(machine, start, runner, options, None).await
+}
+
+/// [`run_express`] for an execution its owner controls through the [`Remote`] paired with
+/// `mailbox` (see [`crate::remote`]): it can be stopped, activity tasks that no runner claims
+/// go to the owner's [`Outside`] hook and wait for a worker's signals, and `.waitForTaskToken`
+/// tasks wait for a callback's signal after their request went out (the request's own answer
+/// is ignored, as in AWS; only its failure fails the task).
+///
+/// [`Remote`]: crate::Remote
+pub async fn run_controlled(
+    machine: Arc<StateMachine>,
+    start: baton_core::Start,
+    runner: Arc<dyn TaskRunner>,
+    options: Options,
+    mailbox: Mailbox,
+) -> Result<RunResult, Error> {
+    run(machine, start, runner, options, Some(mailbox)).await
+}
+
+async fn run(
+    machine: Arc<StateMachine>,
+    start: baton_core::Start,
+    runner: Arc<dyn TaskRunner>,
+    options: Options,
+    mailbox: Option<Mailbox>,
+) -> Result<RunResult, Error> {
     let mut start = start;
     // The interpreter skips building events nobody will see.
     start.record_history = options.record_history || options.progress.is_some();
     let budget = options.evaluation_budget;
-    let mut shell = Shell::new(runner, options, start.at);
+    let mut shell = Shell::new(runner, options, start.at, mailbox);
     let watch = Watch::start(budget);
     let (mut execution, first) = baton_core::start_guarded(&machine, start, Some(watch.token()))?;
     drop(watch);
     shell.perform(first);
     loop {
         if let Some(outcome) = shell.outcome.take() {
-            // Dropping the shell aborts whatever still runs (tasks of branches nobody awaits).
+            // Dropping the shell aborts whatever still runs (tasks of branches nobody awaits)
+            // and closes the mailbox, so later signals are rejected as `Ended`.
             return Ok(RunResult { outcome, events: shell.events });
         }
         let input = shell.next_input().await?;
@@ -63,8 +95,9 @@ struct Shell {
     virtual_now: Millis,
     /// The work of running tasks; each returns its task and result.
     work: JoinSet<(TaskId, TaskResult)>,
-    /// Tasks the interpreter still waits for, and how to abort them.
-    running: HashMap<TaskId, AbortHandle>,
+    /// The tasks the interpreter waits for: from their `RunTask` until their result is applied
+    /// or they are cancelled.
+    open: HashMap<TaskId, OpenTask>,
     /// Which task each spawned future works for, so that a panic still names its task.
     spawned: HashMap<tokio::task::Id, TaskId>,
     /// Pending timers in due order, and each timer's due time for cancelling it.
@@ -72,22 +105,48 @@ struct Shell {
     timer_dues: HashMap<TimerId, Millis>,
     /// Inputs the shell owes the interpreter before anything else happens.
     queued: VecDeque<Input>,
+    /// Signals from the execution's owner; `None` without a mailbox, or once every remote is
+    /// gone.
+    signals: Option<mpsc::Receiver<Letter>>,
+    /// The owner's hook for tasks whose result comes from outside; `None` without a mailbox.
+    outside: Option<Outside>,
     events: Vec<baton_core::Event>,
     outcome: Option<Outcome>,
 }
 
+/// A task the interpreter waits for.
+struct OpenTask {
+    /// Its runner's work, while that runs.
+    work: Option<AbortHandle>,
+    /// Its result arrives as a signal; its work, if any, only sends the request.
+    from_outside: bool,
+    /// A worker took it: its `TaskStarted` is applied or queued.
+    started: bool,
+}
+
 impl Shell {
-    fn new(runner: Arc<dyn TaskRunner>, options: Options, at: Millis) -> Shell {
+    fn new(
+        runner: Arc<dyn TaskRunner>,
+        options: Options,
+        at: Millis,
+        mailbox: Option<Mailbox>,
+    ) -> Shell {
+        let (signals, outside) = match mailbox {
+            Some(Mailbox { receiver, outside }) => (Some(receiver), Some(outside)),
+            None => (None, None),
+        };
         Shell {
             runner,
             options,
             virtual_now: at,
             work: JoinSet::new(),
-            running: HashMap::new(),
+            open: HashMap::new(),
             spawned: HashMap::new(),
             timers: BTreeSet::new(),
             timer_dues: HashMap::new(),
             queued: VecDeque::new(),
+            signals,
+            outside,
             events: Vec::new(),
             outcome: None,
         }
@@ -112,31 +171,10 @@ impl Shell {
         }
         for command in step.commands {
             match command {
-                Command::RunTask(request) => {
-                    let task = request.task;
-                    let work = match self.runner.start(&request) {
-                        Some(work) => {
-                            // An activity waits in its queue until a worker takes it, which AWS
-                            // records as ActivityStarted; a runner that claims it is that worker.
-                            if matches!(request.resource, Resource::Activity { .. }) {
-                                let at = self.now();
-                                self.queued.push_back(Input::TaskStarted {
-                                    task,
-                                    worker_name: None,
-                                    at,
-                                });
-                            }
-                            work
-                        }
-                        None => baton_integrations::run(self.runner.as_ref(), &request),
-                    };
-                    let handle = self.work.spawn(async move { (task, work.await) });
-                    self.spawned.insert(handle.id(), task);
-                    self.running.insert(task, handle);
-                }
+                Command::RunTask(request) => self.run_task(&request),
                 Command::CancelTask { task } => {
-                    if let Some(handle) = self.running.remove(&task) {
-                        handle.abort();
+                    if let Some(OpenTask { work: Some(work), .. }) = self.open.remove(&task) {
+                        work.abort();
                     }
                 }
                 Command::StartTimer { timer, due } => {
@@ -153,57 +191,113 @@ impl Shell {
         }
     }
 
-    /// Waits for the next task result or due timer.
-    async fn next_input(&mut self) -> Result<Input, Error> {
-        while let Some(input) = self.queued.pop_front() {
-            // A task cancelled since its input was queued is no longer the interpreter's concern.
-            let live = match &input {
-                Input::TaskStarted { task, .. } => self.running.contains_key(task),
-                _ => true,
-            };
-            if live {
-                return Ok(input);
-            }
+    /// Starts a task's work, or hands the task to the owner when its result comes from outside.
+    fn run_task(&mut self, request: &TaskRequest) {
+        let task = request.task;
+        let activity = matches!(request.resource, Resource::Activity { .. });
+        let callback = matches!(
+            request.resource,
+            Resource::Integration { pattern: IntegrationPattern::WaitForTaskToken, .. }
+        );
+        let mut open = OpenTask { work: None, from_outside: false, started: false };
+        let work = match (self.outside.as_mut(), callback) {
+            // The owner learns the token before the request that carries it goes out.
+            (Some(outside), true) => match outside(request) {
+                Ok(()) => {
+                    open.from_outside = true;
+                    Some(baton_integrations::run(self.runner.as_ref(), &request_call(request)))
+                }
+                Err(error) => Some(failing(error)),
+            },
+            _ => match self.runner.start(request) {
+                Some(work) => {
+                    // An activity waits in its queue until a worker takes it, which AWS
+                    // records as ActivityStarted; a runner that claims it is that worker.
+                    if activity {
+                        open.started = true;
+                        let at = self.now();
+                        self.queued.push_back(Input::TaskStarted { task, worker_name: None, at });
+                    }
+                    Some(work)
+                }
+                None => match self.outside.as_mut() {
+                    Some(outside) if activity => match outside(request) {
+                        Ok(()) => {
+                            open.from_outside = true;
+                            None
+                        }
+                        Err(error) => Some(failing(error)),
+                    },
+                    _ => Some(failing(baton_integrations::unsupported(request))),
+                },
+            },
+        };
+        if let Some(work) = work {
+            let handle = self.work.spawn(async move { (task, work.await) });
+            self.spawned.insert(handle.id(), task);
+            open.work = Some(handle);
         }
+        self.open.insert(task, open);
+    }
+
+    /// Waits for the next task result, due timer or signal.
+    async fn next_input(&mut self) -> Result<Input, Error> {
         loop {
-            if self.running.is_empty() && self.timers.is_empty() {
+            while let Some(input) = self.queued.pop_front() {
+                // A task cancelled since its input was queued is no longer the interpreter's
+                // concern.
+                let live = match &input {
+                    Input::TaskStarted { task, .. } => self.open.contains_key(task),
+                    _ => true,
+                };
+                if live {
+                    return Ok(input);
+                }
+            }
+            // A task that waits for a signal counts as running: the virtual clock stands still
+            // while it waits, as it does while a runner works.
+            let awaiting_signal = self.signals.is_some()
+                && self.open.values().any(|open| open.from_outside && open.work.is_none());
+            let busy = !self.work.is_empty() || awaiting_signal;
+            if !busy && self.timers.is_empty() {
                 return Err(Error::Stalled);
             }
-            match self.options.clock {
-                Clock::Virtual => {
-                    if self.running.is_empty() {
-                        return self.fire_first_timer().ok_or(Error::Stalled);
-                    }
-                    // Every running task has its future in `work`, so this waits for one.
-                    let joined = self.work.join_next_with_id().await.ok_or(Error::Stalled)?;
+            if self.options.clock == Clock::Virtual && !busy {
+                return self.fire_first_timer().ok_or(Error::Stalled);
+            }
+            let until_due = match self.options.clock {
+                Clock::Real => self.timers.first().map(|(due, _)| {
+                    let wait = due.saturating_sub(now_millis()).max(0);
+                    Duration::from_millis(u64::try_from(wait).unwrap_or(0))
+                }),
+                Clock::Virtual => None,
+            };
+            let timer = async {
+                match until_due {
+                    Some(wait) => tokio::time::sleep(wait).await,
+                    None => std::future::pending().await,
+                }
+            };
+            tokio::select! {
+                // Results first: a task that finished before its timeout is not late.
+                biased;
+                Some(joined) = self.work.join_next_with_id(), if !self.work.is_empty() => {
                     if let Some(input) = self.task_input(joined) {
                         return Ok(input);
                     }
                 }
-                Clock::Real => {
-                    let until_due = self.timers.first().map(|(due, _)| {
-                        let wait = due.saturating_sub(now_millis()).max(0);
-                        Duration::from_millis(u64::try_from(wait).unwrap_or(0))
-                    });
-                    let timer = async {
-                        match until_due {
-                            Some(wait) => tokio::time::sleep(wait).await,
-                            None => std::future::pending().await,
+                letter = next_letter(self.signals.as_mut()) => match letter {
+                    Some(letter) => {
+                        if let Some(input) = self.signal(letter) {
+                            return Ok(input);
                         }
-                    };
-                    tokio::select! {
-                        // Results first: a task that finished before its timeout is not late.
-                        biased;
-                        Some(joined) = self.work.join_next_with_id(), if !self.work.is_empty() => {
-                            if let Some(input) = self.task_input(joined) {
-                                return Ok(input);
-                            }
-                        }
-                        () = timer => {
-                            if let Some(input) = self.fire_first_timer() {
-                                return Ok(input);
-                            }
-                        }
+                    }
+                    // Nobody can send a signal any more.
+                    None => self.signals = None,
+                },
+                () = timer => {
+                    if let Some(input) = self.fire_first_timer() {
+                        return Ok(input);
                     }
                 }
             }
@@ -218,7 +312,8 @@ impl Shell {
         Some(Input::TimerFired { timer, at: self.now() })
     }
 
-    /// The input for a finished piece of work, or `None` when its task was cancelled.
+    /// The input for a finished piece of work, or `None` when its task was cancelled or its
+    /// result comes from outside.
     fn task_input(
         &mut self,
         joined: Result<(tokio::task::Id, (TaskId, TaskResult)), JoinError>,
@@ -237,12 +332,98 @@ impl Shell {
                 (task, Err(baton_integrations::TaskError::new(RUNNER_PANICKED, cause)))
             }
         };
-        self.running.remove(&task)?;
+        let open = self.open.get_mut(&task)?;
+        open.work = None;
+        // The request went out; the task's result is the signal that answers it, and AWS
+        // ignores what the request itself returned.
+        if open.from_outside && result.is_ok() {
+            return None;
+        }
+        self.open.remove(&task);
         let at = self.now();
         Some(match result {
             Ok(output) => Input::TaskSucceeded { task, output, at },
             Err(error) => Input::TaskFailed { task, error: error.error, cause: error.cause, at },
         })
+    }
+
+    /// Answers a signal and returns the input it becomes, or `None` when it was rejected.
+    fn signal(&mut self, letter: Letter) -> Option<Input> {
+        let Letter { signal, reply } = letter;
+        let at = self.now();
+        let (answer, input) = match self.accept(signal, at) {
+            Ok(input) => (Ok(()), Some(input)),
+            Err(rejected) => (Err(rejected), None),
+        };
+        // A sender that stopped waiting changes nothing: the signal was valid when it came.
+        let _ = reply.send(answer);
+        input
+    }
+
+    /// The input a signal becomes, if the interpreter still waits for its task.
+    fn accept(&mut self, signal: Signal, at: Millis) -> Result<Input, Rejected> {
+        match signal {
+            Signal::Stop { error, cause } => Ok(Input::Stop { error, cause, at }),
+            Signal::TaskStarted { task, worker_name } => {
+                let open = self.open.get_mut(&task).ok_or(Rejected::TaskNotOpen { task })?;
+                if open.started {
+                    return Err(Rejected::TaskAlreadyStarted { task });
+                }
+                open.started = true;
+                Ok(Input::TaskStarted { task, worker_name, at })
+            }
+            Signal::TaskHeartbeat { task } => {
+                if !self.open.contains_key(&task) {
+                    return Err(Rejected::TaskNotOpen { task });
+                }
+                Ok(Input::TaskHeartbeat { task, at })
+            }
+            Signal::TaskSucceeded { task, output } => {
+                self.close(task)?;
+                Ok(Input::TaskSucceeded { task, output, at })
+            }
+            Signal::TaskFailed { task, error, cause } => {
+                self.close(task)?;
+                Ok(Input::TaskFailed { task, error, cause, at })
+            }
+        }
+    }
+
+    /// Takes an open task out for its result, stopping any work still running for it.
+    fn close(&mut self, task: TaskId) -> Result<(), Rejected> {
+        let open = self.open.remove(&task).ok_or(Rejected::TaskNotOpen { task })?;
+        if let Some(work) = open.work {
+            work.abort();
+        }
+        Ok(())
+    }
+}
+
+/// The call that sends a `.waitForTaskToken` task's request: the same integration as
+/// request-response, so that the runners that make that call (a local Lambda command, an
+/// in-process handler) make this one, with the token in its parameters.
+fn request_call(request: &TaskRequest) -> TaskRequest {
+    let mut call = request.clone();
+    if let Resource::Integration { arn, pattern, .. } = &mut call.resource {
+        if let Some(bare) = arn.strip_suffix(IntegrationPattern::WaitForTaskToken.suffix()) {
+            *arn = bare.to_owned();
+        }
+        *pattern = IntegrationPattern::RequestResponse;
+    }
+    call
+}
+
+/// A task's work that fails at once with `error`.
+fn failing(error: baton_integrations::TaskError) -> baton_integrations::TaskFuture {
+    Box::pin(async move { Err(error) })
+}
+
+/// The next signal, or never when there is no mailbox (a disabled `select!` branch is still
+/// built, so it must not touch the receiver).
+async fn next_letter(signals: Option<&mut mpsc::Receiver<Letter>>) -> Option<Letter> {
+    match signals {
+        Some(receiver) => receiver.recv().await,
+        None => std::future::pending().await,
     }
 }
 

@@ -7,6 +7,11 @@
 //! and returns when the interpreter says the execution is over. Nothing is stored; the history
 //! is kept only when [`Options::record_history`] asks for it.
 //!
+//! [`run_controlled`] does the same for an execution whose owner reaches it from outside
+//! through a [`Remote`] (see [`remote`]): StopExecution, activity workers (GetActivityTask,
+//! SendTaskHeartbeat) and task tokens (SendTaskSuccess/Failure) become inputs, and signals for
+//! tasks the interpreter no longer waits for are rejected to their sender.
+//!
 //! ```text
 //! let start = baton_runtime::local_start("Orders", r#"{"id": 7}"#.to_owned());
 //! let options = Options {
@@ -19,6 +24,7 @@
 //! ```
 
 mod express;
+pub mod remote;
 mod watchdog;
 
 use std::time::{SystemTime, UNIX_EPOCH};
@@ -27,7 +33,8 @@ use baton_core::{Event, Millis, Outcome, Start};
 
 pub use baton_integrations::TaskRunner;
 
-pub use crate::express::run_express;
+pub use crate::express::{run_controlled, run_express};
+pub use crate::remote::{Mailbox, Remote, mailbox};
 pub use crate::watchdog::EVALUATION_BUDGET;
 
 /// The region and account that local executions pretend to run in (Step Functions Local's).

@@ -6,9 +6,12 @@ use std::time::Duration;
 
 use serde_json::{Value, json};
 
-use baton_core::{Event, Outcome};
+use tokio::sync::mpsc;
+
+use baton_core::{Event, Outcome, TaskRequest};
 use baton_integrations::{Chain, Handlers, MockConfig, TaskError, TaskRunner};
 
+use crate::remote::{Rejected, Remote, Signal};
 use crate::{Clock, Options, run_express};
 
 /// Runs `definition` with `input` on the virtual clock and compares the outcome and the history
@@ -45,6 +48,12 @@ fn check(definition: &str, input: Value, runner: Arc<dyn TaskRunner>, expect: &s
         result.events,
         "progress saw the history"
     );
+    assert_eq!(render(&result, started_at), expect.trim());
+}
+
+/// The outcome on the first line, then one event a line: milliseconds since the start, type,
+/// state name.
+fn render(result: &crate::RunResult, started_at: baton_core::Millis) -> String {
     let outcome = match &result.outcome {
         Outcome::Succeeded { output } => format!("SUCCEEDED {output}"),
         Outcome::Failed { error, cause }
@@ -66,7 +75,7 @@ fn check(definition: &str, input: Value, runner: Arc<dyn TaskRunner>, expect: &s
             .unwrap_or_default();
         lines.push(format!("+{} {}{name}", event.timestamp - started_at, event.kind.type_name()));
     }
-    assert_eq!(lines.join("\n"), expect.trim());
+    lines.join("\n")
 }
 
 fn no_runner() -> Arc<dyn TaskRunner> {
@@ -377,4 +386,230 @@ fn a_runaway_expression_is_stopped_by_the_watchdog() {
     assert_eq!(error.as_deref(), Some("States.QueryEvaluationError"));
     let cause = cause.unwrap_or_default();
     assert!(cause.contains("threw an error during evaluation. U1003"), "cause: {cause}");
+}
+
+/// What [`check_controlled`]'s script gets: the execution's remote, and each task the owner's
+/// hook was given.
+struct Owner {
+    remote: Remote,
+    requests: mpsc::UnboundedReceiver<TaskRequest>,
+}
+
+impl Owner {
+    /// The next task handed to the owner.
+    async fn next(&mut self) -> TaskRequest {
+        self.requests.recv().await.expect("the execution hands the owner another task")
+    }
+}
+
+/// Runs `definition` on the virtual clock under the control of `script`, which plays the
+/// owner: it sends signals through the remote and returns notes (the rejections it saw, for
+/// example). Compares the outcome, the history and the notes with `expect`. The owner's hook
+/// refuses activities whose ARN ends in `Missing`, as the API refuses unknown activities.
+/// Once the execution is over, every signal is rejected.
+fn check_controlled<Script, Work>(
+    definition: &str,
+    runner: Arc<dyn TaskRunner>,
+    script: Script,
+    expect: &str,
+) where
+    Script: FnOnce(Owner) -> Work,
+    Work: std::future::Future<Output = Vec<String>> + Send + 'static,
+{
+    let options = baton_asl::Options { machine_type: baton_asl::MachineType::Standard };
+    let (machine, diagnostics) = baton_asl::parse(definition, &options);
+    let machine = machine.unwrap_or_else(|| panic!("invalid test definition: {diagnostics:?}"));
+    let start = crate::local_start("Machine", "{}".to_owned());
+    let started_at = start.at;
+    let (handed, requests) = mpsc::unbounded_channel();
+    let (remote, mailbox) = crate::mailbox(Box::new(move |request: &TaskRequest| {
+        if request.resource.arn().ends_with("Missing") {
+            return Err(TaskError::new("States.Runtime", "no such activity"));
+        }
+        // A script that expects no task stops listening early.
+        let _ = handed.send(request.clone());
+        Ok(())
+    }));
+    let options = Options {
+        record_history: true,
+        clock: Clock::Virtual,
+        progress: None,
+        evaluation_budget: crate::EVALUATION_BUDGET,
+    };
+    let runtime = tokio::runtime::Builder::new_multi_thread()
+        .worker_threads(2)
+        .enable_all()
+        .build()
+        .expect("a tokio runtime");
+    runtime.block_on(async move {
+        let run =
+            tokio::spawn(crate::run_controlled(Arc::new(machine), start, runner, options, mailbox));
+        let owner = Owner { remote: remote.clone(), requests };
+        let notes = tokio::spawn(script(owner)).await.expect("the script runs");
+        let result = run.await.expect("the run is not aborted").expect("the execution ends");
+        let late = remote.send(Signal::Stop { error: None, cause: None }).await;
+        assert_eq!(late, Err(Rejected::Ended));
+        let mut lines = vec![render(&result, started_at)];
+        lines.extend(notes);
+        assert_eq!(lines.join("\n"), expect.trim());
+    });
+}
+
+const REVIEW: &str = "arn:aws:states:us-east-1:123456789012:activity:Review";
+
+#[test]
+fn activity_tasks_completed_by_signals() {
+    let definition = format!(
+        r#"{{"StartAt": "First", "States": {{
+            "First": {{"Type": "Task", "Resource": "{REVIEW}", "Next": "Second"}},
+            "Second": {{"Type": "Task", "Resource": "{REVIEW}", "End": true,
+                        "Catch": [{{"ErrorEquals": ["Rejected"], "Next": "Handled"}}]}},
+            "Handled": {{"Type": "Pass", "End": true}}
+        }}}}"#
+    );
+    check_controlled(
+        &definition,
+        no_runner(),
+        |mut owner| async move {
+            let remote = owner.remote.clone();
+            let first = owner.next().await.task;
+            let worker = Some("w1".to_owned());
+            remote.send(Signal::TaskStarted { task: first, worker_name: worker }).await.unwrap();
+            let output = json!({ "ok": 1 });
+            remote.send(Signal::TaskSucceeded { task: first, output }).await.unwrap();
+            let second = owner.next().await.task;
+            let mut notes = Vec::new();
+            let late = remote.send(Signal::TaskHeartbeat { task: first }).await;
+            notes.push(format!("heartbeat for the first: {late:?}"));
+            remote.send(Signal::TaskStarted { task: second, worker_name: None }).await.unwrap();
+            let twice = remote.send(Signal::TaskStarted { task: second, worker_name: None }).await;
+            notes.push(format!("second start: {twice:?}"));
+            remote.send(Signal::TaskHeartbeat { task: second }).await.unwrap();
+            let (error, cause) = ("Rejected".to_owned(), "not good".to_owned());
+            remote.send(Signal::TaskFailed { task: second, error, cause }).await.unwrap();
+            notes
+        },
+        r#"
+SUCCEEDED {"Error":"Rejected","Cause":"not good"}
++0 ExecutionStarted
++0 TaskStateEntered First
++0 ActivityScheduled
++0 ActivityStarted
++0 ActivitySucceeded
++0 TaskStateExited First
++0 TaskStateEntered Second
++0 ActivityScheduled
++0 ActivityStarted
++0 ActivityFailed
++0 TaskStateExited Second
++0 PassStateEntered Handled
++0 PassStateExited Handled
++0 ExecutionSucceeded
+heartbeat for the first: Err(TaskNotOpen { task: TaskId(0) })
+second start: Err(TaskAlreadyStarted { task: TaskId(1) })
+"#,
+    );
+}
+
+#[test]
+fn stop_aborts_a_waiting_execution() {
+    check_controlled(
+        &format!(
+            r#"{{"StartAt": "A", "States": {{"A": {{"Type": "Task", "Resource": "{REVIEW}", "End": true}}}}}}"#
+        ),
+        no_runner(),
+        |mut owner| async move {
+            owner.next().await;
+            let stop =
+                Signal::Stop { error: Some("Halt".to_owned()), cause: Some("enough".to_owned()) };
+            owner.remote.send(stop).await.unwrap();
+            Vec::new()
+        },
+        r#"
+ABORTED Halt: enough
++0 ExecutionStarted
++0 TaskStateEntered A
++0 ActivityScheduled
++0 ExecutionAborted
+"#,
+    );
+}
+
+#[test]
+fn an_activity_the_owner_refuses_fails_its_task() {
+    check_controlled(
+        r#"{"StartAt": "A", "States": {"A": {"Type": "Task",
+            "Resource": "arn:aws:states:us-east-1:123456789012:activity:Missing", "End": true}}}"#,
+        no_runner(),
+        |_owner| async { Vec::new() },
+        r#"
+FAILED States.Runtime: no such activity
++0 ExecutionStarted
++0 TaskStateEntered A
++0 ActivityScheduled
++0 ActivityFailed
++0 ExecutionFailed
+"#,
+    );
+}
+
+/// A `.waitForTaskToken` Lambda invoke: the function gets the token in its payload, its own
+/// answer is ignored, and the task ends with the callback's result.
+const CALLBACK: &str = r#"{"StartAt": "Ask", "States": {"Ask": {"Type": "Task",
+    "Resource": "arn:aws:states:::lambda:invoke.waitForTaskToken",
+    "Parameters": {"FunctionName": "Notify", "Payload": {"token.$": "$$.Task.Token"}},
+    "End": true}}}"#;
+
+#[test]
+fn a_callback_waits_for_its_token() {
+    let mut handlers = Handlers::new();
+    handlers.register("Notify", |_| async { Ok(json!({ "StatusCode": 200 })) });
+    check_controlled(
+        CALLBACK,
+        Arc::new(handlers),
+        |mut owner| async move {
+            let request = owner.next().await;
+            let token = request.token.clone().expect("a callback has a token");
+            let mut notes = vec![format!(
+                "the payload carries the token: {}",
+                request.input["Payload"]["token"] == token.as_str()
+            )];
+            let output = json!({ "approved": true });
+            let answer = owner.remote.send(Signal::TaskSucceeded { task: request.task, output });
+            notes.push(format!("callback: {:?}", answer.await));
+            notes
+        },
+        r#"
+SUCCEEDED {"approved":true}
++0 ExecutionStarted
++0 TaskStateEntered Ask
++0 TaskScheduled
++0 TaskStarted
++0 TaskSucceeded
++0 TaskStateExited Ask
++0 ExecutionSucceeded
+the payload carries the token: true
+callback: Ok(())
+"#,
+    );
+}
+
+#[test]
+fn a_callback_whose_request_fails_fails_its_task() {
+    let mut handlers = Handlers::new();
+    handlers.register("Notify", |_| async { Err(TaskError::new("Lambda.Unknown", "gone")) });
+    check_controlled(
+        CALLBACK,
+        Arc::new(handlers),
+        |_owner| async { Vec::new() },
+        r#"
+FAILED Lambda.Unknown: gone
++0 ExecutionStarted
++0 TaskStateEntered Ask
++0 TaskScheduled
++0 TaskStarted
++0 TaskFailed
++0 ExecutionFailed
+"#,
+    );
 }
