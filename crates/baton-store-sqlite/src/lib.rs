@@ -167,11 +167,18 @@ impl Options {
 
     /// Opens (or creates) the database, migrates its schema, and starts the writer thread.
     ///
-    /// Fails with [`Error::SchemaTooNew`] for a file written by a newer Baton, and with
-    /// [`Error::Backend`] if the file cannot be opened or is not a database.
+    /// Fails with [`Error::SchemaTooNew`] for a file written by a newer Baton, with
+    /// [`Error::InvalidOptions`] for a zero `batch_commits_max` or `read_connections`, and
+    /// with [`Error::Backend`] if the file cannot be opened or is not a database.
     pub fn open(self) -> Result<SqliteStore, Error> {
-        assert!(self.batch_commits_max > 0, "batch_commits_max must be at least 1");
-        assert!(self.read_connections > 0, "read_connections must be at least 1");
+        for (name, value) in [
+            ("batch_commits_max", self.batch_commits_max),
+            ("read_connections", self.read_connections),
+        ] {
+            if value == 0 {
+                return Err(Error::InvalidOptions { reason: format!("{name} must be at least 1") });
+            }
+        }
         let location = self.path.display().to_string();
         let failed = |context: &str| {
             let context = format!("{context} {location}");

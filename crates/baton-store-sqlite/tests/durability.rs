@@ -120,6 +120,28 @@ fn shut_down_store_refuses_writes_and_still_reads() {
 }
 
 #[test]
+fn a_panicking_callback_does_not_stop_the_writer() {
+    let dir = tempfile::tempdir().unwrap();
+    let store = open(&dir.path().join("baton.db"));
+    store.submit(step("first"), Box::new(|_| panic!("a broken callback")));
+    store.commit(step("second")).expect("the writer still runs");
+    assert!(step_state(&store, "first"));
+    assert!(step_state(&store, "second"));
+}
+
+#[test]
+fn zero_sized_options_are_refused() {
+    let dir = tempfile::tempdir().unwrap();
+    let mut options = Options::new(dir.path().join("baton.db"));
+    options.read_connections = 0;
+    let opened = options.open();
+    assert!(
+        matches!(&opened, Err(Error::InvalidOptions { reason }) if reason.contains("read_connections")),
+        "{opened:?}"
+    );
+}
+
+#[test]
 fn newer_schema_is_refused() {
     let dir = tempfile::tempdir().unwrap();
     let path = dir.path().join("baton.db");

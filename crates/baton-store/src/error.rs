@@ -52,6 +52,12 @@ pub enum Error {
         /// The newest version this build knows.
         supported: i64,
     },
+    /// The store's options are unusable (such as a batch of zero commits).
+    #[error("invalid store options: {reason}")]
+    InvalidOptions {
+        /// What is wrong with them.
+        reason: String,
+    },
     /// The store was shut down; the commit was not applied.
     #[error("the store is shut down")]
     Closed,

@@ -101,6 +101,14 @@ pub struct ExecutionFilter {
 pub trait Store: Send + Sync {
     /// Submits a commit. `done` is called exactly once: with `Ok` after the whole commit is
     /// durable, or with the error that refused it, in which case nothing of it was applied.
+    ///
+    /// Commits apply in the order they were submitted, and a refused commit does not stop
+    /// the ones after it: submit an execution's next step only after its previous step was
+    /// acknowledged. Once `done` has seen `Ok`, every read sees the commit.
+    ///
+    /// `done` runs on the store's writer thread (or, for the in-memory store, in the caller's
+    /// thread): it must only hand the result over. A backend may block `submit` briefly when
+    /// its queue is full (backpressure).
     fn submit(&self, commit: Commit, done: Callback<()>);
 
     /// Submits a claim: the oldest unclaimed task of the activity (by enqueue time, then
