@@ -34,7 +34,7 @@ pub enum Command {
 }
 
 /// A task for the shell to perform.
-#[derive(Debug, Clone, PartialEq)]
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
 pub struct TaskRequest {
     pub task: TaskId,
     /// The Task state's name.

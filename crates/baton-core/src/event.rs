@@ -54,7 +54,7 @@ pub struct Failure {
 }
 
 /// Which family of task events a Task state records.
-#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+#[derive(Debug, Clone, Copy, PartialEq, Eq, serde::Serialize, serde::Deserialize)]
 pub enum TaskFamily {
     /// `Task*` events with `resourceType`/`resource` (service integrations).
     Service,

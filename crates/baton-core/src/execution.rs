@@ -7,6 +7,7 @@
 
 use std::collections::BTreeMap;
 
+use serde::{Deserialize, Serialize};
 use serde_json::{Map, Value};
 
 use baton_asl::model::{Scope, StateId, StateKind, StateMachine};
@@ -17,11 +18,28 @@ use crate::event::TaskFamily;
 use crate::input::{Millis, Start};
 use crate::random::Draws;
 
+/// The version of [`Execution::snapshot`]'s format. A snapshot of another version is refused
+/// rather than misread; bump it whenever a serialized type changes shape.
+pub const SNAPSHOT_VERSION: u32 = 1;
+
+/// What [`Execution::snapshot`] writes: the format version, then the execution.
+#[derive(Serialize)]
+struct SnapshotOut<'a> {
+    version: u32,
+    execution: &'a Execution,
+}
+
+#[derive(Deserialize)]
+struct SnapshotIn {
+    version: u32,
+    execution: Execution,
+}
+
 /// Index of a frame in [`Execution::frames`].
 pub(crate) type FrameId = usize;
 
 /// One execution's state. Built by [`crate::start`], advanced by [`crate::step`].
-#[derive(Debug, Clone)]
+#[derive(Debug, Clone, Serialize, Deserialize)]
 pub struct Execution {
     pub(crate) start: Start,
     /// The execution input, parsed once (`$$.Execution.Input`).
@@ -44,6 +62,7 @@ pub struct Execution {
     /// Trips the JSONata evaluations of the current step from outside (the shell's watchdog):
     /// a runaway expression fails instead of hanging the engine. Not part of the execution's
     /// data; the shell sets a fresh one before each step.
+    #[serde(skip)]
     pub(crate) evaluation_guard: Option<baton_jsonata::CancelToken>,
     /// The execution-level `TimeoutSeconds` timer.
     pub(crate) deadline: Option<TimerId>,
@@ -85,6 +104,35 @@ impl Execution {
         self.evaluation_guard = token;
     }
 
+    /// The execution's frontier as bytes, for a durable store: every running frame, pending
+    /// task and timer, the variables, the draw counter and the identity (including the secret
+    /// seed, so keep snapshots as private as the seed). [`Execution::from_snapshot`] rebuilds
+    /// it without replaying the history, so recovery costs the same however long it ran.
+    pub fn snapshot(&self) -> Vec<u8> {
+        let snapshot = SnapshotOut { version: SNAPSHOT_VERSION, execution: self };
+        // Every field is plain data with string or integer map keys, which JSON always holds.
+        serde_json::to_vec(&snapshot).unwrap_or_default()
+    }
+
+    /// Rebuilds an execution from [`Execution::snapshot`]'s bytes, for the same definition.
+    pub fn from_snapshot(bytes: &[u8]) -> Result<Execution, crate::Error> {
+        let snapshot: SnapshotIn = serde_json::from_slice(bytes).map_err(|error| {
+            crate::Error::Corruption { reason: format!("unreadable execution snapshot: {error}") }
+        })?;
+        if snapshot.version != SNAPSHOT_VERSION {
+            return Err(crate::Error::Corruption {
+                reason: format!(
+                    "execution snapshot version {} (this Baton reads version {SNAPSHOT_VERSION})",
+                    snapshot.version
+                ),
+            });
+        }
+        let mut execution = snapshot.execution;
+        let seed = execution.start.seed.clone();
+        execution.draws.restore_seed(&seed);
+        Ok(execution)
+    }
+
     /// How many states the execution has entered.
     pub fn transitions(&self) -> u64 {
         self.transitions
@@ -112,14 +160,14 @@ impl Execution {
 }
 
 /// A task the execution waits for.
-#[derive(Debug, Clone)]
+#[derive(Debug, Clone, Serialize, Deserialize)]
 pub(crate) struct PendingTask {
     pub(crate) frame: FrameId,
     pub(crate) request: TaskRequest,
 }
 
 /// A timer the execution waits for.
-#[derive(Debug, Clone, Copy)]
+#[derive(Debug, Clone, Copy, Serialize, Deserialize)]
 pub(crate) struct PendingTimer {
     /// The frame that waits; `None` for the execution's own `TimeoutSeconds`.
     pub(crate) frame: Option<FrameId>,
@@ -128,7 +176,7 @@ pub(crate) struct PendingTimer {
 }
 
 /// A running States block.
-#[derive(Debug, Clone)]
+#[derive(Debug, Clone, Serialize, Deserialize)]
 pub(crate) struct Frame {
     pub(crate) parent: Option<Parent>,
     /// How to find this frame's `Scope` from the machine's top-level scope.
@@ -165,7 +213,7 @@ pub(crate) struct Frame {
 }
 
 /// Where a child frame reports to.
-#[derive(Debug, Clone, Copy)]
+#[derive(Debug, Clone, Copy, Serialize, Deserialize)]
 pub(crate) struct Parent {
     pub(crate) frame: FrameId,
     /// Branch index (Parallel) or item index (Map).
@@ -173,14 +221,14 @@ pub(crate) struct Parent {
 }
 
 /// One step from a scope to a nested one.
-#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize)]
 pub(crate) enum ScopeStep {
     Branch { state: StateId, branch: usize },
     Processor { state: StateId },
 }
 
 /// What a frame is doing.
-#[derive(Debug, Clone)]
+#[derive(Debug, Clone, Serialize, Deserialize)]
 pub(crate) enum FrameStatus {
     /// About to enter its current state.
     Entering,
@@ -195,7 +243,7 @@ pub(crate) enum FrameStatus {
 }
 
 /// A task in flight.
-#[derive(Debug, Clone)]
+#[derive(Debug, Clone, Serialize, Deserialize)]
 pub(crate) struct TaskWait {
     pub(crate) task: TaskId,
     pub(crate) family: TaskFamily,
@@ -207,7 +255,7 @@ pub(crate) struct TaskWait {
 }
 
 /// Why a timer exists.
-#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize)]
 pub(crate) enum TimerPurpose {
     Wait,
     Backoff,
@@ -217,7 +265,7 @@ pub(crate) enum TimerPurpose {
 }
 
 /// The children of a Parallel or Map state.
-#[derive(Debug, Clone)]
+#[derive(Debug, Clone, Serialize, Deserialize)]
 pub(crate) struct Children {
     pub(crate) kind: ChildrenKind,
     pub(crate) results: Vec<Option<Value>>,
@@ -225,14 +273,14 @@ pub(crate) struct Children {
     pub(crate) running: Vec<FrameId>,
 }
 
-#[derive(Debug, Clone)]
+#[derive(Debug, Clone, Serialize, Deserialize)]
 pub(crate) enum ChildrenKind {
     Parallel,
     Map(MapRun),
 }
 
 /// Progress of a Map state's iterations.
-#[derive(Debug, Clone)]
+#[derive(Debug, Clone, Serialize, Deserialize)]
 pub(crate) struct MapRun {
     /// Iteration inputs (after ItemSelector), in item order.
     pub(crate) inputs: Vec<Value>,

@@ -6,14 +6,17 @@
 
 use std::sync::Arc;
 
+use serde::{Deserialize, Serialize};
 use sha2::{Digest, Sha256};
 
 use baton_asl::intrinsic::Random;
 
 /// The draw counter and the seed it hashes with.
-#[derive(Debug, Clone)]
+#[derive(Debug, Clone, Serialize, Deserialize)]
 pub(crate) struct Draws {
     /// Shared, so that cloning the draws (to lend them to an evaluation) does not allocate.
+    /// Not in snapshots: the execution's `Start` holds it, and `restore_seed` puts it back.
+    #[serde(skip)]
     seed: Arc<[u8]>,
     count: u64,
 }
@@ -21,6 +24,11 @@ pub(crate) struct Draws {
 impl Draws {
     pub(crate) fn new(seed: &str) -> Draws {
         Draws { seed: Arc::from(seed.as_bytes()), count: 0 }
+    }
+
+    /// Puts the seed back after the draws were read from a snapshot (which keeps the count).
+    pub(crate) fn restore_seed(&mut self, seed: &str) {
+        self.seed = Arc::from(seed.as_bytes());
     }
 
     /// The next 32 bytes.

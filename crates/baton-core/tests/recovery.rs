@@ -1,6 +1,7 @@
 //! Recovery (../shared/STYLE.md A3): an execution rebuilt by replaying any prefix of its inputs
 //! reports, through `Execution::pending_commands`, exactly the work that was outstanding at that
-//! point of the live run — every running task and every timer with its original due time.
+//! point of the live run — every running task and every timer with its original due time. A
+//! snapshot taken after any input resumes exactly like the live execution.
 
 use std::collections::BTreeMap;
 
@@ -8,7 +9,7 @@ use serde_json::json;
 
 use baton_asl::{MachineType, Options};
 use baton_core::simulate::{self, TaskAnswer};
-use baton_core::{Command, Input, Start, TaskRequest, WorkflowType, start, step};
+use baton_core::{Command, Execution, Input, Start, TaskRequest, WorkflowType, start, step};
 
 const DEFINITION: &str = r#"{"StartAt":"Work","States":{
     "Work":{"Type":"Task","Resource":"arn:aws:states:::lambda:invoke","TimeoutSeconds":30,
@@ -105,7 +106,12 @@ fn replayed_prefixes_report_the_outstanding_work() {
             | Input::TaskHeartbeat { .. }
             | Input::Stop { .. } => {}
         }
+        // A snapshot taken here resumes exactly like the live execution.
+        let mut restored = Execution::from_snapshot(&execution.snapshot()).expect("snapshot reads");
         let next = step(&machine, &mut execution, input.clone()).expect("step");
+        let resumed = step(&machine, &mut restored, input.clone()).expect("step after restore");
+        assert_eq!(resumed, next, "a restored snapshot steps differently after {applied} inputs");
+        assert_eq!(restored.snapshot(), execution.snapshot());
         apply(&mut outstanding, &next.commands);
     }
     assert!(execution.pending_commands().is_empty(), "a finished execution waits for nothing");

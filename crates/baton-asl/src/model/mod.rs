@@ -127,8 +127,9 @@ impl Scope {
     }
 }
 
-/// The position of a state in its [`Scope`].
-#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash)]
+/// The position of a state in its [`Scope`]. Serializable, so that an interpreter can store
+/// where an execution is (its snapshot) and find the state again in the same definition.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, serde::Serialize, serde::Deserialize)]
 pub struct StateId(pub(crate) usize);
 
 impl StateId {

@@ -28,7 +28,7 @@ pub enum Credentials {
 }
 
 /// Who does a Task's work, recognised from its `Resource` ARN.
-#[derive(Debug, Clone, PartialEq, Eq)]
+#[derive(Debug, Clone, PartialEq, Eq, serde::Serialize, serde::Deserialize)]
 pub enum Resource {
     /// `arn:aws:states:REGION:ACCOUNT:activity:NAME`.
     Activity { arn: String },
@@ -49,7 +49,7 @@ impl Resource {
 }
 
 /// How a service integration waits for its work.
-#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+#[derive(Debug, Clone, Copy, PartialEq, Eq, serde::Serialize, serde::Deserialize)]
 pub enum IntegrationPattern {
     /// Call and move on.
     RequestResponse,
