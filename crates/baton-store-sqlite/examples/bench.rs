@@ -4,13 +4,14 @@
 //! ```text
 //! cargo run --release -p baton-store-sqlite --example bench
 //! cargo run --release -p baton-store-sqlite --example bench -- --threads 1,16,64,256 \
-//!     --seconds 5 --executions 100000
+//!     --in-flight 256,1024 --seconds 5 --tasks 20000 --executions 100000
 //! ```
 //!
 //! Commits: each submitter thread owns one execution and commits one realistic step at a
 //! time: the execution's update with a 1 KiB snapshot, three ~300-byte history events and a
 //! timer. It reports commits/s, events (transitions)/s, transactions (fsyncs)/s and commit
-//! latency. Recovery: 64 threads start `--executions` RUNNING executions (each with a 1 KiB
+//! latency. Activities: 64 workers each claim a queued task and commit its removal, the
+//! store's half of a `GetActivityTask` + `SendTaskSuccess` round trip. Recovery: 64 threads start `--executions` RUNNING executions (each with a 1 KiB
 //! snapshot, its first event and a timer), the store is closed and reopened, and every
 //! running execution and every timer is read back page by page.
 //!
@@ -23,7 +24,8 @@ use std::time::{Duration, Instant};
 
 use baton_store::conformance::{execution, execution_arn};
 use baton_store::{
-    Change, Commit, EventRecord, ExecutionStatus, ExecutionUpdate, PageRequest, Store, TimerRecord,
+    ActivityTaskRecord, Change, Commit, EventRecord, ExecutionStatus, ExecutionUpdate, PageRequest,
+    Store, TimerRecord,
 };
 use baton_store_sqlite::{Options, SqliteStore};
 
@@ -37,6 +39,10 @@ const SNAPSHOT_BYTES: usize = 1024;
 const RECOVERY_SUBMITTERS: usize = 64;
 /// Executions per page when reading them back, as a runtime's recovery would.
 const RECOVERY_PAGE: usize = 1000;
+/// Workers polling one activity at once in the activity measurement.
+const ACTIVITY_WORKERS: usize = 64;
+/// Tasks per commit when filling the activity's queue.
+const ENQUEUE_BATCH: usize = 1000;
 /// Threads that drive the in-flight executions, like a tokio runtime's workers on this
 /// two-core machine.
 const DRIVER_THREADS: usize = 2;
@@ -46,6 +52,7 @@ struct Arguments {
     in_flight: Vec<usize>,
     seconds: f64,
     executions: usize,
+    tasks: usize,
 }
 
 fn main() -> anyhow::Result<()> {
@@ -77,6 +84,7 @@ fn main() -> anyhow::Result<()> {
         pipelined(&store, in_flight, Duration::from_secs_f64(arguments.seconds))?;
         store.shutdown()?;
     }
+    activity_round_trips(&fresh(&dir, "activities.db")?, arguments.tasks)?;
     recovery(&fresh(&dir, "recovery.db")?, arguments.executions)
 }
 
@@ -86,6 +94,7 @@ fn parse_arguments() -> anyhow::Result<Arguments> {
         in_flight: vec![256, 1024],
         seconds: 3.0,
         executions: 100_000,
+        tasks: 20_000,
     };
     let mut args = std::env::args().skip(1);
     while let Some(flag) = args.next() {
@@ -99,8 +108,9 @@ fn parse_arguments() -> anyhow::Result<Arguments> {
             }
             "--seconds" => arguments.seconds = value.parse()?,
             "--executions" => arguments.executions = value.parse()?,
+            "--tasks" => arguments.tasks = value.parse()?,
             _ => anyhow::bail!(
-                "unknown flag {flag} (--threads, --in-flight, --seconds, --executions)"
+                "unknown flag {flag} (--threads, --in-flight, --seconds, --executions, --tasks)"
             ),
         }
     }
@@ -338,6 +348,69 @@ fn drive(
         }
     }
     Ok(latencies)
+}
+
+/// `tasks` activity tasks are queued, then [`ACTIVITY_WORKERS`] threads each claim a task
+/// (`GetActivityTask`) and commit its removal (`SendTaskSuccess`) until the queue is empty:
+/// two durable writes per round trip.
+fn activity_round_trips(path: &Path, tasks: usize) -> anyhow::Result<()> {
+    let store = Options::new(path).open()?;
+    let activity_arn = "arn:aws:states:us-east-1:123456789012:activity:bench";
+    let queued: Vec<usize> = (0..tasks).collect();
+    for chunk in queued.chunks(ENQUEUE_BATCH) {
+        let changes = chunk
+            .iter()
+            .map(|&i| {
+                Change::EnqueueActivityTask(ActivityTaskRecord {
+                    task_token: format!("token-{i:08}"),
+                    activity_arn: activity_arn.to_owned(),
+                    execution_arn: execution_arn("bench", "activities"),
+                    input: body(0),
+                    enqueued_millis: 1_000,
+                    heartbeat_deadline_millis: None,
+                    timeout_deadline_millis: None,
+                    claim: None,
+                })
+            })
+            .collect();
+        store.commit(Commit::new(changes))?;
+    }
+    let before = store.stats();
+    let began = Instant::now();
+    let completed: usize = std::thread::scope(|scope| -> anyhow::Result<usize> {
+        let workers: Vec<_> = (0..ACTIVITY_WORKERS)
+            .map(|worker| {
+                let store = &store;
+                scope.spawn(move || -> anyhow::Result<usize> {
+                    let name = format!("worker-{worker}");
+                    let mut completed = 0;
+                    while let Some(task) = store.claim_next(activity_arn, &name, 2_000)? {
+                        let task_token = task.task_token;
+                        store
+                            .commit(Commit::new(vec![Change::RemoveActivityTask { task_token }]))?;
+                        completed += 1;
+                    }
+                    Ok(completed)
+                })
+            })
+            .collect();
+        let mut completed = 0;
+        for worker in workers {
+            completed += worker.join().expect("worker thread")?;
+        }
+        Ok(completed)
+    })?;
+    let elapsed = began.elapsed().as_secs_f64();
+    let transactions = store.stats().transactions - before.transactions;
+    anyhow::ensure!(completed == tasks, "completed {completed} of {tasks} tasks");
+    println!();
+    println!(
+        "activity round trips ({ACTIVITY_WORKERS} workers, claim + remove): {:.0}/s, {:.1} writes/fsync",
+        completed as f64 / elapsed,
+        (2 * completed) as f64 / transactions as f64
+    );
+    store.shutdown()?;
+    Ok(())
 }
 
 fn recovery(path: &Path, executions: usize) -> anyhow::Result<()> {
