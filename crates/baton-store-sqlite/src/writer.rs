@@ -71,8 +71,22 @@ fn commit_batch(connection: &mut Connection, batch: Vec<Request>) {
             return;
         }
     };
-    let applied: Vec<Applied> =
-        batch.into_iter().map(|request| apply_request(&mut transaction, request)).collect();
+    let mut applied = Vec::with_capacity(batch.len());
+    for request in batch {
+        // After some errors (a full disk, an IO error) SQLite rolls the whole transaction
+        // back by itself. A savepoint would then open a transaction of its own and commit
+        // the request alone, so the rest of the batch is refused instead.
+        if transaction.is_autocommit() {
+            let source = std::io::Error::other("SQLite rolled the batch's transaction back");
+            let error = Error::backend("applying a batch of writes", source);
+            applied.push(match request {
+                Request::Commit(_, reply) => Applied::Commit(reply, Err(error)),
+                Request::Claim(_, reply) => Applied::Claim(reply, Err(error)),
+            });
+            continue;
+        }
+        applied.push(apply_request(&mut transaction, request));
+    }
     let committed = transaction
         .commit()
         .map_err(|source| Error::backend("committing a batch of writes", source));
