@@ -20,7 +20,7 @@ use crate::random::Draws;
 
 /// The version of [`Execution::snapshot`]'s format. A snapshot of another version is refused
 /// rather than misread; bump it whenever a serialized type changes shape.
-pub const SNAPSHOT_VERSION: u32 = 1;
+pub(crate) const SNAPSHOT_VERSION: u32 = 1;
 
 /// What [`Execution::snapshot`] writes: the format version, then the execution.
 #[derive(Serialize)]

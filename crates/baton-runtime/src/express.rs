@@ -21,6 +21,7 @@ use baton_asl::model::{IntegrationPattern, Resource};
 use baton_core::{Command, Input, Millis, Outcome, Step, TaskId, TaskRequest, TimerId};
 use baton_integrations::{TaskResult, TaskRunner};
 
+use crate::journal::{Journal, JournalError};
 use crate::remote::{Letter, Mailbox, Outside, Rejected, Signal};
 use crate::watchdog::Watch;
 use crate::{Clock, Error, Options, RunResult, now_millis};
@@ -56,6 +57,33 @@ pub async fn run_controlled(
     run(machine, start, runner, options, Some(mailbox)).await
 }
 
+/// Where a durable run begins.
+#[derive(Debug)]
+pub enum Beginning {
+    /// A new execution.
+    Start(baton_core::Start),
+    /// An execution read back from its store after a restart (see [`crate::running`]): its
+    /// pending timers fire at their original due times (at once when overdue) and its pending
+    /// tasks run again.
+    Resume(Box<baton_core::Execution>),
+}
+
+/// Runs a Standard execution durably: every step is recorded by `journal` (its events, its
+/// frontier, its timers) and acknowledged by the store before any of the step's commands is
+/// performed. If the process dies, [`crate::running`] reads the execution back and
+/// [`Beginning::Resume`] continues it from its last durable step; each transition is recorded
+/// exactly once. `mailbox` lets the owner signal it, as in [`run_controlled`].
+pub async fn run_durable(
+    machine: Arc<StateMachine>,
+    beginning: Beginning,
+    runner: Arc<dyn TaskRunner>,
+    options: Options,
+    mailbox: Option<Mailbox>,
+    journal: Journal,
+) -> Result<RunResult, Error> {
+    run_from(machine, beginning, runner, options, mailbox, Some(journal)).await
+}
+
 async fn run(
     machine: Arc<StateMachine>,
     start: baton_core::Start,
@@ -63,14 +91,41 @@ async fn run(
     options: Options,
     mailbox: Option<Mailbox>,
 ) -> Result<RunResult, Error> {
-    let mut start = start;
-    // The interpreter skips building events nobody will see.
-    start.record_history = options.record_history || options.progress.is_some();
+    run_from(machine, Beginning::Start(start), runner, options, mailbox, None).await
+}
+
+async fn run_from(
+    machine: Arc<StateMachine>,
+    beginning: Beginning,
+    runner: Arc<dyn TaskRunner>,
+    options: Options,
+    mailbox: Option<Mailbox>,
+    mut journal: Option<Journal>,
+) -> Result<RunResult, Error> {
     let budget = options.evaluation_budget;
-    let mut shell = Shell::new(runner, options, start.at, mailbox);
-    let watch = Watch::start(budget);
-    let (mut execution, first) = baton_core::start_guarded(&machine, start, Some(watch.token()))?;
-    drop(watch);
+    let (mut shell, mut execution, first, resumed) = match beginning {
+        Beginning::Start(mut start) => {
+            // The interpreter skips building events nobody will see; a journal keeps them all.
+            start.record_history =
+                options.record_history || options.progress.is_some() || journal.is_some();
+            let shell = Shell::new(runner, options, start.at, mailbox);
+            let watch = Watch::start(budget);
+            let (execution, first) =
+                baton_core::start_guarded(&machine, start, Some(watch.token()))?;
+            drop(watch);
+            (shell, execution, first, false)
+        }
+        Beginning::Resume(execution) => {
+            let shell = Shell::new(runner, options, now_millis(), mailbox);
+            let pending = Step { events: Vec::new(), commands: execution.pending_commands() };
+            (shell, *execution, pending, true)
+        }
+    };
+    if let Some(journal) = &mut journal
+        && !resumed
+    {
+        journal.record(&execution, &first).await.map_err(durability)?;
+    }
     shell.perform(first);
     loop {
         if let Some(outcome) = shell.outcome.take() {
@@ -83,6 +138,9 @@ async fn run(
         execution.guard_evaluations(Some(watch.token()));
         let step = baton_core::step(&machine, &mut execution, input)?;
         drop(watch);
+        if let Some(journal) = &mut journal {
+            journal.record(&execution, &step).await.map_err(durability)?;
+        }
         shell.perform(step);
     }
 }
@@ -429,3 +487,7 @@ async fn next_letter(signals: Option<&mut mpsc::Receiver<Letter>>) -> Option<Let
 
 #[cfg(test)]
 mod tests;
+
+fn durability(error: JournalError) -> Error {
+    Error::Durability { reason: error.to_string() }
+}

@@ -24,6 +24,7 @@
 //! ```
 
 mod express;
+mod journal;
 pub mod remote;
 mod watchdog;
 
@@ -33,7 +34,9 @@ use baton_core::{Event, Millis, Outcome, Start};
 
 pub use baton_integrations::TaskRunner;
 
+pub use crate::express::{Beginning, run_durable};
 pub use crate::express::{run_controlled, run_express};
+pub use crate::journal::{Journal, JournalError, running};
 pub use crate::remote::{Mailbox, Remote, mailbox};
 pub use crate::watchdog::EVALUATION_BUDGET;
 
@@ -88,6 +91,10 @@ pub enum Error {
     /// pending, yet the interpreter has not finished it.
     #[error("the execution is not finished but waits for no task and no timer")]
     Stalled,
+    /// A Standard execution's step could not be made durable, so none of its effects were
+    /// performed; the execution stops here and resumes from its last durable step.
+    #[error("{reason}")]
+    Durability { reason: String },
 }
 
 /// The start of a local execution of state machine `state_machine_name` with `input` (JSON

@@ -1,0 +1,207 @@
+//! The durable record of a Standard execution: each step of the interpreter becomes one store
+//! [`Commit`] (its history events, the execution's new frontier and status, its timers), made
+//! durable before the shell performs any command of that step.
+//!
+//! A step runs from one input to the point where every frame waits again, so the deterministic
+//! states between two effects share one commit (issue 4: "commit at effect boundaries"). The
+//! store groups commits of many executions into one transaction, so one fsync serves them all.
+//! Event ids are unique per execution in the store: a step recorded twice is refused whole
+//! ([`baton_store::Error::DuplicateEvent`]), which is how each transition is recorded once.
+//!
+//! Recovery reads every running execution back with [`running`]: its snapshot rebuilds the
+//! interpreter's frontier without replaying history, and `Execution::pending_commands` says
+//! which timers (at their original due times) and tasks to resume.
+
+use std::sync::Arc;
+
+use baton_core::{Command, Execution, Outcome, Start, Step};
+use baton_store::{
+    Change, Commit, EventRecord, ExecutionRecord, ExecutionStatus, ExecutionUpdate, PageRequest,
+    Store, TimerRecord,
+};
+
+/// How many running executions recovery reads per page.
+const RECOVERY_PAGE: usize = 1_000;
+
+/// Why a step could not be made durable, or an execution could not be read back.
+#[derive(Debug, thiserror::Error)]
+pub enum JournalError {
+    /// The store refused or failed the commit; nothing of the step is durable.
+    #[error("could not record execution {execution_arn}: {source}")]
+    Store { execution_arn: String, source: baton_store::Error },
+    /// A stored snapshot cannot be read by this interpreter.
+    #[error("could not restore execution {execution_arn}: {source}")]
+    Snapshot { execution_arn: String, source: baton_core::Error },
+}
+
+/// Writes one Standard execution's steps to a store.
+pub struct Journal {
+    store: Arc<dyn Store>,
+    execution_arn: String,
+    /// Set until the first step is recorded: the execution's row is created with it.
+    first: Option<ExecutionRecord>,
+}
+
+impl std::fmt::Debug for Journal {
+    fn fmt(&self, formatter: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        formatter.debug_struct("Journal").field("execution_arn", &self.execution_arn).finish()
+    }
+}
+
+impl Journal {
+    /// A journal for a new execution of the state machine revision `revision_id`; its first
+    /// recorded step creates the execution's row.
+    pub fn new(store: Arc<dyn Store>, start: &Start, revision_id: &str) -> Journal {
+        let first = ExecutionRecord {
+            arn: start.execution_arn.clone(),
+            state_machine_arn: start.state_machine_arn.clone(),
+            name: start.execution_name.clone(),
+            status: ExecutionStatus::Running,
+            start_date_millis: start.at,
+            stop_date_millis: None,
+            input: start.input.clone(),
+            output: None,
+            error: None,
+            cause: None,
+            state_machine_revision_id: revision_id.to_owned(),
+            seed: start.seed.as_bytes().to_vec(),
+            snapshot: Vec::new(),
+            next_event_id: 1,
+        };
+        Journal { store, execution_arn: start.execution_arn.clone(), first: Some(first) }
+    }
+
+    /// A journal for an execution read back by [`running`].
+    pub fn resumed(store: Arc<dyn Store>, execution_arn: &str) -> Journal {
+        Journal { store, execution_arn: execution_arn.to_owned(), first: None }
+    }
+
+    /// Makes `step` durable: resolves once the store acknowledged it (after its fsync).
+    pub async fn record(&mut self, execution: &Execution, step: &Step) -> Result<(), JournalError> {
+        let commit = self.commit_for(execution, step);
+        let (sender, receiver) = tokio::sync::oneshot::channel();
+        self.store.submit(
+            commit,
+            Box::new(move |result| {
+                // Runs on the store's writer thread: hand the result over and return.
+                let _ = sender.send(result);
+            }),
+        );
+        let result = receiver.await.unwrap_or(Err(baton_store::Error::Closed));
+        result.map_err(|source| JournalError::Store {
+            execution_arn: self.execution_arn.clone(),
+            source,
+        })?;
+        self.first = None;
+        Ok(())
+    }
+
+    /// The commit of one step: the execution's row, its new events, its timers.
+    fn commit_for(&self, execution: &Execution, step: &Step) -> Commit {
+        let arn = &self.execution_arn;
+        let mut changes = Vec::with_capacity(step.events.len() + step.commands.len() + 1);
+        let (status, output, error, cause) = status(execution.outcome());
+        let stop_date_millis =
+            execution.outcome().and(step.events.last().map(|event| event.timestamp));
+        let snapshot = execution.snapshot();
+        let next_event_id = execution.events_count() + 1;
+        match &self.first {
+            Some(first) => changes.push(Change::StartExecution(ExecutionRecord {
+                status,
+                stop_date_millis,
+                output,
+                error,
+                cause,
+                snapshot,
+                next_event_id,
+                ..first.clone()
+            })),
+            None => changes.push(Change::UpdateExecution(ExecutionUpdate {
+                arn: arn.clone(),
+                status,
+                stop_date_millis,
+                output,
+                error,
+                cause,
+                snapshot,
+                next_event_id,
+            })),
+        }
+        for event in &step.events {
+            let body = event.to_json();
+            changes.push(Change::AppendEvent(EventRecord {
+                execution_arn: arn.clone(),
+                event_id: event.id,
+                r#type: body["type"].as_str().unwrap_or_default().to_owned(),
+                timestamp_millis: event.timestamp,
+                body: body.to_string(),
+            }));
+        }
+        for command in &step.commands {
+            match command {
+                Command::StartTimer { timer, due } => {
+                    changes.push(Change::SetTimer(TimerRecord {
+                        execution_arn: arn.clone(),
+                        timer_id: timer_id(*timer),
+                        due_millis: *due,
+                    }));
+                }
+                Command::CancelTimer { timer } => changes.push(Change::ClearTimer {
+                    execution_arn: arn.clone(),
+                    timer_id: timer_id(*timer),
+                }),
+                // Tasks are resumed from the snapshot's pending tasks; the end is the status.
+                Command::RunTask(_) | Command::CancelTask { .. } | Command::Finish(_) => {}
+            }
+        }
+        Commit::new(changes)
+    }
+}
+
+/// The store's name for an interpreter timer.
+fn timer_id(timer: baton_core::TimerId) -> String {
+    format!("timer-{}", timer.0)
+}
+
+/// The store's status and outcome fields for an execution's outcome so far.
+fn status(
+    outcome: Option<&Outcome>,
+) -> (ExecutionStatus, Option<String>, Option<String>, Option<String>) {
+    match outcome {
+        None => (ExecutionStatus::Running, None, None, None),
+        Some(Outcome::Succeeded { output }) => {
+            (ExecutionStatus::Succeeded, Some(output.clone()), None, None)
+        }
+        Some(Outcome::Failed { error, cause }) => {
+            (ExecutionStatus::Failed, None, error.clone(), cause.clone())
+        }
+        Some(Outcome::TimedOut { error, cause }) => {
+            (ExecutionStatus::TimedOut, None, error.clone(), cause.clone())
+        }
+        Some(Outcome::Aborted { error, cause }) => {
+            (ExecutionStatus::Aborted, None, error.clone(), cause.clone())
+        }
+    }
+}
+
+/// Every running execution in the store, rebuilt from its snapshot, with its record.
+pub fn running(store: &dyn Store) -> Result<Vec<(ExecutionRecord, Execution)>, JournalError> {
+    let mut resumed = Vec::new();
+    let mut page = PageRequest::first(RECOVERY_PAGE);
+    loop {
+        let found = store.running_executions(&page).map_err(|source| JournalError::Store {
+            execution_arn: "(listing running executions)".to_owned(),
+            source,
+        })?;
+        for record in found.items {
+            let execution = Execution::from_snapshot(&record.snapshot).map_err(|source| {
+                JournalError::Snapshot { execution_arn: record.arn.clone(), source }
+            })?;
+            resumed.push((record, execution));
+        }
+        match found.next {
+            Some(token) => page.token = Some(token),
+            None => return Ok(resumed),
+        }
+    }
+}
