@@ -1,5 +1,8 @@
 //! The actions: each reads its request (a JSON object), checks it as AWS's request model does,
-//! and answers with AWS's response shape or an [`Error`].
+//! and answers with AWS's response shape or an [`Error`]. Activities and task tokens are in
+//! [`tasks`].
+
+mod tasks;
 
 use std::sync::Arc;
 
@@ -8,7 +11,8 @@ use serde_json::{Map, Value, json};
 use baton_asl::StateMachine;
 use baton_asl::limits::{DEFINITION_BYTES_MAX, PAYLOAD_BYTES_MAX};
 use baton_core::{Event, EventKind, Millis, Outcome, Start, WorkflowType};
-use baton_runtime::{Clock, Progress, RunResult};
+use baton_runtime::remote::Signal;
+use baton_runtime::{Clock, Mailbox, Progress, RunResult};
 
 use crate::store::{Execution, Machine, Status};
 use crate::{Error, Handle};
@@ -28,14 +32,6 @@ const BILLED_DURATION_STEP_MILLIS: u64 = 100;
 const UNSUPPORTED_ACTIONS: &[&str] = &[
     "UpdateStateMachine",
     "DescribeStateMachineForExecution",
-    "CreateActivity",
-    "DescribeActivity",
-    "DeleteActivity",
-    "ListActivities",
-    "GetActivityTask",
-    "SendTaskSuccess",
-    "SendTaskFailure",
-    "SendTaskHeartbeat",
     "TagResource",
     "UntagResource",
     "ListTagsForResource",
@@ -69,7 +65,15 @@ pub(crate) async fn run(handle: &Handle, action: &str, request: Request) -> Resu
         "DescribeExecution" => describe_execution(handle, &request),
         "ListExecutions" => list_executions(handle, &request),
         "GetExecutionHistory" => get_execution_history(handle, &request),
-        "StopExecution" => stop_execution(handle, &request),
+        "StopExecution" => stop_execution(handle, &request).await,
+        "CreateActivity" => tasks::create_activity(handle, &request),
+        "DescribeActivity" => tasks::describe_activity(handle, &request),
+        "DeleteActivity" => tasks::delete_activity(handle, &request),
+        "ListActivities" => tasks::list_activities(handle, &request),
+        "GetActivityTask" => tasks::get_activity_task(handle, &request).await,
+        "SendTaskSuccess" => tasks::send_task_success(handle, &request).await,
+        "SendTaskFailure" => tasks::send_task_failure(handle, &request).await,
+        "SendTaskHeartbeat" => tasks::send_task_heartbeat(handle, &request).await,
         other if UNSUPPORTED_ACTIONS.contains(&other) => {
             Err(Error::UnsupportedOperation(other.to_owned()))
         }
@@ -214,6 +218,8 @@ fn start_execution(handle: &Handle, request: &Request) -> Result<Value, Error> {
         tokio::spawn(baton_runtime::run_express(machine, start, runner, options));
         return Ok(json!({ "executionArn": arn, "startDate": seconds(at) }));
     }
+    let (remote, mailbox) = baton_runtime::mailbox(tasks::outside(handle.clone(), arn.clone()));
+    let (ended_sender, ended) = tokio::sync::watch::channel(false);
     {
         let mut store = handle.store();
         if let Some(existing) = store.executions.get(&arn) {
@@ -235,30 +241,29 @@ fn start_execution(handle: &Handle, request: &Request) -> Result<Value, Error> {
                 started: at,
                 status: Status::Running,
                 events: Vec::new(),
-                abort: None,
+                remote: Some(remote),
+                ended,
             },
         );
     }
-    let task = tokio::spawn(run_execution(handle.clone(), machine, start));
-    if let Some(execution) = handle.store().executions.get_mut(&arn)
-        && matches!(execution.status, Status::Running)
-    {
-        execution.abort = Some(task.abort_handle());
-    }
+    tokio::spawn(run_execution(handle.clone(), machine, start, mailbox, ended_sender));
     Ok(json!({ "executionArn": arn, "startDate": seconds(at) }))
 }
 
-/// Runs a stored execution to its end, keeping its history as it grows. The events go to the
-/// store only while the execution runs, so nothing follows the `ExecutionAborted` that
-/// StopExecution appends.
-async fn run_execution(handle: Handle, machine: Arc<StateMachine>, start: Start) {
+/// Runs a stored execution to its end, keeping its history as it grows, and says so on
+/// `stored` once the store holds its ending.
+async fn run_execution(
+    handle: Handle,
+    machine: Arc<StateMachine>,
+    start: Start,
+    mailbox: Mailbox,
+    stored: tokio::sync::watch::Sender<bool>,
+) {
     let arn = start.execution_arn.clone();
     let progress_handle = handle.clone();
     let progress_arn = arn.clone();
     let progress: Progress = Box::new(move |event: &Event| {
-        if let Some(execution) = progress_handle.store().executions.get_mut(&progress_arn)
-            && matches!(execution.status, Status::Running)
-        {
+        if let Some(execution) = progress_handle.store().executions.get_mut(&progress_arn) {
             execution.events.push(event.clone());
         }
     });
@@ -269,14 +274,14 @@ async fn run_execution(handle: Handle, machine: Arc<StateMachine>, start: Start)
         evaluation_budget: baton_runtime::EVALUATION_BUDGET,
     };
     let runner = Arc::clone(&handle.inner.runner);
-    let result = baton_runtime::run_express(machine, start, runner, options).await;
+    let result = baton_runtime::run_controlled(machine, start, runner, options, mailbox).await;
     let failed_to_run = result.is_err();
     let stopped = baton_runtime::now_millis();
-    let ended = ended(result, stopped);
+    let status = ended(result, stopped);
     if let Some(execution) = handle.store().executions.get_mut(&arn)
         && matches!(execution.status, Status::Running)
     {
-        if failed_to_run && let Status::Ended { error, cause, .. } = &ended {
+        if failed_to_run && let Status::Ended { error, cause, .. } = &status {
             // The shell could not run the execution to its end (a feature Baton does not run
             // yet, for example), so the history gets the ending the interpreter could not
             // give it, and clients that follow the history see the execution end. An
@@ -294,9 +299,11 @@ async fn run_execution(handle: Handle, machine: Arc<StateMachine>, start: Start)
             });
             append(execution, kind, stopped);
         }
-        execution.status = ended;
-        execution.abort = None;
+        execution.status = status;
+        execution.remote = None;
     }
+    // Nobody waiting for the ending is fine: StopExecution is the only one who asks.
+    let _ = stored.send(true);
 }
 
 /// Appends an event that the shell, not the interpreter, records to an execution's history.
@@ -446,32 +453,31 @@ fn get_execution_history(handle: &Handle, request: &Request) -> Result<Value, Er
     page(events, request, "events")
 }
 
-fn stop_execution(handle: &Handle, request: &Request) -> Result<Value, Error> {
+/// Stops a running execution through the interpreter (`Input::Stop`), which records
+/// `ExecutionAborted`, and answers once the store holds the ending.
+async fn stop_execution(handle: &Handle, request: &Request) -> Result<Value, Error> {
     let arn = required(request, "executionArn")?;
     check_arn(arn, &["execution"])?;
     let error = optional_str(request, "error")?.map(str::to_owned);
     let cause = optional_str(request, "cause")?.map(str::to_owned);
-    let mut store = handle.store();
-    let execution = store
-        .executions
-        .get_mut(arn)
-        .ok_or_else(|| Error::ExecutionDoesNotExist(arn.to_owned()))?;
-    if matches!(execution.status, Status::Running) {
-        if let Some(abort) = execution.abort.take() {
-            abort.abort();
-        }
-        let at = baton_runtime::now_millis();
-        // TODO(#4): AWS also records the running states' `*StateAborted` events; the runtime
-        // cannot be stopped through the interpreter yet (it takes no `Input::Stop`), so the
-        // task is aborted and only the execution's own event is recorded.
-        let kind = EventKind::ExecutionAborted(baton_core::event::Failure {
-            error: error.clone(),
-            cause: cause.clone(),
-        });
-        append(execution, kind, at);
-        execution.status =
-            Status::Ended { status: "ABORTED", stopped: at, output: None, error, cause };
+    let (remote, mut ended) = {
+        let store = handle.store();
+        let execution = store
+            .executions
+            .get(arn)
+            .ok_or_else(|| Error::ExecutionDoesNotExist(arn.to_owned()))?;
+        (execution.remote.clone(), execution.ended.clone())
+    };
+    if let Some(remote) = remote {
+        // An execution that ended meanwhile rejects the signal and keeps its own ending.
+        let _ = remote.send(Signal::Stop { error, cause }).await;
+        // The sender goes away only if the task running the execution panicked; the store
+        // then still says RUNNING, which is the best answer there is.
+        let _ = ended.wait_for(|ended| *ended).await;
     }
+    let store = handle.store();
+    let execution =
+        store.executions.get(arn).ok_or_else(|| Error::ExecutionDoesNotExist(arn.to_owned()))?;
     match &execution.status {
         Status::Ended { stopped, .. } => Ok(json!({ "stopDate": seconds(*stopped) })),
         Status::Running => Ok(json!({})),

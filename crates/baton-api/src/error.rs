@@ -44,6 +44,14 @@ pub enum Error {
     ExecutionAlreadyExists(String),
     #[error("Execution Does Not Exist: '{0}'")]
     ExecutionDoesNotExist(String),
+    #[error("Activity Does Not Exist: '{0}'")]
+    ActivityDoesNotExist(String),
+    /// SendTaskSuccess with an output that is not JSON.
+    #[error("Invalid Output: '{0}'")]
+    InvalidOutput(String),
+    /// A task token whose task has ended (finished, timed out, or its execution is over).
+    #[error("Task Timed Out: 'Provided task does not exist anymore'")]
+    TaskTimedOut,
 }
 
 impl Error {
@@ -67,6 +75,9 @@ impl Error {
             Error::StateMachineTypeNotSupported => "StateMachineTypeNotSupported",
             Error::ExecutionAlreadyExists(_) => "ExecutionAlreadyExists",
             Error::ExecutionDoesNotExist(_) => "ExecutionDoesNotExist",
+            Error::ActivityDoesNotExist(_) => "ActivityDoesNotExist",
+            Error::InvalidOutput(_) => "InvalidOutput",
+            Error::TaskTimedOut => "TaskTimedOut",
         }
     }
 

@@ -2,10 +2,14 @@
 //! AWSStepFunctions.<Action>`), so that unmodified AWS SDKs, the AWS CLI and boto3 talk to
 //! Baton. This is the only crate that knows about HTTP.
 //!
-//! This is the first slice of issue 4. State machines and executions live **in memory only**:
-//! a restart forgets them, and a Standard execution is not durable (the SQLite store is the
-//! next step). Activities, task tokens, tags, UpdateStateMachine and
-//! DescribeStateMachineForExecution answer `UnsupportedOperation`, naming the action.
+//! This is the first slice of issue 4. State machines, executions, activities and their task
+//! queues live **in memory only**: a restart forgets them, and a Standard execution is not
+//! durable (the SQLite store is the next step). Standard executions run under
+//! [`baton_runtime::run_controlled`], so StopExecution, activity workers (GetActivityTask,
+//! SendTaskHeartbeat) and task tokens (SendTaskSuccess/Failure) reach them as inputs of the
+//! interpreter. Tags, versions and aliases, UpdateStateMachine,
+//! DescribeStateMachineForExecution, Map runs, TestState and RedriveExecution answer
+//! `UnsupportedOperation`, naming the action.
 //!
 //! The server follows the recipe of STYLE A6: [`Options`] → [`Options::build`] →
 //! [`Service::run`], and tests or other parts reach the state through a cheap-to-clone

@@ -2,7 +2,9 @@
 //! test over a real listener. Every request goes through `check`, so a change in how requests
 //! are sent touches one function (STYLE S1).
 
-use std::sync::Arc;
+use std::collections::BTreeSet;
+use std::sync::{Arc, Mutex};
+use std::time::{Duration, Instant};
 
 use axum::body::Body;
 use axum::http::Request;
@@ -15,16 +17,20 @@ use baton_integrations::Handlers;
 
 const ROLE: &str = "arn:aws:iam::123456789012:role/test";
 const PREFIX: &str = "arn:aws:states:us-east-1:123456789012";
-/// How many times a test yields to the runtime while it waits for an execution to end.
-const WAIT_YIELDS_MAX: usize = 100_000;
+/// How long a test waits for an execution to reach the state it expects before it fails.
+const WAIT_MAX: Duration = Duration::from_secs(30);
+/// The pause between two looks at an execution that a test waits for.
+const POLL_PAUSE: Duration = Duration::from_millis(10);
 
-/// A server whose `Double` task doubles `n`, and whose `Hang` task never ends.
+/// A server whose `Double` task doubles `n`, whose `Hang` task never ends, and whose `Notify`
+/// function answers at once (a callback's request).
 fn server() -> Handle {
     let mut handlers = Handlers::new();
     handlers.register("Double", |input: Value| async move {
         Ok(json!({ "n": input["n"].as_i64().unwrap_or(0) * 2 }))
     });
     handlers.register("Hang", |_input: Value| std::future::pending());
+    handlers.register("Notify", |_input: Value| async { Ok(json!({ "sent": true })) });
     Options::local().build(Arc::new(handlers)).handle()
 }
 
@@ -66,14 +72,22 @@ async fn create(handle: &Handle, name: &str, definition: &str, kind: &str) -> St
 
 /// Describes an execution until it is no longer RUNNING.
 async fn finished(handle: &Handle, arn: &str) -> Value {
-    for _ in 0..WAIT_YIELDS_MAX {
+    let deadline = Instant::now() + WAIT_MAX;
+    while Instant::now() < deadline {
         let (_, answer) = check(handle, "DescribeExecution", json!({ "executionArn": arn })).await;
         if answer["status"] != "RUNNING" {
             return answer;
         }
-        tokio::task::yield_now().await;
+        tokio::time::sleep(POLL_PAUSE).await;
     }
     panic!("execution {arn} did not finish");
+}
+
+/// The types of an execution's history events, in order.
+async fn history_types(handle: &Handle, arn: &str) -> Vec<String> {
+    let (_, history) = check(handle, "GetExecutionHistory", json!({ "executionArn": arn })).await;
+    let events = history["events"].as_array().expect("events");
+    events.iter().filter_map(|event| event["type"].as_str()).map(str::to_owned).collect()
 }
 
 const PASS: &str =
@@ -231,10 +245,10 @@ async fn request_errors() {
             "Invalid Token: 'bogus'",
         ),
         (
-            "SendTaskSuccess",
+            "TagResource",
             json!({}),
             "UnsupportedOperation",
-            "Baton does not support the action SendTaskSuccess yet",
+            "Baton does not support the action TagResource yet",
         ),
         (
             "FlyToTheMoon",
@@ -243,9 +257,52 @@ async fn request_errors() {
             "Unknown operation: 'AWSStepFunctions.FlyToTheMoon'",
         ),
     ];
+    check_errors(&handle, cases).await;
+}
+
+/// Sends each `(action, body)` and asserts its error `__type` and message.
+async fn check_errors(handle: &Handle, cases: Vec<(&str, Value, &str, &str)>) {
     for (action, body, aws_type, message) in cases {
-        assert_error(&check(&handle, action, body).await, aws_type, message);
+        assert_error(&check(handle, action, body).await, aws_type, message);
     }
+}
+
+#[tokio::test]
+async fn activity_request_errors() {
+    let handle = server();
+    let cases: Vec<(&str, Value, &str, &str)> = vec![
+        (
+            "CreateActivity",
+            json!({ "name": "activity name" }),
+            "InvalidName",
+            "Invalid Name: 'activity name'",
+        ),
+        (
+            "DescribeActivity",
+            json!({ "activityArn": "no_an_activity_arn" }),
+            "InvalidArn",
+            "Invalid Arn: 'Invalid ARN prefix: no_an_activity_arn'",
+        ),
+        (
+            "GetActivityTask",
+            json!({ "activityArn": format!("{PREFIX}:activity:Nobody") }),
+            "ActivityDoesNotExist",
+            "Activity Does Not Exist: 'arn:aws:states:us-east-1:123456789012:activity:Nobody'",
+        ),
+        (
+            "SendTaskSuccess",
+            json!({ "taskToken": "forged", "output": "{}" }),
+            "InvalidToken",
+            "Invalid Token: 'Invalid token'",
+        ),
+        (
+            "SendTaskHeartbeat",
+            json!({}),
+            "ValidationException",
+            "1 validation error detected: Value null at 'taskToken' failed to satisfy constraint: Member must not be null",
+        ),
+    ];
+    check_errors(&handle, cases).await;
 }
 
 /// Bodies that are not a JSON request: AWS's JSON error shape, never axum's plain text.
@@ -493,4 +550,300 @@ async fn real_listener() {
 
     stop.send(()).expect("the server listens");
     server.await.expect("the server task").expect("a clean shutdown");
+}
+
+async fn create_activity(handle: &Handle, name: &str) -> String {
+    let (status, answer) = check(handle, "CreateActivity", json!({ "name": name })).await;
+    assert_eq!(status, 200, "{answer}");
+    answer["activityArn"].as_str().expect("an ARN").to_owned()
+}
+
+/// Starts an execution of a new STANDARD machine and returns its ARN.
+async fn start(handle: &Handle, machine_name: &str, definition: &str, input: Value) -> String {
+    let machine = create(handle, machine_name, definition, "STANDARD").await;
+    let body = json!({ "stateMachineArn": machine, "input": input.to_string() });
+    let (status, started) = check(handle, "StartExecution", body).await;
+    assert_eq!(status, 200, "{started}");
+    started["executionArn"].as_str().expect("an ARN").to_owned()
+}
+
+/// Polls `activity` as `worker` and returns the task token and input.
+async fn take_task(handle: &Handle, activity: &str, worker: &str) -> (String, Value) {
+    let body = json!({ "activityArn": activity, "workerName": worker });
+    let (status, task) = check(handle, "GetActivityTask", body).await;
+    assert_eq!(status, 200, "{task}");
+    let token = task["taskToken"].as_str().expect("a task arrived").to_owned();
+    let input = serde_json::from_str(task["input"].as_str().expect("an input")).expect("JSON");
+    (token, input)
+}
+
+/// A Task state working for `activity`, with `extra` fields (JSON members, may be empty),
+/// followed by a Pass state that a `Catch` may go to as well.
+fn activity_machine(activity: &str, extra: &str) -> String {
+    format!(
+        r#"{{"StartAt":"Work","States":{{
+            "Work":{{"Type":"Task","Resource":"{activity}"{extra},"Next":"Handled"}},
+            "Handled":{{"Type":"Pass","End":true}}}}}}"#
+    )
+}
+
+#[tokio::test]
+async fn activity_lifecycle() {
+    let handle = server();
+    let arn = create_activity(&handle, "Review").await;
+    assert_eq!(arn, format!("{PREFIX}:activity:Review"));
+    let (_, described) = check(&handle, "DescribeActivity", json!({ "activityArn": arn })).await;
+    assert_eq!(described["name"], "Review");
+    assert_eq!(described["encryptionConfiguration"], json!({ "type": "AWS_OWNED_KEY" }));
+    // Creating it again (tags differ) answers with the same activity.
+    let again = json!({ "name": "Review", "tags": [{ "key": "team", "value": "a" }] });
+    let (status, again) = check(&handle, "CreateActivity", again).await;
+    assert_eq!(status, 200, "{again}");
+    assert_eq!(again["creationDate"], described["creationDate"]);
+
+    create_activity(&handle, "Ship").await;
+    let (_, listed) = check(&handle, "ListActivities", json!({ "maxResults": 1 })).await;
+    assert_eq!(listed["activities"][0]["name"], "Review");
+    let next = json!({ "nextToken": listed["nextToken"].clone() });
+    let (_, rest) = check(&handle, "ListActivities", next).await;
+    assert_eq!(rest["activities"][0]["name"], "Ship");
+    assert!(rest.get("nextToken").is_none(), "{rest}");
+
+    for _ in 0..2 {
+        let deleted = check(&handle, "DeleteActivity", json!({ "activityArn": arn })).await;
+        assert_eq!(deleted, (200, json!({})));
+    }
+    let gone = check(&handle, "DescribeActivity", json!({ "activityArn": arn })).await;
+    assert_error(&gone, "ActivityDoesNotExist", &format!("Activity Does Not Exist: '{arn}'"));
+}
+
+/// A poll that finds nothing answers `{}` after the long-poll wait (on paused time).
+#[tokio::test(start_paused = true)]
+async fn an_empty_poll_answers_without_a_token() {
+    let handle = server();
+    let arn = create_activity(&handle, "Idle").await;
+    let answer = check(&handle, "GetActivityTask", json!({ "activityArn": arn })).await;
+    assert_eq!(answer, (200, json!({})));
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn activity_workers_finish_an_execution() {
+    let handle = server();
+    let activity = create_activity(&handle, "Double").await;
+    let definition = format!(
+        r#"{{"StartAt":"Each","States":{{"Each":{{"Type":"Map","End":true,
+            "ItemProcessor":{{"StartAt":"Work","States":{{
+                "Work":{{"Type":"Task","Resource":"{activity}","End":true}}}}}}}}}}}}"#
+    );
+    let arn = start(&handle, "Doubling", &definition, json!([1, 2, 3])).await;
+
+    // Two workers share the tasks; each task goes to exactly one of them.
+    let served = Arc::new(Mutex::new(Vec::new()));
+    let workers: Vec<_> = ["w1", "w2"]
+        .into_iter()
+        .map(|worker| {
+            let (handle, activity, served) =
+                (handle.clone(), activity.clone(), Arc::clone(&served));
+            tokio::spawn(async move {
+                loop {
+                    let (token, input) = take_task(&handle, &activity, worker).await;
+                    let output = json!({ "doubled": input.as_i64().expect("a number") * 2 });
+                    let body = json!({ "taskToken": token, "output": output.to_string() });
+                    let answer = check(&handle, "SendTaskSuccess", body).await;
+                    assert_eq!(answer, (200, json!({})));
+                    served.lock().expect("no worker panicked").push(token);
+                }
+            })
+        })
+        .collect();
+    let described = finished(&handle, &arn).await;
+    for worker in workers {
+        worker.abort();
+    }
+    assert_eq!(described["status"], "SUCCEEDED", "{described}");
+    assert_eq!(described["output"], r#"[{"doubled":2},{"doubled":4},{"doubled":6}]"#);
+    let served = served.lock().expect("no worker panicked").clone();
+    assert_eq!(served.len(), 3);
+    assert_eq!(served.iter().collect::<BTreeSet<_>>().len(), 3, "a task went to two workers");
+
+    let (_, history) = check(&handle, "GetExecutionHistory", json!({ "executionArn": arn })).await;
+    let workers: BTreeSet<&str> = history["events"]
+        .as_array()
+        .expect("events")
+        .iter()
+        .filter(|event| event["type"] == "ActivityStarted")
+        .filter_map(|event| event["activityStartedEventDetails"]["workerName"].as_str())
+        .collect();
+    assert!(!workers.is_empty() && workers.is_subset(&BTreeSet::from(["w1", "w2"])), "{workers:?}");
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn send_task_failure_is_caught() {
+    let handle = server();
+    let activity = create_activity(&handle, "Judge").await;
+    let catch = r#","Catch":[{"ErrorEquals":["Rejected"],"Next":"Handled"}]"#;
+    let arn = start(&handle, "Judging", &activity_machine(&activity, catch), json!({"x": 1})).await;
+    let (token, input) = take_task(&handle, &activity, "judge").await;
+    assert_eq!(input, json!({"x": 1}));
+
+    let bad_output = json!({ "taskToken": token, "output": "{" });
+    let (_, invalid) = check(&handle, "SendTaskSuccess", bad_output).await;
+    assert_eq!(invalid["__type"], "InvalidOutput", "{invalid}");
+    let failure = json!({ "taskToken": token, "error": "Rejected", "cause": "not good" });
+    assert_eq!(check(&handle, "SendTaskFailure", failure).await, (200, json!({})));
+    let described = finished(&handle, &arn).await;
+    assert_eq!(described["status"], "SUCCEEDED", "{described}");
+    assert_eq!(described["output"], r#"{"Error":"Rejected","Cause":"not good"}"#);
+    assert_eq!(
+        history_types(&handle, &arn).await,
+        [
+            "ExecutionStarted",
+            "TaskStateEntered",
+            "ActivityScheduled",
+            "ActivityStarted",
+            "ActivityFailed",
+            "TaskStateExited",
+            "PassStateEntered",
+            "PassStateExited",
+            "ExecutionSucceeded",
+        ]
+    );
+    // The task is over: its token is refused.
+    let late = json!({ "taskToken": token, "output": "{}" });
+    assert_error(
+        &check(&handle, "SendTaskSuccess", late).await,
+        "TaskTimedOut",
+        "Task Timed Out: 'Provided task does not exist anymore'",
+    );
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn heartbeats_keep_a_task_alive() {
+    let handle = server();
+    let activity = create_activity(&handle, "Slow").await;
+    let machine = activity_machine(&activity, r#","HeartbeatSeconds":2"#);
+    let arn = start(&handle, "Beating", &machine, json!({})).await;
+    let (token, _) = take_task(&handle, &activity, "slow").await;
+    // Heartbeats well within the deadline, for longer than the deadline.
+    let alive_until = Instant::now() + Duration::from_millis(2500);
+    while Instant::now() < alive_until {
+        let beat = check(&handle, "SendTaskHeartbeat", json!({ "taskToken": token })).await;
+        assert_eq!(beat, (200, json!({})));
+        tokio::time::sleep(Duration::from_millis(100)).await;
+    }
+    let success = json!({ "taskToken": token, "output": r#"{"done":true}"# });
+    assert_eq!(check(&handle, "SendTaskSuccess", success).await, (200, json!({})));
+    let described = finished(&handle, &arn).await;
+    assert_eq!(described["status"], "SUCCEEDED", "{described}");
+    assert_eq!(described["output"], r#"{"done":true}"#);
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn a_missing_heartbeat_times_the_task_out() {
+    let handle = server();
+    let activity = create_activity(&handle, "Quiet").await;
+    let catch = r#","HeartbeatSeconds":1,"Catch":[{"ErrorEquals":["States.HeartbeatTimeout"],"Next":"Handled"}]"#;
+    let arn = start(&handle, "Silent", &activity_machine(&activity, catch), json!({})).await;
+    let (token, _) = take_task(&handle, &activity, "quiet").await;
+    let described = finished(&handle, &arn).await;
+    assert_eq!(described["status"], "SUCCEEDED", "{described}");
+    let types = history_types(&handle, &arn).await;
+    assert!(types.iter().any(|kind| kind == "ActivityTimedOut"), "{types:?}");
+    let beat = check(&handle, "SendTaskHeartbeat", json!({ "taskToken": token })).await;
+    assert_error(&beat, "TaskTimedOut", "Task Timed Out: 'Provided task does not exist anymore'");
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn an_unknown_activity_fails_the_execution() {
+    let handle = server();
+    let missing = format!("{PREFIX}:activity:Missing");
+    let arn = start(&handle, "Lost", &activity_machine(&missing, ""), json!({})).await;
+    let described = finished(&handle, &arn).await;
+    assert_eq!(described["status"], "FAILED", "{described}");
+    assert_eq!(described["error"], "States.Runtime");
+    assert_eq!(
+        described["cause"],
+        format!(
+            "An error occurred while executing the state 'Work'. The activity {missing} does not exist."
+        )
+    );
+}
+
+/// The callback pattern: the function gets the token in its payload; the task ends with what
+/// SendTaskSuccess sends.
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn wait_for_task_token() {
+    let handle = server();
+    let definition = r#"{"StartAt":"Ask","States":{"Ask":{"Type":"Task",
+        "Resource":"arn:aws:states:::lambda:invoke.waitForTaskToken",
+        "Parameters":{"FunctionName":"Notify","Payload":{"token.$":"$$.Task.Token"}},"End":true}}}"#;
+    let arn = start(&handle, "Approval", definition, json!({})).await;
+    let token = scheduled_token(&handle, &arn).await;
+    let success = json!({ "taskToken": token, "output": r#"{"approved":true}"# });
+    assert_eq!(check(&handle, "SendTaskSuccess", success).await, (200, json!({})));
+    let described = finished(&handle, &arn).await;
+    assert_eq!(described["status"], "SUCCEEDED", "{described}");
+    assert_eq!(described["output"], r#"{"approved":true}"#);
+    assert_eq!(
+        history_types(&handle, &arn).await,
+        [
+            "ExecutionStarted",
+            "TaskStateEntered",
+            "TaskScheduled",
+            "TaskStarted",
+            "TaskSucceeded",
+            "TaskStateExited",
+            "ExecutionSucceeded",
+        ]
+    );
+}
+
+/// The task token in the payload of the execution's first `TaskScheduled` event, once it is
+/// recorded.
+async fn scheduled_token(handle: &Handle, arn: &str) -> String {
+    let deadline = Instant::now() + WAIT_MAX;
+    while Instant::now() < deadline {
+        let (_, history) =
+            check(handle, "GetExecutionHistory", json!({ "executionArn": arn })).await;
+        let scheduled = history["events"]
+            .as_array()
+            .expect("events")
+            .iter()
+            .find(|event| event["type"] == "TaskScheduled")
+            .map(|event| event["taskScheduledEventDetails"]["parameters"].clone());
+        if let Some(Value::String(parameters)) = scheduled {
+            let parameters: Value = serde_json::from_str(&parameters).expect("JSON parameters");
+            return parameters["Payload"]["token"].as_str().expect("a token").to_owned();
+        }
+        tokio::time::sleep(POLL_PAUSE).await;
+    }
+    panic!("execution {arn} scheduled no task");
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn stop_aborts_a_waiting_activity() {
+    let handle = server();
+    let activity = create_activity(&handle, "Parked").await;
+    let arn = start(&handle, "Parking", &activity_machine(&activity, ""), json!({})).await;
+    let (token, _) = take_task(&handle, &activity, "parker").await;
+    let stop = json!({ "executionArn": arn, "error": "Halt", "cause": "enough" });
+    let (status, stopped) = check(&handle, "StopExecution", stop).await;
+    assert_eq!(status, 200, "{stopped}");
+    // StopExecution answers once the execution has ended.
+    let (_, described) = check(&handle, "DescribeExecution", json!({ "executionArn": arn })).await;
+    assert_eq!(described["status"], "ABORTED");
+    assert_eq!(described["stopDate"], stopped["stopDate"]);
+    assert_eq!(
+        history_types(&handle, &arn).await,
+        [
+            "ExecutionStarted",
+            "TaskStateEntered",
+            "ActivityScheduled",
+            "ActivityStarted",
+            "ExecutionAborted"
+        ]
+    );
+    let late = json!({ "taskToken": token, "output": "{}" });
+    let late = check(&handle, "SendTaskSuccess", late).await;
+    assert_error(&late, "TaskTimedOut", "Task Timed Out: 'Provided task does not exist anymore'");
 }

@@ -5,14 +5,19 @@
 use std::path::Path;
 use std::sync::Arc;
 
+use serde_json::json;
+
 use baton_api::Options;
-use baton_integrations::Chain;
+use baton_integrations::Handlers;
 
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
 async fn boto3_lifecycle() {
     let listener = tokio::net::TcpListener::bind("127.0.0.1:0").await.expect("a port");
     let endpoint = format!("http://{}", listener.local_addr().expect("an address"));
-    let service = Options::local().build(Arc::new(Chain::new(Vec::new())));
+    // `Notify` plays the function that a `.waitForTaskToken` task calls with its token.
+    let mut handlers = Handlers::new();
+    handlers.register("Notify", |_input| async { Ok(json!({ "sent": true })) });
+    let service = Options::local().build(Arc::new(handlers));
     let (stop, stopped) = tokio::sync::oneshot::channel::<()>();
     let shutdown = async move {
         let _ = stopped.await;

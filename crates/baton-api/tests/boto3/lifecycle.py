@@ -3,14 +3,17 @@
 Usage: python3 lifecycle.py http://127.0.0.1:8083
 
 It creates Standard and Express state machines, runs executions (asynchronously and with
-StartSyncExecution), reads their descriptions and histories, stops one, checks the errors boto3
-raises, and deletes the machines. It exits non-zero with the first mismatch. boto3 needs
+StartSyncExecution), reads their descriptions and histories, stops one, runs activity workers
+(success, a failure caught by Catch, heartbeats, a missing heartbeat) and a `.waitForTaskToken`
+callback, checks the errors boto3 raises, and deletes the machines. The server must play the
+Lambda function `Notify` (any answer). It exits non-zero with the first mismatch. boto3 needs
 `Config(inject_host_prefix=False)` for StartSyncExecution against a custom endpoint: otherwise
 it prepends `sync-` to the endpoint's host name.
 """
 
 import json
 import sys
+import threading
 import time
 
 import boto3
@@ -21,8 +24,10 @@ ROLE = "arn:aws:iam::123456789012:role/boto3"
 PASS = {"StartAt": "P", "States": {"P": {"Type": "Pass", "Result": {"ok": True}, "End": True}}}
 WAIT = {"StartAt": "W", "States": {"W": {"Type": "Wait", "Seconds": 600, "End": True}}}
 FAIL = {"StartAt": "F", "States": {"F": {"Type": "Fail", "Error": "Oops", "Cause": "broken"}}}
-# How long to wait for an execution of PASS to end.
-FINISH_SECONDS_MAX = 10
+# How long to wait for an execution to end or for an event to be recorded.
+FINISH_SECONDS_MAX = 30
+# The pause between two looks at an execution being waited for.
+POLL_PAUSE_SECONDS = 0.05
 
 
 def client(endpoint):
@@ -50,8 +55,135 @@ def finished(sfn, arn):
         described = sfn.describe_execution(executionArn=arn)
         if described["status"] != "RUNNING":
             return described
-        time.sleep(0.05)
+        time.sleep(POLL_PAUSE_SECONDS)
     raise AssertionError(f"{arn} did not finish")
+
+
+def activity_machine(activity_arn, **fields):
+    """A Task working for the activity, then a Pass state that a Catch may go to as well."""
+    work = {"Type": "Task", "Resource": activity_arn, "Next": "Handled", **fields}
+    return json.dumps(
+        {"StartAt": "Work", "States": {"Work": work, "Handled": {"Type": "Pass", "End": True}}}
+    )
+
+
+def run(sfn, name, definition, execution_input="{}"):
+    """Creates a STANDARD machine and starts one execution of it; returns the execution ARN."""
+    machine = sfn.create_state_machine(name=name, definition=definition, roleArn=ROLE)
+    started = sfn.start_execution(stateMachineArn=machine["stateMachineArn"], input=execution_input)
+    return started["executionArn"]
+
+
+def take(sfn, activity_arn, worker):
+    task = sfn.get_activity_task(activityArn=activity_arn, workerName=worker)
+    assert "taskToken" in task, task
+    return task["taskToken"], json.loads(task["input"])
+
+
+def event_types(sfn, arn):
+    return [event["type"] for event in sfn.get_execution_history(executionArn=arn)["events"]]
+
+
+def activities(sfn):
+    activity = sfn.create_activity(name="Boto3Worker")["activityArn"]
+    assert activity == "arn:aws:states:us-east-1:123456789012:activity:Boto3Worker"
+    assert sfn.create_activity(name="Boto3Worker")["activityArn"] == activity
+    assert sfn.describe_activity(activityArn=activity)["name"] == "Boto3Worker"
+    assert [a["name"] for a in sfn.list_activities()["activities"]] == ["Boto3Worker"]
+
+    # A worker loop: three executions, each finished by the worker.
+    arns = [run(sfn, f"Boto3Activity{n}", activity_machine(activity), json.dumps({"n": n})) for n in range(3)]
+    for _ in arns:
+        token, task_input = take(sfn, activity, "worker-1")
+        sfn.send_task_success(taskToken=token, output=json.dumps({"doubled": task_input["n"] * 2}))
+    outputs = sorted(json.loads(finished(sfn, arn)["output"])["doubled"] for arn in arns)
+    assert outputs == [0, 2, 4], outputs
+    history = sfn.get_execution_history(executionArn=arns[0])["events"]
+    started = [e for e in history if e["type"] == "ActivityStarted"]
+    assert started[0]["activityStartedEventDetails"]["workerName"] == "worker-1", started
+    late = error_code(sfn.send_task_success, taskToken=token, output="{}")
+    assert late == "TaskTimedOut", late
+    assert error_code(sfn.send_task_heartbeat, taskToken="forged") == "InvalidToken"
+
+    # SendTaskFailure, caught by the state's Catch.
+    catch = [{"ErrorEquals": ["Rejected"], "Next": "Handled"}]
+    arn = run(sfn, "Boto3Failure", activity_machine(activity, Catch=catch))
+    token, _ = take(sfn, activity, "worker-2")
+    sfn.send_task_failure(taskToken=token, error="Rejected", cause="not good")
+    result = finished(sfn, arn)
+    assert result["status"] == "SUCCEEDED", result
+    assert json.loads(result["output"]) == {"Error": "Rejected", "Cause": "not good"}, result
+    assert "ActivityFailed" in event_types(sfn, arn)
+
+    # Heartbeats keep a task alive past HeartbeatSeconds.
+    arn = run(sfn, "Boto3Heartbeat", activity_machine(activity, HeartbeatSeconds=2))
+    token, _ = take(sfn, activity, "worker-3")
+    alive_until = time.monotonic() + 2.5
+    while time.monotonic() < alive_until:
+        sfn.send_task_heartbeat(taskToken=token)
+        time.sleep(0.1)
+    sfn.send_task_success(taskToken=token, output='{"beat": true}')
+    result = finished(sfn, arn)
+    assert result["status"] == "SUCCEEDED", result
+    assert json.loads(result["output"]) == {"beat": True}, result
+
+    # A missing heartbeat times the task out.
+    arn = run(sfn, "Boto3Silent", activity_machine(activity, HeartbeatSeconds=1))
+    token, _ = take(sfn, activity, "worker-4")
+    result = finished(sfn, arn)
+    assert result["status"] == "FAILED", result
+    assert result["error"] == "States.HeartbeatTimeout", result
+    assert "ActivityTimedOut" in event_types(sfn, arn)
+    assert error_code(sfn.send_task_heartbeat, taskToken=token) == "TaskTimedOut"
+
+    # StopExecution while a worker holds the task: the execution ends ABORTED.
+    arn = run(sfn, "Boto3Stopped", activity_machine(activity))
+    token, _ = take(sfn, activity, "worker-5")
+    sfn.stop_execution(executionArn=arn, error="Halt", cause="enough")
+    assert sfn.describe_execution(executionArn=arn)["status"] == "ABORTED"
+    assert event_types(sfn, arn)[-1] == "ExecutionAborted"
+    assert error_code(sfn.send_task_success, taskToken=token, output="{}") == "TaskTimedOut"
+
+    # A poll that waits: the task arrives while GetActivityTask holds the request open.
+    polled = {}
+    poller = threading.Thread(target=lambda: polled.update(task=take(sfn, activity, "waiting")))
+    poller.start()
+    arn = run(sfn, "Boto3LongPoll", activity_machine(activity), '{"late": true}')
+    poller.join(FINISH_SECONDS_MAX)
+    token, task_input = polled["task"]
+    assert task_input == {"late": True}, task_input
+    sfn.send_task_success(taskToken=token, output="{}")
+    assert finished(sfn, arn)["status"] == "SUCCEEDED"
+
+    sfn.delete_activity(activityArn=activity)
+    assert error_code(sfn.describe_activity, activityArn=activity) == "ActivityDoesNotExist"
+
+
+def scheduled_token(sfn, arn):
+    """The task token in the Payload of the execution's TaskScheduled event, once recorded."""
+    deadline = time.monotonic() + FINISH_SECONDS_MAX
+    while time.monotonic() < deadline:
+        for event in sfn.get_execution_history(executionArn=arn)["events"]:
+            if event["type"] == "TaskScheduled":
+                parameters = json.loads(event["taskScheduledEventDetails"]["parameters"])
+                return parameters["Payload"]["token"]
+        time.sleep(POLL_PAUSE_SECONDS)
+    raise AssertionError(f"{arn} scheduled no task")
+
+
+def callback(sfn):
+    ask = {
+        "Type": "Task",
+        "Resource": "arn:aws:states:::lambda:invoke.waitForTaskToken",
+        "Parameters": {"FunctionName": "Notify", "Payload": {"token.$": "$$.Task.Token"}},
+        "End": True,
+    }
+    arn = run(sfn, "Boto3Callback", json.dumps({"StartAt": "Ask", "States": {"Ask": ask}}))
+    token = scheduled_token(sfn, arn)
+    sfn.send_task_success(taskToken=token, output='{"approved": true}')
+    result = finished(sfn, arn)
+    assert result["status"] == "SUCCEEDED", result
+    assert json.loads(result["output"]) == {"approved": True}, result
 
 
 def main(endpoint):
@@ -104,7 +236,7 @@ def main(endpoint):
         error_code(sfn.start_execution, stateMachineArn=standard, input="{not json"),
         error_code(sfn.start_sync_execution, stateMachineArn=standard),
         error_code(sfn.describe_execution, executionArn=standard.replace("stateMachine", "execution") + ":nope"),
-        error_code(sfn.create_activity, name="Workers"),
+        error_code(sfn.tag_resource, resourceArn=standard, tags=[]),
     ]
     assert codes == [
         "InvalidDefinition",
@@ -118,7 +250,10 @@ def main(endpoint):
 
     for arn in (standard, express, waiting):
         sfn.delete_state_machine(stateMachineArn=arn)
-    assert sfn.list_state_machines()["stateMachines"] == []
+    assert [m["name"] for m in sfn.list_state_machines()["stateMachines"]] == []
+
+    activities(sfn)
+    callback(sfn)
     print("boto3 lifecycle: ok")
 
 
