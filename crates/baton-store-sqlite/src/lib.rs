@@ -517,3 +517,19 @@ impl Store for SqliteStore {
 fn date_and_arn((date, arn): (i64, String)) -> Vec<Value> {
     vec![Value::Integer(date), Value::Text(arn)]
 }
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    /// Options read from configuration default to the durable setting and the named limits.
+    #[test]
+    fn options_default_to_full_synchronous() {
+        let options: Options = serde_json::from_str(r#"{"path": "/data/baton.db"}"#).unwrap();
+        assert_eq!(options, Options::new("/data/baton.db"));
+        assert_eq!(options.synchronous, Synchronous::Full);
+        let normal: Options =
+            serde_json::from_str(r#"{"path": "x", "synchronous": "NORMAL"}"#).unwrap();
+        assert_eq!(normal.synchronous, Synchronous::Normal);
+    }
+}
