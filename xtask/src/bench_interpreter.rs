@@ -99,7 +99,7 @@ pub(crate) fn run(args: &Args) -> anyhow::Result<()> {
     let peer = Peer::install(&args.peer_version)?;
 
     eprintln!("W1: baton, {} runs of {} executions", args.repetitions, args.w1_executions);
-    let baton_w1 = run_json(
+    let baton_w1 = workspace::run_json(
         Command::new(&xtask)
             .args(["bench-interpreter", "--child", "w1", "--size"])
             .arg(args.w1_executions.to_string())
@@ -115,7 +115,7 @@ pub(crate) fn run(args: &Args) -> anyhow::Result<()> {
         let mut peer_runs = Vec::new();
         for repetition in 1..=args.repetitions {
             eprintln!("W3 {items} items: run {repetition} of {}", args.repetitions);
-            baton_runs.push(run_json(
+            baton_runs.push(workspace::run_json(
                 Command::new(&xtask)
                     .args(["bench-interpreter", "--child", "w3", "--size"])
                     .arg(items.to_string()),
@@ -126,7 +126,7 @@ pub(crate) fn run(args: &Args) -> anyhow::Result<()> {
     }
 
     let report = json!({
-        "commit": git_commit(),
+        "commit": workspace::git_commit(),
         "cpus": std::thread::available_parallelism().map(usize::from).unwrap_or(1),
         "repetitions": args.repetitions,
         "w1": w1_summary(&baton_w1, &peer_w1),
@@ -134,7 +134,7 @@ pub(crate) fn run(args: &Args) -> anyhow::Result<()> {
         "peer": {
             "library": "aws-local-stepfunctions",
             "version": args.peer_version,
-            "node": tool_version("node"),
+            "node": workspace::tool_version("node"),
         },
     });
     print!("{}", table(&report));
@@ -267,21 +267,6 @@ fn kb_to_mb(kb: u64) -> f64 {
     kb as f64 / 1024.0
 }
 
-/// Runs `command` and parses its standard output as JSON.
-fn run_json(command: &mut Command) -> anyhow::Result<Value> {
-    let shown = workspace::display(command);
-    let output = command.output().with_context(|| format!("could not start `{shown}`"))?;
-    if !output.status.success() {
-        bail!(
-            "`{shown}` failed with {}:\n{}",
-            output.status,
-            String::from_utf8_lossy(&output.stderr)
-        );
-    }
-    serde_json::from_slice(&output.stdout)
-        .with_context(|| format!("`{shown}` printed no JSON report"))
-}
-
 /// `aws-local-stepfunctions`, installed under target/peers in a directory of its own (so that
 /// installing it does not prune the other peers), and the sfnbench driver that runs it.
 struct Peer {
@@ -330,7 +315,7 @@ impl Peer {
             .args(arguments)
             .args(["-r", &repetitions.to_string()])
             .current_dir(&self.directory);
-        let mut report = run_json(&mut command)?;
+        let mut report = workspace::run_json(&mut command)?;
         if let Some(error) = report.get("error") {
             bail!("aws-local-stepfunctions failed: {error}");
         }
@@ -480,17 +465,4 @@ fn median(values: &[f64]) -> f64 {
         length if length.is_multiple_of(2) => (sorted[middle - 1] + sorted[middle]) / 2.0,
         _ => sorted[middle],
     }
-}
-
-/// The commit being measured, so a figure copied into docs/benchmarks.md can name it.
-fn git_commit() -> Option<String> {
-    let output =
-        Command::new("git").args(["rev-parse", "HEAD"]).current_dir(workspace::root()).output();
-    let output = output.ok().filter(|output| output.status.success())?;
-    Some(String::from_utf8_lossy(&output.stdout).trim().to_owned())
-}
-
-fn tool_version(program: &str) -> Option<String> {
-    let output = Command::new(program).arg("--version").output().ok()?;
-    Some(String::from_utf8_lossy(&output.stdout).trim().to_owned())
 }

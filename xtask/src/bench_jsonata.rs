@@ -72,9 +72,9 @@ pub(crate) fn run(args: &Args) -> anyhow::Result<()> {
     let peer_modules = install_peer(&args.jsonata_version)?;
 
     eprintln!("baton: timing every case");
-    let baton = run_json(Command::new(&example).arg(&cases).args(&timing_arguments))?;
+    let baton = workspace::run_json(Command::new(&example).arg(&cases).args(&timing_arguments))?;
     eprintln!("jsonata {}: timing every case", args.jsonata_version);
-    let peer = run_json(
+    let peer = workspace::run_json(
         Command::new("node")
             .arg(root.join("xtask/assets/bench_jsonata.js"))
             .arg(&cases)
@@ -92,7 +92,7 @@ pub(crate) fn run(args: &Args) -> anyhow::Result<()> {
         .filter_map(|row| row["name"].as_str())
         .collect();
     let report = json!({
-        "commit": git_commit(),
+        "commit": workspace::git_commit(),
         "cpus": std::thread::available_parallelism().map(usize::from).unwrap_or(1),
         "quick": args.quick,
         "timing": {
@@ -103,7 +103,7 @@ pub(crate) fn run(args: &Args) -> anyhow::Result<()> {
         "peer": {
             "library": "jsonata",
             "version": args.jsonata_version,
-            "node": tool_version("node"),
+            "node": workspace::tool_version("node"),
         },
         "cases": rows,
         "geomean_ratio": geomean,
@@ -130,12 +130,6 @@ pub(crate) fn run(args: &Args) -> anyhow::Result<()> {
 /// it did not install there.
 fn install_peer(version: &str) -> anyhow::Result<PathBuf> {
     let directory = workspace::target_dir().join("peers").join("jsonata");
-    std::fs::create_dir_all(&directory)?;
-    let manifest = directory.join("package.json");
-    if !manifest.is_file() {
-        std::fs::write(&manifest, "{ \"private\": true }\n")
-            .with_context(|| format!("writing {}", manifest.display()))?;
-    }
     workspace::npm_install(&directory, "jsonata", version)?;
     Ok(directory.join("node_modules"))
 }
@@ -227,35 +221,6 @@ fn geometric_mean(ratios: impl Iterator<Item = f64>) -> f64 {
     (sum / f64::from(count)).exp()
 }
 
-/// Runs `command` and parses its standard output as JSON.
-fn run_json(command: &mut Command) -> anyhow::Result<Value> {
-    let shown = workspace::display(command);
-    eprintln!("$ {shown}");
-    let output = command.output().with_context(|| format!("could not start `{shown}`"))?;
-    if !output.status.success() {
-        bail!(
-            "`{shown}` failed with {}:\n{}",
-            output.status,
-            String::from_utf8_lossy(&output.stderr)
-        );
-    }
-    serde_json::from_slice(&output.stdout)
-        .with_context(|| format!("`{shown}` printed no JSON report"))
-}
-
 fn number(value: &Value, key: &str) -> f64 {
     value[key].as_f64().unwrap_or(f64::NAN)
-}
-
-/// The commit being measured, so a figure copied into docs/benchmarks.md can name it.
-fn git_commit() -> Option<String> {
-    let output =
-        Command::new("git").args(["rev-parse", "HEAD"]).current_dir(workspace::root()).output();
-    let output = output.ok().filter(|output| output.status.success())?;
-    Some(String::from_utf8_lossy(&output.stdout).trim().to_owned())
-}
-
-fn tool_version(program: &str) -> Option<String> {
-    let output = Command::new(program).arg("--version").output().ok()?;
-    Some(String::from_utf8_lossy(&output.stdout).trim().to_owned())
 }

@@ -104,7 +104,7 @@ pub(crate) fn run(args: &Args) -> anyhow::Result<()> {
     println!("asl-validator / baton: {ratio:.2}x");
 
     let report = json!({
-        "commit": git_commit(),
+        "commit": workspace::git_commit(),
         "files": files.len(),
         "repetitions": args.repetitions,
         "timer": timer,
@@ -115,7 +115,7 @@ pub(crate) fn run(args: &Args) -> anyhow::Result<()> {
         ),
         "asl_validator": {
             "version": args.asl_validator_version,
-            "node": tool_version("node"),
+            "node": workspace::tool_version("node"),
             "timing": summary("node validate_all.js FILE...", &peer_seconds),
         },
         "ratio_peer_over_baton_median": ratio,
@@ -239,17 +239,4 @@ fn median(seconds: &[f64]) -> f64 {
 fn summary(command: &str, seconds: &[f64]) -> Value {
     let min = seconds.iter().copied().fold(f64::INFINITY, f64::min);
     json!({ "command": command, "seconds": seconds, "median_seconds": median(seconds), "min_seconds": min })
-}
-
-/// The commit being measured, so a figure copied into the CHANGELOG can name it.
-fn git_commit() -> Option<String> {
-    let output =
-        Command::new("git").args(["rev-parse", "HEAD"]).current_dir(workspace::root()).output();
-    let output = output.ok().filter(|output| output.status.success())?;
-    Some(String::from_utf8_lossy(&output.stdout).trim().to_owned())
-}
-
-fn tool_version(program: &str) -> Option<String> {
-    let output = Command::new(program).arg("--version").output().ok()?;
-    Some(String::from_utf8_lossy(&output.stdout).trim().to_owned())
 }

@@ -88,6 +88,13 @@ pub(crate) fn build_baton(profile: Profile) -> anyhow::Result<PathBuf> {
 /// that version is already there.
 pub(crate) fn npm_install(directory: &Path, package: &str, version: &str) -> anyhow::Result<()> {
     std::fs::create_dir_all(directory)?;
+    // Without a package.json of its own, npm installs into the nearest parent that has one and
+    // prunes the packages it did not install there (another peer's).
+    let own_manifest = directory.join("package.json");
+    if !own_manifest.is_file() {
+        std::fs::write(&own_manifest, "{ \"private\": true }\n")
+            .with_context(|| format!("writing {}", own_manifest.display()))?;
+    }
     let manifest = directory.join("node_modules").join(package).join("package.json");
     let installed = std::fs::read_to_string(&manifest)
         .ok()
@@ -101,4 +108,33 @@ pub(crate) fn npm_install(directory: &Path, package: &str, version: &str) -> any
         run(&mut npm)?;
     }
     Ok(())
+}
+
+/// Runs a benchmark child that prints a JSON report on standard output, and reads the report.
+pub(crate) fn run_json(command: &mut Command) -> anyhow::Result<serde_json::Value> {
+    let shown = display(command);
+    eprintln!("$ {shown}");
+    let output = command.output().with_context(|| format!("could not start `{shown}`"))?;
+    if !output.status.success() {
+        bail!(
+            "`{shown}` failed with {}:\n{}",
+            output.status,
+            String::from_utf8_lossy(&output.stderr)
+        );
+    }
+    serde_json::from_slice(&output.stdout)
+        .with_context(|| format!("`{shown}` printed no JSON report"))
+}
+
+/// The commit being measured, so a figure copied into docs/benchmarks.md can name it.
+pub(crate) fn git_commit() -> Option<String> {
+    let output = Command::new("git").args(["rev-parse", "HEAD"]).current_dir(root()).output();
+    let output = output.ok().filter(|output| output.status.success())?;
+    Some(String::from_utf8_lossy(&output.stdout).trim().to_owned())
+}
+
+/// What `program --version` prints, for the benchmark reports.
+pub(crate) fn tool_version(program: &str) -> Option<String> {
+    let output = Command::new(program).arg("--version").output().ok()?;
+    Some(String::from_utf8_lossy(&output.stdout).trim().to_owned())
 }
