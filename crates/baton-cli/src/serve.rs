@@ -4,8 +4,9 @@
 //! and region, so existing setups work unchanged. Everything lives in memory: a restart
 //! forgets every state machine and execution (durable Standard executions on SQLite are the
 //! next step of issue 4). Task states that call a Lambda function run the local command given
-//! with `--lambda NAME=COMMAND`; other resources fail the Task with
-//! `Baton.UnsupportedResource`.
+//! with `--lambda NAME=COMMAND` (a `.waitForTaskToken` call sends the token that way, then waits
+//! for SendTaskSuccess/Failure); activity tasks wait for workers (GetActivityTask); other
+//! resources fail the Task with `Baton.UnsupportedResource`.
 //!
 //! SIGTERM or Ctrl-C stops accepting connections and lets requests in flight finish.
 
