@@ -10,6 +10,8 @@
 //! signal to the execution; a signal the execution rejects (the task is over) is AWS's
 //! `TaskTimedOut`.
 
+use std::collections::VecDeque;
+use std::sync::Arc;
 use std::time::Duration;
 
 use serde_json::{Value, json};
@@ -59,8 +61,8 @@ pub(super) fn create_activity(handle: &Handle, request: &Request) -> Result<Valu
         arn: arn.clone(),
         name: name.to_owned(),
         created,
-        queue: std::collections::VecDeque::new(),
-        arrived: std::sync::Arc::default(),
+        queue: VecDeque::new(),
+        arrived: Arc::default(),
     };
     store.activities.insert(arn.clone(), activity);
     Ok(json!({ "activityArn": arn, "creationDate": seconds(created) }))
@@ -125,7 +127,7 @@ pub(super) async fn get_activity_task(handle: &Handle, request: &Request) -> Res
                 .activities
                 .get(arn)
                 .ok_or_else(|| Error::ActivityDoesNotExist(arn.to_owned()))?;
-            std::sync::Arc::clone(&activity.arrived)
+            Arc::clone(&activity.arrived)
         };
         // Registered before looking at the queue, so a task that arrives in between still
         // wakes this poller.
