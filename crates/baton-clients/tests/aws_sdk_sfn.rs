@@ -1,0 +1,215 @@
+//! The official AWS SDK for Rust (`aws-sdk-sfn`) against `baton serve` on a real socket: a Rust
+//! user's code runs unchanged but for the endpoint URL.
+
+use std::sync::Arc;
+
+use aws_sdk_sfn::Client;
+use aws_sdk_sfn::config::{BehaviorVersion, Credentials, Region};
+use aws_sdk_sfn::types::{ExecutionStatus, HistoryEventType, StateMachineType};
+use serde_json::{Value, json};
+
+use baton_api::Options;
+use baton_integrations::Handlers;
+
+const DEFINITION: &str = r#"{"StartAt": "Greet", "States": {
+    "Greet": {"Type": "Pass", "Parameters": {"greeting.$": "States.Format('hello {}', $.name)"},
+              "Next": "Nap"},
+    "Nap": {"Type": "Wait", "Seconds": 1, "Next": "Done"},
+    "Done": {"Type": "Succeed"}}}"#;
+
+const LONG_WAIT: &str = r#"{"StartAt": "Long", "States": {
+    "Long": {"Type": "Wait", "Seconds": 3600, "End": true}}}"#;
+
+const ROLE: &str = "arn:aws:iam::123456789012:role/baton";
+
+/// A client for `endpoint` with dummy credentials, as a user configures it for Baton.
+fn client(endpoint: &str) -> Client {
+    let http_client = aws_smithy_http_client::Builder::new().build_http();
+    let config = aws_sdk_sfn::Config::builder()
+        .behavior_version(BehaviorVersion::latest())
+        .endpoint_url(endpoint)
+        .region(Region::new("us-east-1"))
+        .credentials_provider(Credentials::new("baton", "baton", None, None, "test"))
+        .http_client(http_client)
+        .build();
+    Client::from_conf(config)
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn sdk_lifecycle() {
+    let listener = tokio::net::TcpListener::bind("127.0.0.1:0").await.expect("a port");
+    let endpoint = format!("http://{}", listener.local_addr().expect("an address"));
+    let service = Options::local().build(Arc::new(Handlers::new()));
+    let (stop, stopped) = tokio::sync::oneshot::channel::<()>();
+    let server = tokio::spawn(service.run(listener, async move {
+        let _ = stopped.await;
+    }));
+    let sfn = client(&endpoint);
+
+    let created = sfn
+        .create_state_machine()
+        .name("Greeter")
+        .definition(DEFINITION)
+        .role_arn(ROLE)
+        .r#type(StateMachineType::Standard)
+        .send()
+        .await
+        .expect("CreateStateMachine");
+    let machine_arn = created.state_machine_arn().to_owned();
+    assert_eq!(machine_arn, "arn:aws:states:us-east-1:123456789012:stateMachine:Greeter");
+
+    let described = sfn
+        .describe_state_machine()
+        .state_machine_arn(&machine_arn)
+        .send()
+        .await
+        .expect("DescribeStateMachine");
+    assert_eq!(described.name(), "Greeter");
+    assert_eq!(described.definition(), DEFINITION);
+
+    let listed = sfn.list_state_machines().send().await.expect("ListStateMachines");
+    assert!(listed.state_machines().iter().any(|machine| machine.name() == "Greeter"));
+
+    // An invalid definition is refused with the AWS error the SDK knows.
+    let invalid = sfn
+        .create_state_machine()
+        .name("Broken")
+        .definition(r#"{"StartAt": "Nowhere", "States": {}}"#)
+        .role_arn(ROLE)
+        .send()
+        .await
+        .expect_err("an invalid definition is refused");
+    assert!(
+        invalid.as_service_error().is_some_and(|error| error.is_invalid_definition()),
+        "{invalid:?}"
+    );
+
+    let started = sfn
+        .start_execution()
+        .state_machine_arn(&machine_arn)
+        .name("first")
+        .input(r#"{"name": "baton"}"#)
+        .send()
+        .await
+        .expect("StartExecution");
+    let execution_arn = started.execution_arn().to_owned();
+    let finished = wait_until_done(&sfn, &execution_arn).await;
+    assert_eq!(finished.status(), &ExecutionStatus::Succeeded);
+    let output: Value =
+        serde_json::from_str(finished.output().unwrap_or_default()).expect("JSON output");
+    assert_eq!(output, json!({"greeting": "hello baton"}));
+
+    let history = sfn
+        .get_execution_history()
+        .execution_arn(&execution_arn)
+        .send()
+        .await
+        .expect("GetExecutionHistory");
+    let types: Vec<&HistoryEventType> =
+        history.events().iter().map(|event| event.r#type()).collect();
+    assert_eq!(
+        types,
+        [
+            &HistoryEventType::ExecutionStarted,
+            &HistoryEventType::PassStateEntered,
+            &HistoryEventType::PassStateExited,
+            &HistoryEventType::WaitStateEntered,
+            &HistoryEventType::WaitStateExited,
+            &HistoryEventType::SucceedStateEntered,
+            &HistoryEventType::SucceedStateExited,
+            &HistoryEventType::ExecutionSucceeded,
+        ]
+    );
+    let reversed = sfn
+        .get_execution_history()
+        .execution_arn(&execution_arn)
+        .reverse_order(true)
+        .max_results(1)
+        .send()
+        .await
+        .expect("GetExecutionHistory in reverse");
+    assert_eq!(reversed.events().len(), 1);
+    assert_eq!(reversed.events()[0].r#type(), &HistoryEventType::ExecutionSucceeded);
+    assert!(reversed.next_token().is_some(), "more pages follow");
+
+    // The same name again is refused while the first execution's input differs.
+    let again = sfn
+        .start_execution()
+        .state_machine_arn(&machine_arn)
+        .name("first")
+        .input(r#"{"name": "other"}"#)
+        .send()
+        .await
+        .expect_err("a second execution of that name");
+    assert!(
+        again.as_service_error().is_some_and(|error| error.is_execution_already_exists()),
+        "{again:?}"
+    );
+
+    // StopExecution ends a long wait as ABORTED.
+    let waiting = sfn
+        .create_state_machine()
+        .name("Sleeper")
+        .definition(LONG_WAIT)
+        .role_arn(ROLE)
+        .send()
+        .await
+        .expect("CreateStateMachine");
+    let sleeping = sfn
+        .start_execution()
+        .state_machine_arn(waiting.state_machine_arn())
+        .send()
+        .await
+        .expect("StartExecution");
+    sfn.stop_execution()
+        .execution_arn(sleeping.execution_arn())
+        .error("Operator")
+        .cause("not needed")
+        .send()
+        .await
+        .expect("StopExecution");
+    let stopped_execution = wait_until_done(&sfn, sleeping.execution_arn()).await;
+    assert_eq!(stopped_execution.status(), &ExecutionStatus::Aborted);
+
+    let executions =
+        sfn.list_executions().state_machine_arn(&machine_arn).send().await.expect("ListExecutions");
+    assert_eq!(executions.executions().len(), 1);
+
+    for arn in [machine_arn.as_str(), waiting.state_machine_arn()] {
+        sfn.delete_state_machine().state_machine_arn(arn).send().await.expect("delete");
+    }
+    let gone = sfn
+        .describe_state_machine()
+        .state_machine_arn(&machine_arn)
+        .send()
+        .await
+        .expect_err("a deleted machine");
+    assert!(
+        gone.as_service_error().is_some_and(|error| error.is_state_machine_does_not_exist()),
+        "{gone:?}"
+    );
+
+    stop.send(()).expect("the server listens");
+    server.await.expect("the server task").expect("a clean shutdown");
+}
+
+/// Polls DescribeExecution until the execution leaves RUNNING (at most 30 s).
+async fn wait_until_done(
+    sfn: &Client,
+    execution_arn: &str,
+) -> aws_sdk_sfn::operation::describe_execution::DescribeExecutionOutput {
+    let deadline = tokio::time::Instant::now() + std::time::Duration::from_secs(30);
+    loop {
+        let described = sfn
+            .describe_execution()
+            .execution_arn(execution_arn)
+            .send()
+            .await
+            .expect("DescribeExecution");
+        if described.status() != &ExecutionStatus::Running {
+            return described;
+        }
+        assert!(tokio::time::Instant::now() < deadline, "{execution_arn} is still running");
+        tokio::time::sleep(std::time::Duration::from_millis(50)).await;
+    }
+}
