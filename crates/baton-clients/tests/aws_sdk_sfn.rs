@@ -45,7 +45,15 @@ async fn sdk_lifecycle() {
         let _ = stopped.await;
     }));
     let sfn = client(&endpoint);
+    let machine_arn = state_machines(&sfn).await;
+    executions(&sfn, &machine_arn).await;
+    stop_list_and_delete(&sfn, &machine_arn).await;
+    stop.send(()).expect("the server listens");
+    server.await.expect("the server task").expect("a clean shutdown");
+}
 
+/// Create, describe, list, and an invalid definition refused; returns the machine's ARN.
+async fn state_machines(sfn: &Client) -> String {
     let created = sfn
         .create_state_machine()
         .name("Greeter")
@@ -83,17 +91,21 @@ async fn sdk_lifecycle() {
         invalid.as_service_error().is_some_and(|error| error.is_invalid_definition()),
         "{invalid:?}"
     );
+    machine_arn
+}
 
+/// An execution to its end, its history both ways, and a name used twice.
+async fn executions(sfn: &Client, machine_arn: &str) {
     let started = sfn
         .start_execution()
-        .state_machine_arn(&machine_arn)
+        .state_machine_arn(machine_arn)
         .name("first")
         .input(r#"{"name": "baton"}"#)
         .send()
         .await
         .expect("StartExecution");
     let execution_arn = started.execution_arn().to_owned();
-    let finished = wait_until_done(&sfn, &execution_arn).await;
+    let finished = wait_until_done(sfn, &execution_arn).await;
     assert_eq!(finished.status(), &ExecutionStatus::Succeeded);
     let output: Value =
         serde_json::from_str(finished.output().unwrap_or_default()).expect("JSON output");
@@ -135,7 +147,7 @@ async fn sdk_lifecycle() {
     // The same name again is refused while the first execution's input differs.
     let again = sfn
         .start_execution()
-        .state_machine_arn(&machine_arn)
+        .state_machine_arn(machine_arn)
         .name("first")
         .input(r#"{"name": "other"}"#)
         .send()
@@ -145,7 +157,10 @@ async fn sdk_lifecycle() {
         again.as_service_error().is_some_and(|error| error.is_execution_already_exists()),
         "{again:?}"
     );
+}
 
+/// StopExecution on a long wait, ListExecutions, and deletion.
+async fn stop_list_and_delete(sfn: &Client, machine_arn: &str) {
     // StopExecution ends a long wait as ABORTED.
     let waiting = sfn
         .create_state_machine()
@@ -168,19 +183,19 @@ async fn sdk_lifecycle() {
         .send()
         .await
         .expect("StopExecution");
-    let stopped_execution = wait_until_done(&sfn, sleeping.execution_arn()).await;
+    let stopped_execution = wait_until_done(sfn, sleeping.execution_arn()).await;
     assert_eq!(stopped_execution.status(), &ExecutionStatus::Aborted);
 
     let executions =
-        sfn.list_executions().state_machine_arn(&machine_arn).send().await.expect("ListExecutions");
+        sfn.list_executions().state_machine_arn(machine_arn).send().await.expect("ListExecutions");
     assert_eq!(executions.executions().len(), 1);
 
-    for arn in [machine_arn.as_str(), waiting.state_machine_arn()] {
+    for arn in [machine_arn, waiting.state_machine_arn()] {
         sfn.delete_state_machine().state_machine_arn(arn).send().await.expect("delete");
     }
     let gone = sfn
         .describe_state_machine()
-        .state_machine_arn(&machine_arn)
+        .state_machine_arn(machine_arn)
         .send()
         .await
         .expect_err("a deleted machine");
@@ -188,9 +203,6 @@ async fn sdk_lifecycle() {
         gone.as_service_error().is_some_and(|error| error.is_state_machine_does_not_exist()),
         "{gone:?}"
     );
-
-    stop.send(()).expect("the server listens");
-    server.await.expect("the server task").expect("a clean shutdown");
 }
 
 /// Polls DescribeExecution until the execution leaves RUNNING (at most 30 s).
