@@ -39,7 +39,10 @@ fn client(endpoint: &str) -> Client {
 async fn sdk_lifecycle() {
     let listener = tokio::net::TcpListener::bind("127.0.0.1:0").await.expect("a port");
     let endpoint = format!("http://{}", listener.local_addr().expect("an address"));
-    let service = Options::local().build(Arc::new(Handlers::new()));
+    // `Notify` plays the function a `.waitForTaskToken` task sends its token to.
+    let mut handlers = Handlers::new();
+    handlers.register("Notify", |_input| async { Ok(json!({ "sent": true })) });
+    let service = Options::local().build(Arc::new(handlers));
     let (stop, stopped) = tokio::sync::oneshot::channel::<()>();
     let server = tokio::spawn(service.run(listener, async move {
         let _ = stopped.await;
@@ -47,6 +50,8 @@ async fn sdk_lifecycle() {
     let sfn = client(&endpoint);
     let machine_arn = state_machines(&sfn).await;
     executions(&sfn, &machine_arn).await;
+    activity_worker(&sfn).await;
+    task_token(&sfn).await;
     stop_list_and_delete(&sfn, &machine_arn).await;
     stop.send(()).expect("the server listens");
     server.await.expect("the server task").expect("a clean shutdown");
@@ -203,6 +208,147 @@ async fn stop_list_and_delete(sfn: &Client, machine_arn: &str) {
         gone.as_service_error().is_some_and(|error| error.is_state_machine_does_not_exist()),
         "{gone:?}"
     );
+}
+
+/// A worker takes activity tasks with GetActivityTask and answers them: one succeeds, one
+/// fails into a Catch.
+async fn activity_worker(sfn: &Client) {
+    let activity = sfn.create_activity().name("Review").send().await.expect("CreateActivity");
+    let activity_arn = activity.activity_arn().to_owned();
+    let definition = json!({"StartAt": "First", "States": {
+        "First": {"Type": "Task", "Resource": activity_arn, "Next": "Second"},
+        "Second": {"Type": "Task", "Resource": activity_arn,
+                   "Catch": [{"ErrorEquals": ["Rejected"], "ResultPath": "$.why", "Next": "Caught"}],
+                   "End": true},
+        "Caught": {"Type": "Pass", "End": true}}});
+    let machine = sfn
+        .create_state_machine()
+        .name("Reviewed")
+        .definition(definition.to_string())
+        .role_arn(ROLE)
+        .send()
+        .await
+        .expect("CreateStateMachine");
+    let started = sfn
+        .start_execution()
+        .state_machine_arn(machine.state_machine_arn())
+        .input(r#"{"doc": 1}"#)
+        .send()
+        .await
+        .expect("StartExecution");
+    for answer in ["approve", "reject"] {
+        let task = sfn
+            .get_activity_task()
+            .activity_arn(&activity_arn)
+            .worker_name("rust-worker")
+            .send()
+            .await
+            .expect("GetActivityTask");
+        let token = task.task_token().expect("a task arrives").to_owned();
+        if answer == "approve" {
+            let input: Value =
+                serde_json::from_str(task.input().unwrap_or_default()).expect("JSON");
+            let output = json!({"doc": input["doc"], "approved": true});
+            sfn.send_task_success()
+                .task_token(&token)
+                .output(output.to_string())
+                .send()
+                .await
+                .expect("SendTaskSuccess");
+        } else {
+            sfn.send_task_failure()
+                .task_token(&token)
+                .error("Rejected")
+                .cause("not good enough")
+                .send()
+                .await
+                .expect("SendTaskFailure");
+        }
+        // The token is spent: a second answer is refused.
+        let late = sfn
+            .send_task_success()
+            .task_token(&token)
+            .output("{}")
+            .send()
+            .await
+            .expect_err("a spent token");
+        assert!(late.as_service_error().is_some_and(|e| e.is_task_timed_out()), "{late:?}");
+    }
+    let finished = wait_until_done(sfn, started.execution_arn()).await;
+    assert_eq!(finished.status(), &ExecutionStatus::Succeeded);
+    let output: Value = serde_json::from_str(finished.output().unwrap_or_default()).expect("JSON");
+    assert_eq!(output["why"]["Error"], "Rejected");
+    let history = sfn
+        .get_execution_history()
+        .execution_arn(started.execution_arn())
+        .send()
+        .await
+        .expect("GetExecutionHistory");
+    let worker = history.events().iter().find_map(|event| {
+        event.activity_started_event_details().and_then(|details| details.worker_name())
+    });
+    assert_eq!(worker, Some("rust-worker"));
+    let bogus = sfn
+        .send_task_heartbeat()
+        .task_token("not-a-token")
+        .send()
+        .await
+        .expect_err("an unknown token");
+    assert!(bogus.as_service_error().is_some_and(|e| e.is_invalid_token()), "{bogus:?}");
+}
+
+/// A `.waitForTaskToken` task waits until SendTaskSuccess with the token it sent out.
+async fn task_token(sfn: &Client) {
+    let definition = json!({"StartAt": "Ask", "States": {"Ask": {
+        "Type": "Task", "Resource": "arn:aws:states:::lambda:invoke.waitForTaskToken",
+        "Parameters": {"FunctionName": "Notify", "Payload": {"token.$": "$$.Task.Token"}},
+        "End": true}}});
+    let machine = sfn
+        .create_state_machine()
+        .name("Approval")
+        .definition(definition.to_string())
+        .role_arn(ROLE)
+        .send()
+        .await
+        .expect("CreateStateMachine");
+    let started = sfn
+        .start_execution()
+        .state_machine_arn(machine.state_machine_arn())
+        .send()
+        .await
+        .expect("StartExecution");
+    let token = scheduled_token(sfn, started.execution_arn()).await;
+    sfn.send_task_success()
+        .task_token(token)
+        .output(r#"{"approved": true}"#)
+        .send()
+        .await
+        .expect("SendTaskSuccess");
+    let finished = wait_until_done(sfn, started.execution_arn()).await;
+    assert_eq!(finished.status(), &ExecutionStatus::Succeeded);
+    assert_eq!(finished.output(), Some(r#"{"approved":true}"#));
+}
+
+/// The task token a `.waitForTaskToken` task sent out, read from its TaskScheduled event.
+async fn scheduled_token(sfn: &Client, execution_arn: &str) -> String {
+    let deadline = tokio::time::Instant::now() + std::time::Duration::from_secs(30);
+    loop {
+        let history = sfn
+            .get_execution_history()
+            .execution_arn(execution_arn)
+            .send()
+            .await
+            .expect("GetExecutionHistory");
+        let parameters = history.events().iter().find_map(|event| {
+            event.task_scheduled_event_details().map(|details| details.parameters().to_owned())
+        });
+        if let Some(parameters) = parameters {
+            let parameters: Value = serde_json::from_str(&parameters).expect("JSON parameters");
+            return parameters["Payload"]["token"].as_str().expect("a token").to_owned();
+        }
+        assert!(tokio::time::Instant::now() < deadline, "{execution_arn} scheduled no task");
+        tokio::time::sleep(std::time::Duration::from_millis(50)).await;
+    }
 }
 
 /// Polls DescribeExecution until the execution leaves RUNNING (at most 30 s).
