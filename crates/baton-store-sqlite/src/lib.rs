@@ -2,8 +2,9 @@
 //!
 //! * **Writes** go to one writer thread that owns the only write connection. It groups every
 //!   commit queued while the previous transaction was being made durable into the next
-//!   transaction, each commit in its own savepoint, so one fsync makes many executions' steps
-//!   durable (group commit) and one refused commit does not affect the others.
+//!   transaction, so one fsync makes many executions' steps durable (group commit). A refused
+//!   commit does not affect the others: a batch with one is applied again with a savepoint
+//!   per commit.
 //! * **Durability**: `synchronous=FULL` by default ([`Synchronous::Full`]): SQLite fsyncs the
 //!   WAL at every transaction, and a submitter hears `Ok` only after that. An acknowledged
 //!   commit therefore survives a crash of the process or of the machine.

@@ -1,13 +1,15 @@
 //! The writer thread: the only connection that writes. It takes every request queued since
 //! its last transaction (up to [`BATCH_COMMITS_MAX`](crate::BATCH_COMMITS_MAX) by default),
-//! applies each inside its own savepoint of one transaction, commits that transaction (one
-//! fsync under `synchronous=FULL`), and only then answers the submitters. While it waits for
-//! the disk, new requests queue up and form the next batch, so the number of commits per
-//! fsync grows with the number of concurrent submitters (group commit).
+//! applies them in one transaction, commits it (one fsync under `synchronous=FULL`), and only
+//! then answers the submitters. While it waits for the disk, new requests queue up and form
+//! the next batch, so the number of commits per fsync grows with the number of concurrent
+//! submitters (group commit).
 //!
-//! A request that fails rolls back to its savepoint and is answered with its error; the rest
-//! of the batch still commits. If the transaction itself fails, every request in it is
-//! answered with that failure and nothing of the batch is durable.
+//! A batch is first applied without savepoints. If a request in it fails, that transaction is
+//! rolled back and the batch runs again with each request in its own savepoint: the failing
+//! request rolls back to its savepoint and is answered with its error, and the rest of the
+//! batch still commits. If the transaction itself fails, every request in it is answered
+//! with that failure and nothing of the batch is durable.
 
 use std::sync::Arc;
 use std::sync::atomic::Ordering;
@@ -28,10 +30,18 @@ pub(crate) enum Request {
     Claim(ClaimRequest, Reply<Option<ActivityTaskRecord>>),
 }
 
-/// A request applied inside the batch, waiting for the batch to be durable.
-enum Applied {
-    Commit(Reply<()>, Result<(), Error>),
-    Claim(Reply<Option<ActivityTaskRecord>>, Result<Option<ActivityTaskRecord>, Error>),
+/// What a request produced, held until its batch is durable: the task a claim took, or
+/// nothing for a commit.
+type Outcome = Option<ActivityTaskRecord>;
+
+/// How a batch's requests are kept apart inside its transaction.
+#[derive(Clone, Copy, PartialEq, Eq)]
+enum Isolation {
+    /// Applied directly, one after another: the fast path. The first failure abandons the
+    /// whole transaction, and the batch is tried again with savepoints.
+    Optimistic,
+    /// Each request in its own savepoint, so that a failing one is rolled back alone.
+    Savepoints,
 }
 
 /// Runs until every sender is gone and the queue is empty.
@@ -50,66 +60,82 @@ pub(crate) fn run(
             }
         }
         let requests_count = batch.len() as u64;
-        commit_batch(&mut connection, batch);
+        // Refused requests are rare (a step recorded twice, a name taken), and a savepoint
+        // per request costs about a sixth of the writer's time (docs/benchmarks.md), so a
+        // batch first runs without them.
+        let outcomes = match attempt(&mut connection, &batch, Isolation::Optimistic) {
+            Some(outcomes) => outcomes,
+            None => attempt(&mut connection, &batch, Isolation::Savepoints)
+                .expect("with savepoints, a failing request does not abandon the batch"),
+        };
+        for (request, outcome) in batch.into_iter().zip(outcomes) {
+            answer(request, outcome);
+        }
         counters.transactions.fetch_add(1, Ordering::Relaxed);
         counters.requests.fetch_add(requests_count, Ordering::Relaxed);
     }
 }
 
-fn commit_batch(connection: &mut Connection, batch: Vec<Request>) {
+/// Applies and commits `batch` in one transaction, returning each request's outcome in
+/// order; `None` when an optimistic attempt met a failing request and rolled back.
+fn attempt(
+    connection: &mut Connection,
+    batch: &[Request],
+    isolation: Isolation,
+) -> Option<Vec<Result<Outcome, Error>>> {
     let mut transaction = match connection.transaction_with_behavior(TransactionBehavior::Immediate)
     {
         Ok(transaction) => transaction,
         Err(source) => {
             let error = Error::backend("beginning a write transaction", source);
-            for request in batch {
-                match request {
-                    Request::Commit(_, reply) => reply.send(Err(error.clone())),
-                    Request::Claim(_, reply) => reply.send(Err(error.clone())),
-                }
-            }
-            return;
+            return Some(batch.iter().map(|_| Err(error.clone())).collect());
         }
     };
-    let mut applied = Vec::with_capacity(batch.len());
+    let mut outcomes = Vec::with_capacity(batch.len());
     for request in batch {
         // After some errors (a full disk, an IO error) SQLite rolls the whole transaction
         // back by itself. A savepoint would then open a transaction of its own and commit
         // the request alone, so the rest of the batch is refused instead.
         if transaction.is_autocommit() {
             let source = std::io::Error::other("SQLite rolled the batch's transaction back");
-            let error = Error::backend("applying a batch of writes", source);
-            applied.push(match request {
-                Request::Commit(_, reply) => Applied::Commit(reply, Err(error)),
-                Request::Claim(_, reply) => Applied::Claim(reply, Err(error)),
-            });
+            outcomes.push(Err(Error::backend("applying a batch of writes", source)));
             continue;
         }
-        applied.push(apply_request(&mut transaction, request));
+        let outcome = match isolation {
+            Isolation::Optimistic => apply_request(&transaction, request),
+            Isolation::Savepoints => {
+                in_savepoint(&mut transaction, |savepoint| apply_request(savepoint, request))
+            }
+        };
+        if outcome.is_err() && isolation == Isolation::Optimistic {
+            return None; // Dropping the transaction rolls it back.
+        }
+        outcomes.push(outcome);
     }
-    let committed = transaction
-        .commit()
-        .map_err(|source| Error::backend("committing a batch of writes", source));
-    for applied in applied {
-        match applied {
-            Applied::Commit(reply, result) => reply.send(committed.clone().and(result)),
-            Applied::Claim(reply, result) => reply.send(committed.clone().and(result)),
+    match transaction.commit() {
+        Ok(()) => Some(outcomes),
+        Err(source) => {
+            let error = Error::backend("committing a batch of writes", source);
+            Some(batch.iter().map(|_| Err(error.clone())).collect())
         }
     }
 }
 
-fn apply_request(transaction: &mut Transaction<'_>, request: Request) -> Applied {
+fn apply_request(connection: &Connection, request: &Request) -> Result<Outcome, Error> {
     match request {
-        Request::Commit(commit, reply) => {
-            let result = in_savepoint(transaction, |savepoint| {
-                commit.changes.into_iter().try_for_each(|change| apply(savepoint, change))
-            });
-            Applied::Commit(reply, result)
+        Request::Commit(commit, _) => {
+            commit.changes.iter().try_for_each(|change| apply(connection, change))?;
+            Ok(None)
         }
-        Request::Claim(claim, reply) => {
-            let result = in_savepoint(transaction, |savepoint| claim_next(savepoint, &claim));
-            Applied::Claim(reply, result)
-        }
+        Request::Claim(claim, _) => claim_next(connection, claim),
+    }
+}
+
+/// Tells the submitter of `request` how it went, once its batch is durable.
+fn answer(request: Request, outcome: Result<Outcome, Error>) {
+    match request {
+        Request::Commit(_, reply) => reply.send(outcome.map(drop)),
+        Request::Claim(_, reply) => reply.send(outcome),
     }
 }
 
@@ -187,7 +213,7 @@ fn changed_one(changed: usize, error: impl FnOnce() -> Error) -> Result<(), Erro
 }
 
 #[expect(clippy::too_many_lines, reason = "one arm per change; each arm is one statement")]
-fn apply(connection: &Connection, change: Change) -> Result<(), Error> {
+fn apply(connection: &Connection, change: &Change) -> Result<(), Error> {
     match change {
         Change::CreateStateMachine(m) => {
             let sql = format!(
@@ -234,8 +260,8 @@ fn apply(connection: &Connection, change: Change) -> Result<(), Error> {
         }
         Change::DeleteStateMachine { arn } => {
             let sql = "DELETE FROM state_machines WHERE arn = ?1";
-            let changed = execute(connection, sql, [&arn], "deleting state machine", &arn)?;
-            changed_one(changed, missing(Entity::StateMachine, &arn))
+            let changed = execute(connection, sql, [&arn], "deleting state machine", arn)?;
+            changed_one(changed, missing(Entity::StateMachine, arn))
         }
         Change::CreateActivity(a) => {
             let sql = format!(
@@ -248,16 +274,18 @@ fn apply(connection: &Connection, change: Change) -> Result<(), Error> {
         }
         Change::DeleteActivity { arn } => {
             let sql = "DELETE FROM activities WHERE arn = ?1";
-            let changed = execute(connection, sql, [&arn], "deleting activity", &arn)?;
-            changed_one(changed, missing(Entity::Activity, &arn))
+            let changed = execute(connection, sql, [&arn], "deleting activity", arn)?;
+            changed_one(changed, missing(Entity::Activity, arn))
         }
-        Change::TagResource { arn, tags } => edit_tags(connection, &arn, |old| old.extend(tags)),
-        Change::UntagResource { arn, keys } => edit_tags(connection, &arn, |old| {
-            for key in &keys {
+        Change::TagResource { arn, tags } => {
+            edit_tags(connection, arn, |old| old.extend(tags.clone()))
+        }
+        Change::UntagResource { arn, keys } => edit_tags(connection, arn, |old| {
+            for key in keys {
                 old.remove(key);
             }
         }),
-        Change::StartExecution(e) => start_execution(connection, &e),
+        Change::StartExecution(e) => start_execution(connection, e),
         Change::UpdateExecution(u) => {
             let sql = "UPDATE executions SET status = ?2, stop_date_millis = ?3, output = ?4,
                 error = ?5, cause = ?6, snapshot = ?7, next_event_id = ?8 WHERE arn = ?1";
@@ -299,7 +327,7 @@ fn apply(connection: &Connection, change: Change) -> Result<(), Error> {
         Change::ClearTimer { execution_arn, timer_id } => {
             let sql = "DELETE FROM timers WHERE execution_arn = ?1 AND timer_id = ?2";
             let values = params![execution_arn, timer_id];
-            execute(connection, sql, values, "clearing a timer of", &execution_arn).map(drop)
+            execute(connection, sql, values, "clearing a timer of", execution_arn).map(drop)
         }
         Change::EnqueueActivityTask(t) => {
             let sql = format!(
@@ -331,12 +359,12 @@ fn apply(connection: &Connection, change: Change) -> Result<(), Error> {
                 "UPDATE activity_tasks SET heartbeat_deadline_millis = ?2 WHERE task_token = ?1";
             let values = params![task_token, heartbeat_deadline_millis];
             let changed =
-                execute(connection, sql, values, "heartbeating activity task", &task_token)?;
-            changed_one(changed, missing(Entity::ActivityTask, &task_token))
+                execute(connection, sql, values, "heartbeating activity task", task_token)?;
+            changed_one(changed, missing(Entity::ActivityTask, task_token))
         }
         Change::RemoveActivityTask { task_token } => {
             let sql = "DELETE FROM activity_tasks WHERE task_token = ?1";
-            execute(connection, sql, [&task_token], "removing activity task", &task_token).map(drop)
+            execute(connection, sql, [&task_token], "removing activity task", task_token).map(drop)
         }
         Change::AddTaskToken(t) => {
             let sql = format!(
@@ -349,7 +377,7 @@ fn apply(connection: &Connection, change: Change) -> Result<(), Error> {
         }
         Change::RemoveTaskToken { token } => {
             let sql = "DELETE FROM task_tokens WHERE token = ?1";
-            execute(connection, sql, [&token], "removing task token", &token).map(drop)
+            execute(connection, sql, [&token], "removing task token", token).map(drop)
         }
     }
 }

@@ -13,7 +13,7 @@ use std::collections::BTreeSet;
 use std::sync::Barrier;
 
 use crate::{
-    ActivityRecord, ActivityTaskRecord, Change, Commit, Entity, Error, EventRecord,
+    ActivityRecord, ActivityTaskRecord, Change, ClaimRequest, Commit, Entity, Error, EventRecord,
     ExecutionFilter, ExecutionRecord, ExecutionStatus, ExecutionUpdate, Order, Page, PageRequest,
     PageToken, StateMachineRecord, StateMachineStatus, StateMachineType, Store, Tags,
     TaskTokenRecord, TimerRecord, completion,
@@ -512,17 +512,24 @@ pub fn duplicate_event_refuses_whole_commit(store: &dyn Store) {
     assert_eq!(timers.len(), 1);
 }
 
-/// Commits submitted together (which a group-committing backend puts in one transaction):
-/// the refused ones fail alone, the others all apply.
+/// Commits and claims submitted together (which a group-committing backend puts in one
+/// transaction): the refused commits fail alone, the other commits all apply, and every
+/// claim takes its own task.
 pub fn grouped_commits_fail_alone(store: &dyn Store) {
     const COMMITS: u64 = 60;
     let run = execution("m", "e", 1);
-    commit(
-        store,
-        vec![Change::StartExecution(run.clone()), Change::AppendEvent(event(&run.arn, 0))],
-    )
-    .unwrap();
-    // Commit i appends event i + 1, except every third, which repeats event 0.
+    let queue = activity("grouped", 1).arn;
+    let mut setup =
+        vec![Change::StartExecution(run.clone()), Change::AppendEvent(event(&run.arn, 0))];
+    setup.extend(
+        (0..COMMITS).map(|i| {
+            Change::EnqueueActivityTask(activity_task(&queue, &format!("task-{i:02}"), 1))
+        }),
+    );
+    commit(store, setup).unwrap();
+    // Commit i appends event i + 1, except every third, which repeats event 0; every fourth
+    // is followed by a claim.
+    let mut claims = Vec::new();
     let completions: Vec<_> = (0..COMMITS)
         .map(|i| {
             let id = if i % 3 == 2 { 0 } else { i + 1 };
@@ -539,6 +546,16 @@ pub fn grouped_commits_fail_alone(store: &dyn Store) {
                 ]),
                 callback,
             );
+            if i % 4 == 0 {
+                let (callback, claimed) = crate::completion();
+                let claim = ClaimRequest {
+                    activity_arn: queue.clone(),
+                    worker_name: format!("w{i}"),
+                    now_millis: 3,
+                };
+                store.submit_claim(claim, callback);
+                claims.push((format!("w{i}"), claimed));
+            }
             completion
         })
         .collect();
@@ -552,6 +569,13 @@ pub fn grouped_commits_fail_alone(store: &dyn Store) {
         } else {
             assert!(result.is_ok(), "commit {i}: {result:?}");
         }
+    }
+    let mut claimed_tokens = BTreeSet::new();
+    for (worker, claimed) in claims {
+        let task = claimed.wait().unwrap().expect("the queue has more tasks than claims");
+        let stored = store.activity_task(&task.task_token).unwrap().expect("a claimed task stays");
+        assert_eq!(stored.claim.map(|c| c.worker_name), Some(worker));
+        assert!(claimed_tokens.insert(task.task_token), "a task was claimed twice");
     }
     let (_, events, timers) = observe(store, &run.arn);
     let expected_events: Vec<u64> =
