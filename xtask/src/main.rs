@@ -8,6 +8,7 @@ mod bench_jsonata;
 mod bench_validate;
 mod ci;
 mod conformance;
+mod conformance_serve;
 mod corpus;
 mod workspace;
 
@@ -39,7 +40,10 @@ enum Command {
     BenchJsonata(bench_jsonata::Args),
     /// Replay the recorded AWS executions that need only the interpreter, in-process.
     Conformance(conformance::Args),
-    /// Everything CI checks: formatting, clippy, the tests, then the corpus agreement.
+    /// Run the official conformance runner (boto3) against a real `baton serve`.
+    ConformanceServe(conformance_serve::Args),
+    /// Everything CI checks: formatting, clippy, the tests, the corpus agreement, and both
+    /// conformance runs.
     Ci,
 }
 
@@ -50,6 +54,7 @@ fn main() -> ExitCode {
         Command::BenchInterpreter(args) => bench_interpreter::run(&args),
         Command::BenchJsonata(args) => bench_jsonata::run(&args),
         Command::Conformance(args) => conformance::run(&args),
+        Command::ConformanceServe(args) => conformance_serve::run(&args),
         Command::Ci => ci::run(),
     };
     // The error chain is the useful part; a backtrace of xtask itself never is.
