@@ -554,3 +554,35 @@ fn variable_limits() {
     // Iterations that finish release their variables: one at a time stays under the limit.
     check_outcome(reassigned, json!({}), ("SUCCEEDED", "", ""));
 }
+
+#[test]
+fn item_batcher_groups_items_for_each_child_execution() {
+    let run = |definition: &str, input: Value| {
+        let machine = machine(definition);
+        let mut no_tasks = |_: &TaskRequest| -> TaskAnswer { panic!("the scenario has no tasks") };
+        simulate::run(&machine, start(&input), &mut no_tasks).expect("the execution runs").outcome
+    };
+    let jsonpath = r#"{"StartAt":"M","States":{"M":{"Type":"Map","ItemsPath":"$.items",
+        "ItemSelector":{"v.$":"$$.Map.Item.Value"},
+        "ItemBatcher":{"MaxItemsPerBatch":2,"BatchInput":{"tag.$":"$.tag"}},
+        "ItemProcessor":{"ProcessorConfig":{"Mode":"DISTRIBUTED","ExecutionType":"STANDARD"},
+            "StartAt":"P","States":{"P":{"Type":"Pass","End":true}}},"End":true}}}"#;
+    assert_eq!(
+        run(jsonpath, json!({"items": [1, 2, 3], "tag": "t"})),
+        Outcome::Succeeded {
+            output: r#"[{"BatchInput":{"tag":"t"},"Items":[{"v":1},{"v":2}]},{"BatchInput":{"tag":"t"},"Items":[{"v":3}]}]"#.to_owned()
+        }
+    );
+    // By size: each item serializes to 12 bytes; 40 bytes hold two of them after the framing.
+    let jsonata = r#"{"QueryLanguage":"JSONata","StartAt":"M","States":{"M":{"Type":"Map",
+        "Items":"{% $states.input.items %}",
+        "ItemBatcher":{"MaxInputBytesPerBatch":"{% $states.input.bytes %}"},
+        "ItemProcessor":{"ProcessorConfig":{"Mode":"DISTRIBUTED","ExecutionType":"STANDARD"},
+            "StartAt":"P","States":{"P":{"Type":"Pass","Output":"{% $count($states.input.Items) %}","End":true}}},
+        "End":true}}}"#;
+    let items = json!(["aaaaaaaaaa", "bbbbbbbbbb", "cccccccccc", "dddddddddd", "eeeeeeeeee"]);
+    assert_eq!(
+        run(jsonata, json!({"items": items, "bytes": 40})),
+        Outcome::Succeeded { output: "[2,2,1]".to_owned() }
+    );
+}

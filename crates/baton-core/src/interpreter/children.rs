@@ -165,6 +165,14 @@ impl Run<'_, '_> {
         };
         // The context object is built once; only `$$.Map.Item` changes from item to item.
         let inputs = self.map_item_inputs(frame, map, &effective, &items)?;
+        // A batching Map's children each take a batch: the batches are their items too.
+        let (inputs, items) = match &map.item_batcher {
+            Some(batcher) => {
+                let batches = self.batch_items(frame, batcher, &effective, inputs)?;
+                (batches.clone(), batches)
+            }
+            None => (inputs, items),
+        };
         if distributed {
             let map_run_arn = self.map_run_arn(map.label.as_deref().unwrap_or(name));
             self.event(Some(frame), EventKind::MapRunStarted { map_run_arn });

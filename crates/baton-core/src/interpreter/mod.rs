@@ -5,6 +5,7 @@
 //! State types live in `states` (Pass, Task, Choice, Wait, Succeed, Fail), `children`
 //! (Parallel, Map) and `errors` (Retry, Catch, aborting).
 
+mod batches;
 mod children;
 mod errors;
 mod query;
@@ -172,7 +173,6 @@ fn reject_unsupported(machine: &StateMachine) -> Result<(), Error> {
             let unsupported = [
                 (map.item_reader.is_some(), "ItemReader"),
                 (map.result_writer.is_some(), "ResultWriter"),
-                (map.item_batcher.is_some(), "ItemBatcher"),
             ];
             if let Some((_, field)) = unsupported.into_iter().find(|(present, _)| *present) {
                 return Err(Error::Unsupported {
