@@ -3,6 +3,7 @@
 use serde_json::{Value, json};
 
 use crate::execution::{Execution, FrameId};
+use crate::input::WorkflowType;
 use crate::input::Millis;
 
 /// What the context object of one evaluation contains besides the execution's identity.
@@ -37,6 +38,16 @@ pub(crate) fn build(execution: &Execution, frame: FrameId, parts: &ContextParts<
             "Name": start.state_machine_name,
         },
     });
+    // Express executions cannot be redriven and AWS leaves both counters out of their context
+    // object (recorded: StartSyncExecution of a state that returns `$$`).
+    if start.workflow_type == WorkflowType::Express {
+        if let Some(execution) = context["Execution"].as_object_mut() {
+            execution.remove("RedriveCount");
+        }
+        if let Some(state) = context["State"].as_object_mut() {
+            state.remove("RetryCount");
+        }
+    }
     if let Some(token) = parts.token {
         context["Task"] = json!({ "Token": token });
     }

@@ -75,7 +75,12 @@ pub fn parse_as(
 
 /// Validates a definition that is already a JSON value.
 pub fn parse_value(value: &Value, options: &Options) -> (Option<StateMachine>, Vec<Diagnostic>) {
-    let mut validator = Validator { options, diagnostics: Vec::new(), state_names: HashMap::new() };
+    let mut validator = Validator {
+        options,
+        diagnostics: Vec::new(),
+        state_names: HashMap::new(),
+        machine_query_language: QueryLanguage::JsonPath,
+    };
     let machine = validator.machine(value);
     if machine.is_some() {
         validator.check_variable_scopes(value);
@@ -93,6 +98,9 @@ struct Validator<'o> {
     diagnostics: Vec<Diagnostic>,
     /// Every state name seen so far, with its location: names are unique across the machine.
     state_names: HashMap<String, String>,
+    /// The machine's own `QueryLanguage`: a JSONata machine admits no JSONPath state at any
+    /// depth, while a JSONata state inside a JSONPath machine may hold JSONPath states.
+    machine_query_language: QueryLanguage,
 }
 
 impl Validator<'_> {
@@ -128,6 +136,7 @@ impl Validator<'_> {
         }
         let timeout_seconds = self.positive_integer(&fields, "TimeoutSeconds");
         let query_language = self.query_language(&fields).unwrap_or(QueryLanguage::JsonPath);
+        self.machine_query_language = query_language;
         let scope = self.scope(&fields, query_language, 0);
         Some(StateMachine { comment, version, timeout_seconds, query_language, scope: scope? })
     }

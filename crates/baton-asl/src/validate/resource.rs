@@ -126,7 +126,7 @@ impl Validator<'_> {
                 Resource::Activity { .. } => {
                     self.error(
                         &location,
-                        "Express state machine does not support Activity ARNs as resources",
+                        "Express state machine does not support Activity ARN",
                     );
                 }
                 Resource::Integration { pattern: IntegrationPattern::WaitForTaskToken, .. } => {

@@ -225,7 +225,7 @@ impl Validator<'_> {
         let type_name = self.string(&fields, "Type")?;
         let own_language = self.query_language(&fields);
         let language = own_language.unwrap_or(context.query_language);
-        if context.query_language == QueryLanguage::Jsonata
+        if self.machine_query_language == QueryLanguage::Jsonata
             && own_language == Some(QueryLanguage::JsonPath)
         {
             self.error(
