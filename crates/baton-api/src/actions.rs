@@ -1,7 +1,8 @@
 //! The actions: each reads its request (a JSON object), checks it as AWS's request model does,
-//! and answers with AWS's response shape or an [`Error`]. Activities and task tokens are in
-//! [`tasks`].
+//! and answers with AWS's response shape or an [`Error`]. State machines are here, executions
+//! in [`executions`], activities and task tokens in [`tasks`].
 
+mod executions;
 mod tasks;
 
 use std::sync::Arc;
@@ -9,24 +10,28 @@ use std::sync::Arc;
 use serde_json::{Map, Value, json};
 
 use baton_asl::StateMachine;
-use baton_asl::limits::{DEFINITION_BYTES_MAX, PAYLOAD_BYTES_MAX};
-use baton_core::{Event, EventKind, Millis, Outcome, Start, WorkflowType};
-use baton_runtime::remote::Signal;
-use baton_runtime::{Clock, Mailbox, Progress, RunResult};
+use baton_asl::limits::DEFINITION_BYTES_MAX;
+use baton_core::{Millis, WorkflowType};
+use baton_store::{
+    Change, Commit, Page, PageRequest, PageToken, StateMachineRecord, StateMachineStatus,
+    StateMachineType, Tags,
+};
 
-use crate::store::{Execution, Machine, Status};
+use crate::live::Parsed;
 use crate::{Error, Handle};
+
+pub(crate) use executions::recover;
 
 /// The most items one List* or GetExecutionHistory page holds, and the default page size.
 const PAGE_ITEMS_MAX: u64 = 1000;
 const PAGE_ITEMS_DEFAULT: u64 = 100;
+/// What DescribeStateMachine reports for the logging and tracing configurations, which Baton
+/// accepts and does not act on.
+const LOGGING_CONFIGURATION: &str = r#"{"level":"OFF","includeExecutionData":false}"#;
+const TRACING_CONFIGURATION: &str = r#"{"enabled":false}"#;
 /// Characters AWS refuses in state machine and execution names, besides whitespace and
 /// control characters.
 const NAME_FORBIDDEN_CHARS: &str = "<>{}[]?*\"#%\\^|~`$&,;:/";
-/// What AWS reports as the memory an Express execution was billed for.
-const BILLED_MEMORY_MB: u64 = 64;
-/// Express executions are billed in steps of 100 ms.
-const BILLED_DURATION_STEP_MILLIS: u64 = 100;
 /// Real Step Functions actions this slice does not implement; they answer
 /// [`Error::UnsupportedOperation`] rather than [`Error::UnknownOperation`].
 const UNSUPPORTED_ACTIONS: &[&str] = &[
@@ -55,20 +60,20 @@ type Request = Map<String, Value>;
 /// Runs `action` on `request`.
 pub(crate) async fn run(handle: &Handle, action: &str, request: Request) -> Result<Value, Error> {
     match action {
-        "CreateStateMachine" => create_state_machine(handle, &request),
+        "CreateStateMachine" => create_state_machine(handle, &request).await,
         "DescribeStateMachine" => describe_state_machine(handle, &request),
         "ListStateMachines" => list_state_machines(handle, &request),
-        "DeleteStateMachine" => delete_state_machine(handle, &request),
+        "DeleteStateMachine" => delete_state_machine(handle, &request).await,
         "ValidateStateMachineDefinition" => validate_definition(&request),
-        "StartExecution" => start_execution(handle, &request),
-        "StartSyncExecution" => start_sync_execution(handle, &request).await,
-        "DescribeExecution" => describe_execution(handle, &request),
-        "ListExecutions" => list_executions(handle, &request),
-        "GetExecutionHistory" => get_execution_history(handle, &request),
-        "StopExecution" => stop_execution(handle, &request).await,
-        "CreateActivity" => tasks::create_activity(handle, &request),
+        "StartExecution" => executions::start_execution(handle, &request).await,
+        "StartSyncExecution" => executions::start_sync_execution(handle, &request).await,
+        "DescribeExecution" => executions::describe_execution(handle, &request),
+        "ListExecutions" => executions::list_executions(handle, &request),
+        "GetExecutionHistory" => executions::get_execution_history(handle, &request),
+        "StopExecution" => executions::stop_execution(handle, &request).await,
+        "CreateActivity" => tasks::create_activity(handle, &request).await,
         "DescribeActivity" => tasks::describe_activity(handle, &request),
-        "DeleteActivity" => tasks::delete_activity(handle, &request),
+        "DeleteActivity" => tasks::delete_activity(handle, &request).await,
         "ListActivities" => tasks::list_activities(handle, &request),
         "GetActivityTask" => tasks::get_activity_task(handle, &request).await,
         "SendTaskSuccess" => tasks::send_task_success(handle, &request).await,
@@ -81,7 +86,7 @@ pub(crate) async fn run(handle: &Handle, action: &str, request: Request) -> Resu
     }
 }
 
-fn create_state_machine(handle: &Handle, request: &Request) -> Result<Value, Error> {
+async fn create_state_machine(handle: &Handle, request: &Request) -> Result<Value, Error> {
     let name = required(request, "name")?;
     check_name(name, "name")?;
     let definition = required(request, "definition")?;
@@ -92,85 +97,118 @@ fn create_state_machine(handle: &Handle, request: &Request) -> Result<Value, Err
     let workflow_type = machine_type(request)?;
     let machine = parse_definition(definition, workflow_type)?;
     let arn = format!("{}:stateMachine:{name}", arn_prefix(handle));
-    let mut store = handle.store();
-    if let Some(existing) = store.machines.get(&arn) {
+    if let Some(existing) = handle.store().state_machine(&arn)? {
         // CreateStateMachine is idempotent: the same request again answers with the machine
         // it created, and a different one under the same name is refused.
+        if existing.status == StateMachineStatus::Deleting {
+            return Err(Error::StateMachineDeleting(arn));
+        }
         let same = existing.definition == definition
             && existing.role_arn == role_arn
-            && existing.workflow_type == workflow_type;
+            && workflow(existing.r#type) == workflow_type;
         if !same {
             return Err(Error::StateMachineAlreadyExists(arn));
         }
-        return Ok(json!({ "stateMachineArn": arn, "creationDate": seconds(existing.created) }));
+        return Ok(json!({
+            "stateMachineArn": arn,
+            "creationDate": seconds(existing.creation_date_millis),
+        }));
     }
     let created = baton_runtime::now_millis();
-    store.machine_order.push(arn.clone());
-    store.machines.insert(
-        arn.clone(),
-        Machine {
-            arn: arn.clone(),
-            name: name.to_owned(),
-            definition: definition.to_owned(),
-            role_arn: role_arn.to_owned(),
-            workflow_type,
-            created,
-            variable_references: machine.variable_references(),
-            machine: Arc::new(machine),
+    let record = StateMachineRecord {
+        arn: arn.clone(),
+        name: name.to_owned(),
+        r#type: match workflow_type {
+            WorkflowType::Standard => StateMachineType::Standard,
+            WorkflowType::Express => StateMachineType::Express,
         },
-    );
+        definition: definition.to_owned(),
+        role_arn: role_arn.to_owned(),
+        creation_date_millis: created,
+        revision_id: uuid::Uuid::new_v4().to_string(),
+        update_date_millis: None,
+        logging_configuration: LOGGING_CONFIGURATION.to_owned(),
+        tracing_configuration: TRACING_CONFIGURATION.to_owned(),
+        status: StateMachineStatus::Active,
+        // Tags are accepted and not kept: TagResource and ListTagsForResource are not
+        // supported yet, so nothing could read them back.
+        tags: Tags::new(),
+    };
+    let revision_id = record.revision_id.clone();
+    match commit(handle, vec![Change::CreateStateMachine(record)]).await {
+        Ok(()) => {}
+        // Another request created it meanwhile; this one is refused as a different one would
+        // be, which a retry answers properly.
+        Err(baton_store::Error::AlreadyExists { .. }) => {
+            return Err(Error::StateMachineAlreadyExists(arn));
+        }
+        Err(error) => return Err(error.into()),
+    }
+    // Parsed already: keep it for the executions to come.
+    handle.live().machine(&arn, &revision_id, || Ok::<_, Error>(machine))?;
     Ok(json!({ "stateMachineArn": arn, "creationDate": seconds(created) }))
 }
 
 fn describe_state_machine(handle: &Handle, request: &Request) -> Result<Value, Error> {
     let arn = required(request, "stateMachineArn")?;
     check_arn(arn, &["stateMachine"])?;
-    let store = handle.store();
-    let machine =
-        store.machines.get(arn).ok_or_else(|| Error::StateMachineDoesNotExist(arn.to_owned()))?;
+    let record = handle
+        .store()
+        .state_machine(arn)?
+        .ok_or_else(|| Error::StateMachineDoesNotExist(arn.to_owned()))?;
+    let parsed = parsed_machine(handle, &record)?;
     let mut response = json!({
-        "stateMachineArn": machine.arn,
-        "name": machine.name,
-        "status": "ACTIVE",
-        "definition": machine.definition,
-        "roleArn": machine.role_arn,
-        "type": type_name(machine.workflow_type),
-        "creationDate": seconds(machine.created),
-        "loggingConfiguration": { "level": "OFF", "includeExecutionData": false },
-        "tracingConfiguration": { "enabled": false },
+        "stateMachineArn": record.arn,
+        "name": record.name,
+        "status": record.status.as_str(),
+        "definition": record.definition,
+        "roleArn": record.role_arn,
+        "type": record.r#type.as_str(),
+        "creationDate": seconds(record.creation_date_millis),
+        "loggingConfiguration": stored_json(&record.logging_configuration),
+        "tracingConfiguration": stored_json(&record.tracing_configuration),
     });
     // AWS leaves the field out when no state reads a variable.
-    if !machine.variable_references.is_empty() {
-        response["variableReferences"] = json!(machine.variable_references);
+    if !parsed.variable_references.is_empty() {
+        response["variableReferences"] = json!(parsed.variable_references);
     }
     Ok(response)
 }
 
 fn list_state_machines(handle: &Handle, request: &Request) -> Result<Value, Error> {
-    let store = handle.store();
-    let items = store
-        .machine_order
-        .iter()
-        .filter_map(|arn| store.machines.get(arn))
-        .map(|machine| {
-            json!({
-                "stateMachineArn": machine.arn,
-                "name": machine.name,
-                "type": type_name(machine.workflow_type),
-                "creationDate": seconds(machine.created),
-            })
+    let page = handle.store().list_state_machines(&page_request(request)?)?;
+    Ok(page_response(page, "stateMachines", |machine| {
+        json!({
+            "stateMachineArn": machine.arn,
+            "name": machine.name,
+            "type": machine.r#type.as_str(),
+            "creationDate": seconds(machine.creation_date_millis),
         })
-        .collect();
-    page(items, request, "stateMachines")
+    }))
 }
 
-fn delete_state_machine(handle: &Handle, request: &Request) -> Result<Value, Error> {
+/// Deletes a state machine. One with running executions stays, as `DELETING`, until the last
+/// of them ends (see [`executions`]), as in AWS: recovery still needs its definition.
+async fn delete_state_machine(handle: &Handle, request: &Request) -> Result<Value, Error> {
     let arn = required(request, "stateMachineArn")?;
     check_arn(arn, &["stateMachine"])?;
-    // Deleting is idempotent, and executions already running go on to their end, as in AWS.
-    let mut store = handle.store();
-    store.machines.remove(arn);
-    store.machine_order.retain(|other| other != arn);
+    // Deleting is idempotent.
+    let Some(mut record) = handle.store().state_machine(arn)? else {
+        return Ok(json!({}));
+    };
+    let running = executions::has_running(handle, arn)?;
+    let change = if running {
+        record.status = StateMachineStatus::Deleting;
+        Change::UpdateStateMachine(record)
+    } else {
+        handle.live().forget_machine(arn);
+        Change::DeleteStateMachine { arn: arn.to_owned() }
+    };
+    match commit(handle, vec![change]).await {
+        // Gone already: another request deleted it.
+        Ok(()) | Err(baton_store::Error::NotFound { .. }) => {}
+        Err(error) => return Err(error.into()),
+    }
     Ok(json!({}))
 }
 
@@ -201,421 +239,22 @@ fn validate_definition(request: &Request) -> Result<Value, Error> {
     Ok(json!({ "result": result, "diagnostics": shown, "truncated": truncated }))
 }
 
-fn start_execution(handle: &Handle, request: &Request) -> Result<Value, Error> {
-    let (machine, start) = prepare_start(handle, request)?;
-    let arn = start.execution_arn.clone();
-    let at = start.at;
-    if start.workflow_type == WorkflowType::Express {
-        // AWS keeps no record of Express executions (they go to CloudWatch Logs), so it runs
-        // unobserved: DescribeExecution and GetExecutionHistory refuse its ARN.
-        let runner = Arc::clone(&handle.inner.runner);
-        let options = baton_runtime::Options {
-            record_history: false,
-            clock: Clock::Real,
-            progress: None,
-            evaluation_budget: baton_runtime::EVALUATION_BUDGET,
-        };
-        tokio::spawn(baton_runtime::run_express(machine, start, runner, options));
-        return Ok(json!({ "executionArn": arn, "startDate": seconds(at) }));
-    }
-    let (remote, mailbox) = baton_runtime::mailbox(tasks::outside(handle.clone(), arn.clone()));
-    let (ended_sender, ended) = tokio::sync::watch::channel(false);
-    {
-        let mut store = handle.store();
-        if let Some(existing) = store.executions.get(&arn) {
-            // Starting the same name with the same input while it runs is idempotent.
-            if matches!(existing.status, Status::Running) && existing.input == start.input {
-                return Ok(json!({ "executionArn": arn, "startDate": seconds(existing.started) }));
-            }
-            return Err(Error::ExecutionAlreadyExists(arn));
-        }
-        store.execution_order.push(arn.clone());
-        store.executions.insert(
-            arn.clone(),
-            Execution {
-                arn: arn.clone(),
-                name: start.execution_name.clone(),
-                machine_arn: start.state_machine_arn.clone(),
-                input: start.input.clone(),
-                role_arn: start.role_arn.clone(),
-                started: at,
-                status: Status::Running,
-                events: Vec::new(),
-                remote: Some(remote),
-                ended,
-            },
-        );
-    }
-    tokio::spawn(run_execution(handle.clone(), machine, start, mailbox, ended_sender));
-    Ok(json!({ "executionArn": arn, "startDate": seconds(at) }))
+/// The page of a listing a request asks for: `maxResults` items after `nextToken`.
+fn page_request(request: &Request) -> Result<PageRequest, Error> {
+    let limit = usize::try_from(page_size(request)?).unwrap_or(usize::MAX);
+    let token = optional_str(request, "nextToken")?.map(PageToken::new);
+    Ok(PageRequest { limit, token })
 }
 
-/// Runs a stored execution to its end, keeping its history as it grows, and says so on
-/// `stored` once the store holds its ending.
-async fn run_execution(
-    handle: Handle,
-    machine: Arc<StateMachine>,
-    start: Start,
-    mailbox: Mailbox,
-    stored: tokio::sync::watch::Sender<bool>,
-) {
-    let arn = start.execution_arn.clone();
-    let progress_handle = handle.clone();
-    let progress_arn = arn.clone();
-    let progress: Progress = Box::new(move |event: &Event| {
-        if let Some(execution) = progress_handle.store().executions.get_mut(&progress_arn) {
-            execution.events.push(event.clone());
-        }
-    });
-    let options = baton_runtime::Options {
-        record_history: false,
-        clock: Clock::Real,
-        progress: Some(progress),
-        evaluation_budget: baton_runtime::EVALUATION_BUDGET,
-    };
-    let runner = Arc::clone(&handle.inner.runner);
-    let result = baton_runtime::run_controlled(machine, start, runner, options, mailbox).await;
-    let failed_to_run = result.is_err();
-    let stopped = baton_runtime::now_millis();
-    let status = ended(result, stopped);
-    if let Some(execution) = handle.store().executions.get_mut(&arn)
-        && matches!(execution.status, Status::Running)
-    {
-        if failed_to_run && let Status::Ended { error, cause, .. } = &status {
-            // The shell could not run the execution to its end (a feature Baton does not run
-            // yet, for example), so the history gets the ending the interpreter could not
-            // give it, and clients that follow the history see the execution end. An
-            // execution the interpreter refused at its start has not even begun its history.
-            if execution.events.is_empty() {
-                let kind = EventKind::ExecutionStarted {
-                    input: execution.input.clone(),
-                    role_arn: execution.role_arn.clone(),
-                };
-                append(execution, kind, execution.started);
-            }
-            let kind = EventKind::ExecutionFailed(baton_core::event::Failure {
-                error: error.clone(),
-                cause: cause.clone(),
-            });
-            append(execution, kind, stopped);
-        }
-        execution.status = status;
-        execution.remote = None;
+/// A page of a listing under `key`, each item shown by `show`, with a `nextToken` when more
+/// follow.
+fn page_response<T>(page: Page<T>, key: &str, show: impl Fn(T) -> Value) -> Value {
+    let items: Vec<Value> = page.items.into_iter().map(show).collect();
+    let mut response = json!({ key: items });
+    if let Some(next) = page.next {
+        response["nextToken"] = json!(next.as_str());
     }
-    // Nobody waiting for the ending is fine: StopExecution is the only one who asks.
-    let _ = stored.send(true);
-}
-
-/// Appends an event that the shell, not the interpreter, records to an execution's history.
-fn append(execution: &mut Execution, kind: EventKind, at: Millis) {
-    let previous = execution.events.last().map_or(0, |event| event.id);
-    execution.events.push(Event {
-        id: previous + 1,
-        previous_event_id: previous,
-        timestamp: at,
-        kind,
-    });
-}
-
-async fn start_sync_execution(handle: &Handle, request: &Request) -> Result<Value, Error> {
-    let (machine, start) = prepare_start(handle, request)?;
-    if start.workflow_type != WorkflowType::Express {
-        return Err(Error::StateMachineTypeNotSupported);
-    }
-    let arn = start.execution_arn.clone();
-    let machine_arn = start.state_machine_arn.clone();
-    let name = start.execution_name.clone();
-    let input = start.input.clone();
-    let at = start.at;
-    let options = baton_runtime::Options {
-        record_history: false,
-        clock: Clock::Real,
-        progress: None,
-        evaluation_budget: baton_runtime::EVALUATION_BUDGET,
-    };
-    let runner = Arc::clone(&handle.inner.runner);
-    let result = baton_runtime::run_express(machine, start, runner, options).await;
-    let stopped = baton_runtime::now_millis();
-    let mut response = json!({
-        "executionArn": arn,
-        "stateMachineArn": machine_arn,
-        "name": name,
-        "startDate": seconds(at),
-        "stopDate": seconds(stopped),
-        "input": input,
-        "inputDetails": { "included": true },
-    });
-    add_ending(&mut response, &ended(result, stopped));
-    let duration = u64::try_from(stopped - at).unwrap_or(0).max(1);
-    let billed = duration.div_ceil(BILLED_DURATION_STEP_MILLIS) * BILLED_DURATION_STEP_MILLIS;
-    response["billingDetails"] =
-        json!({ "billedMemoryUsedInMB": BILLED_MEMORY_MB, "billedDurationInMilliseconds": billed });
-    Ok(response)
-}
-
-fn describe_execution(handle: &Handle, request: &Request) -> Result<Value, Error> {
-    let arn = required(request, "executionArn")?;
-    check_arn(arn, &["execution"])?;
-    let store = handle.store();
-    let execution =
-        store.executions.get(arn).ok_or_else(|| Error::ExecutionDoesNotExist(arn.to_owned()))?;
-    let mut response = json!({
-        "executionArn": execution.arn,
-        "stateMachineArn": execution.machine_arn,
-        "name": execution.name,
-        "status": execution.status.name(),
-        "startDate": seconds(execution.started),
-                "input": execution.input,
-        "inputDetails": { "included": true },
-    });
-    add_ending(&mut response, &execution.status);
-    // TODO(#4): RedriveExecution is not implemented, but DescribeExecution answers as AWS
-    // does, which says whether AWS would let the execution be redriven.
-    response["redriveCount"] = json!(0);
-    let status = execution.status.name();
-    if matches!(status, "FAILED" | "ABORTED" | "TIMED_OUT") {
-        response["redriveStatus"] = json!("REDRIVABLE");
-    } else {
-        response["redriveStatus"] = json!("NOT_REDRIVABLE");
-        response["redriveStatusReason"] =
-            json!(format!("Execution is {status} and cannot be redriven"));
-    }
-    Ok(response)
-}
-
-fn list_executions(handle: &Handle, request: &Request) -> Result<Value, Error> {
-    let machine_arn = required(request, "stateMachineArn")?;
-    check_arn(machine_arn, &["stateMachine"])?;
-    let status_filter = optional_str(request, "statusFilter")?;
-    if let Some(status) = status_filter {
-        // In the order AWS's message lists them.
-        const STATUSES: [&str; 6] =
-            ["SUCCEEDED", "TIMED_OUT", "PENDING_REDRIVE", "ABORTED", "FAILED", "RUNNING"];
-        if !STATUSES.contains(&status) {
-            let allowed = format!("[{}]", STATUSES.join(", "));
-            return Err(not_in_enum(status, "statusFilter", &allowed));
-        }
-    }
-    let store = handle.store();
-    let machine = store
-        .machines
-        .get(machine_arn)
-        .ok_or_else(|| Error::StateMachineDoesNotExist(machine_arn.to_owned()))?;
-    // AWS keeps no record of Express executions.
-    if machine.workflow_type == WorkflowType::Express {
-        return Err(Error::StateMachineTypeNotSupported);
-    }
-    // Newest first, as AWS lists them.
-    let items = store
-        .execution_order
-        .iter()
-        .rev()
-        .filter_map(|arn| store.executions.get(arn))
-        .filter(|execution| execution.machine_arn == machine_arn)
-        .filter(|execution| status_filter.is_none_or(|status| execution.status.name() == status))
-        .map(|execution| {
-            let mut item = json!({
-                "executionArn": execution.arn,
-                "stateMachineArn": execution.machine_arn,
-                "name": execution.name,
-                                "status": execution.status.name(),
-                "startDate": seconds(execution.started),
-                "redriveCount": 0,
-            });
-            if let Status::Ended { stopped, .. } = &execution.status {
-                item["stopDate"] = seconds(*stopped);
-            }
-            item
-        })
-        .collect();
-    page(items, request, "executions")
-}
-
-fn get_execution_history(handle: &Handle, request: &Request) -> Result<Value, Error> {
-    let arn = required(request, "executionArn")?;
-    check_arn(arn, &["execution"])?;
-    let reverse = optional_bool(request, "reverseOrder")?.unwrap_or(false);
-    let include_data = optional_bool(request, "includeExecutionData")?.unwrap_or(true);
-    let mut events: Vec<Value> = {
-        let store = handle.store();
-        let execution = store
-            .executions
-            .get(arn)
-            .ok_or_else(|| Error::ExecutionDoesNotExist(arn.to_owned()))?;
-        execution.events.iter().map(Event::to_json).collect()
-    };
-    if reverse {
-        events.reverse();
-    }
-    if !include_data {
-        events.iter_mut().for_each(without_data);
-    }
-    page(events, request, "events")
-}
-
-/// Stops a running execution through the interpreter (`Input::Stop`), which records
-/// `ExecutionAborted`, and answers once the store holds the ending.
-async fn stop_execution(handle: &Handle, request: &Request) -> Result<Value, Error> {
-    let arn = required(request, "executionArn")?;
-    check_arn(arn, &["execution"])?;
-    let error = optional_str(request, "error")?.map(str::to_owned);
-    let cause = optional_str(request, "cause")?.map(str::to_owned);
-    let (remote, mut ended) = {
-        let store = handle.store();
-        let execution = store
-            .executions
-            .get(arn)
-            .ok_or_else(|| Error::ExecutionDoesNotExist(arn.to_owned()))?;
-        (execution.remote.clone(), execution.ended.clone())
-    };
-    if let Some(remote) = remote {
-        // An execution that ended meanwhile rejects the signal and keeps its own ending.
-        let _ = remote.send(Signal::Stop { error, cause }).await;
-        // The sender goes away only if the task running the execution panicked; the store
-        // then still says RUNNING, which is the best answer there is.
-        let _ = ended.wait_for(|ended| *ended).await;
-    }
-    let store = handle.store();
-    let execution =
-        store.executions.get(arn).ok_or_else(|| Error::ExecutionDoesNotExist(arn.to_owned()))?;
-    match &execution.status {
-        Status::Ended { stopped, .. } => Ok(json!({ "stopDate": seconds(*stopped) })),
-        Status::Running => Ok(json!({})),
-    }
-}
-
-/// The machine and the `Start` of an execution that StartExecution or StartSyncExecution asks
-/// for, after checking the request.
-fn prepare_start(handle: &Handle, request: &Request) -> Result<(Arc<StateMachine>, Start), Error> {
-    let machine_arn = required(request, "stateMachineArn")?;
-    check_arn(machine_arn, &["stateMachine"])?;
-    let name = match optional_str(request, "name")? {
-        Some(name) => {
-            check_name(name, "name")?;
-            name.to_owned()
-        }
-        None => uuid::Uuid::new_v4().to_string(),
-    };
-    let input = optional_str(request, "input")?.unwrap_or("{}");
-    if input.len() > PAYLOAD_BYTES_MAX {
-        return Err(too_long("input", PAYLOAD_BYTES_MAX));
-    }
-    if input.trim().is_empty() {
-        return Err(Error::InvalidExecutionInput("Invalid execution input.".to_owned()));
-    }
-    if let Err(error) = serde_json::from_str::<Value>(input) {
-        return Err(Error::InvalidExecutionInput(error.to_string()));
-    }
-    let store = handle.store();
-    let machine = store
-        .machines
-        .get(machine_arn)
-        .ok_or_else(|| Error::StateMachineDoesNotExist(machine_arn.to_owned()))?;
-    let prefix = arn_prefix(handle);
-    let execution_arn = match machine.workflow_type {
-        WorkflowType::Standard => format!("{prefix}:execution:{}:{name}", machine.name),
-        // An Express execution's ARN ends in a fresh id: names need not be unique.
-        WorkflowType::Express => {
-            format!("{prefix}:express:{}:{name}:{}", machine.name, uuid::Uuid::new_v4())
-        }
-    };
-    let start = Start {
-        input: input.to_owned(),
-        execution_arn,
-        execution_name: name,
-        state_machine_arn: machine.arn.clone(),
-        state_machine_name: machine.name.clone(),
-        role_arn: machine.role_arn.clone(),
-        region: handle.options().region.clone(),
-        workflow_type: machine.workflow_type,
-        record_history: true,
-        seed: baton_runtime::seed(),
-        at: baton_runtime::now_millis(),
-    };
-    Ok((Arc::clone(&machine.machine), start))
-}
-
-/// How a run ended, as the store and the responses describe it. A run the shell could not
-/// finish (a feature the interpreter refuses, or an execution that waits for nothing) fails
-/// with the reason as its cause.
-fn ended(result: Result<RunResult, baton_runtime::Error>, stopped: Millis) -> Status {
-    match result {
-        Ok(RunResult { outcome, .. }) => {
-            let status = outcome.status();
-            match outcome {
-                Outcome::Succeeded { output } => Status::Ended {
-                    status,
-                    stopped,
-                    output: Some(output),
-                    error: None,
-                    cause: None,
-                },
-                Outcome::Failed { error, cause }
-                | Outcome::TimedOut { error, cause }
-                | Outcome::Aborted { error, cause } => {
-                    Status::Ended { status, stopped, output: None, error, cause }
-                }
-            }
-        }
-        Err(error) => Status::Ended {
-            status: "FAILED",
-            stopped,
-            output: None,
-            error: Some("States.Runtime".to_owned()),
-            cause: Some(error.to_string()),
-        },
-    }
-}
-
-/// Adds the ending's fields (status, stop date, output or error and cause) to a response.
-fn add_ending(response: &mut Value, status: &Status) {
-    response["status"] = json!(status.name());
-    if let Status::Ended { stopped, output, error, cause, .. } = status {
-        response["stopDate"] = seconds(*stopped);
-        if let Some(output) = output {
-            response["output"] = json!(output);
-            response["outputDetails"] = json!({ "included": true });
-        }
-        if let Some(error) = error {
-            response["error"] = json!(error);
-        }
-        if let Some(cause) = cause {
-            response["cause"] = json!(cause);
-        }
-    }
-}
-
-/// Drops the input and output from an event's details, for `includeExecutionData: false`.
-fn without_data(event: &mut Value) {
-    let Some(event) = event.as_object_mut() else { return };
-    for (key, details) in event.iter_mut() {
-        if let (true, Some(details)) = (key.ends_with("EventDetails"), details.as_object_mut()) {
-            for field in ["input", "output", "inputDetails", "outputDetails"] {
-                details.shift_remove(field);
-            }
-        }
-    }
-}
-
-/// One page of `items` under `key`, with a `nextToken` when more follow.
-fn page(items: Vec<Value>, request: &Request, key: &str) -> Result<Value, Error> {
-    let size = usize::try_from(page_size(request)?).unwrap_or(usize::MAX);
-    let offset = match optional_str(request, "nextToken")? {
-        None => 0,
-        Some(token) => token
-            .parse::<usize>()
-            .ok()
-            .filter(|offset| *offset <= items.len())
-            .ok_or_else(|| Error::InvalidToken(token.to_owned()))?,
-    };
-    let end = offset.saturating_add(size).min(items.len());
-    let next = (end < items.len()).then(|| end.to_string());
-    let shown: Vec<Value> = items.into_iter().skip(offset).take(end - offset).collect();
-    let mut response = json!({ key: shown });
-    if let Some(next) = next {
-        response["nextToken"] = json!(next);
-    }
-    Ok(response)
+    response
 }
 
 /// `maxResults`: 0 or absent means the default page size.
@@ -646,6 +285,43 @@ fn parse_definition(definition: &str, workflow_type: WorkflowType) -> Result<Sta
     })
 }
 
+/// The parsed machine of a stored record, parsed once per revision.
+fn parsed_machine(handle: &Handle, record: &StateMachineRecord) -> Result<Arc<Parsed>, Error> {
+    handle.live().machine(&record.arn, &record.revision_id, || {
+        // Stored definitions were valid when they were created; one this build refuses (a
+        // stricter validator) is reported rather than run.
+        parse_definition(&record.definition, workflow(record.r#type))
+    })
+}
+
+/// A configuration the store keeps as JSON text, as a response shows it.
+fn stored_json(text: &str) -> Value {
+    serde_json::from_str(text).unwrap_or(Value::Null)
+}
+
+/// Submits `changes` as one commit and waits, without blocking a thread, until the store made
+/// them durable or refused them.
+async fn commit(handle: &Handle, changes: Vec<Change>) -> Result<(), baton_store::Error> {
+    let (sender, receiver) = tokio::sync::oneshot::channel();
+    handle.store().submit(
+        Commit::new(changes),
+        Box::new(move |result| {
+            // Runs on the store's writer thread: hand the result over and return.
+            let _ = sender.send(result);
+        }),
+    );
+    // A dropped callback means the store went away.
+    receiver.await.unwrap_or(Err(baton_store::Error::Closed))
+}
+
+/// A store's machine type as the interpreter names it.
+fn workflow(machine_type: StateMachineType) -> WorkflowType {
+    match machine_type {
+        StateMachineType::Standard => WorkflowType::Standard,
+        StateMachineType::Express => WorkflowType::Express,
+    }
+}
+
 fn machine_type(request: &Request) -> Result<WorkflowType, Error> {
     match optional_str(request, "type")? {
         None | Some("STANDARD") => Ok(WorkflowType::Standard),
@@ -658,13 +334,6 @@ fn asl_type(workflow_type: WorkflowType) -> baton_asl::MachineType {
     match workflow_type {
         WorkflowType::Standard => baton_asl::MachineType::Standard,
         WorkflowType::Express => baton_asl::MachineType::Express,
-    }
-}
-
-fn type_name(workflow_type: WorkflowType) -> &'static str {
-    match workflow_type {
-        WorkflowType::Standard => "STANDARD",
-        WorkflowType::Express => "EXPRESS",
     }
 }
 

@@ -37,6 +37,9 @@ pub enum Error {
     StateMachineAlreadyExists(String),
     #[error("State Machine Does Not Exist: '{0}'")]
     StateMachineDoesNotExist(String),
+    /// The machine was deleted while executions still ran; it goes once they have ended.
+    #[error("State Machine Is Being Deleted: '{0}'")]
+    StateMachineDeleting(String),
     /// StartSyncExecution on a STANDARD state machine.
     #[error("This operation is not supported by this type of state machine")]
     StateMachineTypeNotSupported,
@@ -52,6 +55,21 @@ pub enum Error {
     /// A task token whose task has ended (finished, timed out, or its execution is over).
     #[error("Task Timed Out: 'Provided task does not exist anymore'")]
     TaskTimedOut,
+    /// The store failed (a disk error, or the store is shut down). Nothing of the request
+    /// was changed unless the message says otherwise; clients retry a 500.
+    #[error("Internal error: {0}")]
+    Internal(String),
+}
+
+impl From<baton_store::Error> for Error {
+    /// A store error the action does not handle itself: a page token the store refuses is the
+    /// client's mistake, anything else is the server's.
+    fn from(error: baton_store::Error) -> Self {
+        match error {
+            baton_store::Error::InvalidPageToken { token } => Error::InvalidToken(token),
+            other => Error::Internal(other.to_string()),
+        }
+    }
 }
 
 impl Error {
@@ -72,18 +90,25 @@ impl Error {
             Error::InvalidExecutionInput(_) => "InvalidExecutionInput",
             Error::StateMachineAlreadyExists(_) => "StateMachineAlreadyExists",
             Error::StateMachineDoesNotExist(_) => "StateMachineDoesNotExist",
+            Error::StateMachineDeleting(_) => "StateMachineDeleting",
             Error::StateMachineTypeNotSupported => "StateMachineTypeNotSupported",
             Error::ExecutionAlreadyExists(_) => "ExecutionAlreadyExists",
             Error::ExecutionDoesNotExist(_) => "ExecutionDoesNotExist",
             Error::ActivityDoesNotExist(_) => "ActivityDoesNotExist",
             Error::InvalidOutput(_) => "InvalidOutput",
             Error::TaskTimedOut => "TaskTimedOut",
+            // AWS's name for a failure on its side, which every SDK retries.
+            Error::Internal(_) => "InternalServerError",
         }
     }
 
-    /// Every client error is a 400 in awsJson1_0; the SDKs tell them apart by `__type`.
+    /// Every client error is a 400 in awsJson1_0; the SDKs tell them apart by `__type`. A
+    /// failure of the server is a 500.
     pub fn status(&self) -> StatusCode {
-        StatusCode::BAD_REQUEST
+        match self {
+            Error::Internal(_) => StatusCode::INTERNAL_SERVER_ERROR,
+            _ => StatusCode::BAD_REQUEST,
+        }
     }
 }
 

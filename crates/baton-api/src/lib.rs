@@ -2,31 +2,42 @@
 //! AWSStepFunctions.<Action>`), so that unmodified AWS SDKs, the AWS CLI and boto3 talk to
 //! Baton. This is the only crate that knows about HTTP.
 //!
-//! This is the first slice of issue 4. State machines, executions, activities and their task
-//! queues live **in memory only**: a restart forgets them, and a Standard execution is not
-//! durable (the SQLite store is the next step). Standard executions run under
-//! [`baton_runtime::run_controlled`], so StopExecution, activity workers (GetActivityTask,
-//! SendTaskHeartbeat) and task tokens (SendTaskSuccess/Failure) reach them as inputs of the
-//! interpreter. Tags, versions and aliases, UpdateStateMachine,
-//! DescribeStateMachineForExecution, Map runs, TestState and RedriveExecution answer
-//! `UnsupportedOperation`, naming the action.
+//! State machines, activities and Standard executions (their rows and histories) live in a
+//! [`baton_store::Store`]: an SQLite file for `baton serve` ([`open_data_dir`]), or a
+//! [`MemoryStore`] for tests and throwaway setups ([`Options::build`]). Every API read
+//! (Describe*, List*, GetExecutionHistory) reads the store. Standard executions run under
+//! [`baton_runtime::run_durable`]: each step of the interpreter is committed before any of its
+//! effects, so after a restart [`Service::recover`] resumes every execution that was running,
+//! from its last durable step. StopExecution, activity workers (GetActivityTask,
+//! SendTaskHeartbeat) and task tokens (SendTaskSuccess/Failure) reach a running execution as
+//! signals through the [`baton_runtime::Remote`] the service keeps for it in memory. Activity
+//! tasks wait in the store's durable queue and task tokens are recorded there too.
 //!
-//! The server follows the recipe of STYLE A6: [`Options`] → [`Options::build`] →
-//! [`Service::run`], and tests or other parts reach the state through a cheap-to-clone
-//! [`Handle`].
+//! Express executions run in memory only, as in AWS, which keeps no record of them.
+//!
+//! Tags, versions and aliases, UpdateStateMachine, DescribeStateMachineForExecution, Map runs,
+//! TestState and RedriveExecution answer `UnsupportedOperation`, naming the action.
+//!
+//! The server follows the recipe of STYLE A6: [`Options`] → [`Options::build_on`] →
+//! [`Service::recover`] → [`Service::run`], and tests or other parts reach the state through a
+//! cheap-to-clone [`Handle`].
 //!
 //! ```text
-//! let service = Options::local().build(runner);
+//! let store = baton_api::open_data_dir(Path::new("baton-data"))?;
+//! let service = Options::local().build_on(Arc::new(store.clone()), runner);
+//! let recovered = service.recover().await?;
 //! let router = baton_api::app(service.handle()); // for oneshot tests
 //! service.run(listener, shutdown).await?;
+//! store.shutdown()?;
 //! ```
 
 mod actions;
+mod data_dir;
 mod error;
-mod store;
+mod live;
 
 use std::future::Future;
-use std::sync::{Arc, Mutex};
+use std::sync::Arc;
 
 use axum::Router;
 use axum::body::Bytes;
@@ -39,8 +50,12 @@ use serde::{Deserialize, Serialize};
 use serde_json::Value;
 
 use baton_integrations::TaskRunner;
+use baton_store::Store;
+use baton_store::memory::MemoryStore;
 
+pub use crate::data_dir::{DATABASE_FILE, DataDirError, open_data_dir};
 pub use crate::error::Error;
+use crate::live::Live;
 
 /// The prefix of every `X-Amz-Target` header this API serves.
 const TARGET_PREFIX: &str = "AWSStepFunctions.";
@@ -66,10 +81,17 @@ impl Options {
         Options { account_id: "123456789012".to_owned(), region: "us-east-1".to_owned() }
     }
 
-    /// The service, with no state machines yet, whose Task states' work goes to `runner`.
+    /// The service on a fresh in-memory store, whose Task states' work goes to `runner`.
+    /// Nothing survives the process: for tests and throwaway setups.
     pub fn build(self, runner: Arc<dyn TaskRunner>) -> Service {
-        let store = Mutex::new(store::Store::default());
-        Service { handle: Handle { inner: Arc::new(Inner { options: self, runner, store }) } }
+        self.build_on(Arc::new(MemoryStore::new()), runner)
+    }
+
+    /// The service on `store`, whose Task states' work goes to `runner`. Executions the store
+    /// holds as running do not run until [`Service::recover`] resumes them.
+    pub fn build_on(self, store: Arc<dyn Store>, runner: Arc<dyn TaskRunner>) -> Service {
+        let inner = Inner { options: self, runner, store, live: Live::default() };
+        Service { handle: Handle { inner: Arc::new(inner) } }
     }
 }
 
@@ -84,19 +106,40 @@ impl Service {
         self.handle.clone()
     }
 
-    /// Serves the API on `listener` until `shutdown` completes, then lets requests in flight
-    /// finish. Executions still running end with the process: nothing is durable yet.
+    /// Resumes every Standard execution the store holds as running, from its last durable
+    /// step, and returns how many. Call it once, before serving: pending timers fire at their
+    /// original due times (at once when overdue), tasks that were running run again, and
+    /// activity tasks already queued stay queued. An execution whose state machine cannot be
+    /// loaded any more fails with `States.Runtime`. Needs a tokio runtime.
+    pub async fn recover(&self) -> Result<usize, Error> {
+        actions::recover(&self.handle).await
+    }
+
+    /// Serves the API on `listener` until `shutdown` completes: stops accepting connections,
+    /// ends long polls at once (they answer `{}`), lets requests in flight finish, then stops
+    /// the running executions between two steps. Every step they made is durable already, so
+    /// [`Service::recover`] continues them at the next start; shut the store down after this
+    /// returns to flush what is queued.
     pub async fn run(
         self,
         listener: tokio::net::TcpListener,
         shutdown: impl Future<Output = ()> + Send + 'static,
     ) -> std::io::Result<()> {
-        axum::serve(listener, app(self.handle)).with_graceful_shutdown(shutdown).await
+        let closing = self.handle.clone();
+        let shutdown = async move {
+            shutdown.await;
+            closing.inner.live.close();
+        };
+        let served =
+            axum::serve(listener, app(self.handle.clone())).with_graceful_shutdown(shutdown).await;
+        self.handle.inner.live.stop_executions().await;
+        served
     }
 }
 
-/// A cheap-to-clone handle on the server's state (STYLE A6): the state machines, the
-/// executions, and the runner that does the Task states' work.
+/// A cheap-to-clone handle on the server's state (STYLE A6): the store, what lives only in
+/// memory (running executions, parsed state machines, waiting pollers), and the runner that
+/// does the Task states' work.
 #[derive(Clone)]
 pub struct Handle {
     inner: Arc<Inner>,
@@ -105,7 +148,8 @@ pub struct Handle {
 struct Inner {
     options: Options,
     runner: Arc<dyn TaskRunner>,
-    store: Mutex<store::Store>,
+    store: Arc<dyn Store>,
+    live: Live,
 }
 
 impl Handle {
@@ -113,10 +157,12 @@ impl Handle {
         &self.inner.options
     }
 
-    /// The store, locked. No lock is ever held across an await, so a poisoned lock means a
-    /// panic in a synchronous section, and the data it left is still the best there is.
-    fn store(&self) -> std::sync::MutexGuard<'_, store::Store> {
-        self.inner.store.lock().unwrap_or_else(std::sync::PoisonError::into_inner)
+    fn store(&self) -> &dyn Store {
+        self.inner.store.as_ref()
+    }
+
+    fn live(&self) -> &Live {
+        &self.inner.live
     }
 }
 

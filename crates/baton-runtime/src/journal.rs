@@ -40,6 +40,8 @@ pub struct Journal {
     execution_arn: String,
     /// Set until the first step is recorded: the execution's row is created with it.
     first: Option<ExecutionRecord>,
+    /// Told once the first step is durable (see [`Journal::on_first_recorded`]).
+    first_recorded: Option<tokio::sync::oneshot::Sender<()>>,
 }
 
 impl std::fmt::Debug for Journal {
@@ -68,12 +70,32 @@ impl Journal {
             snapshot: Vec::new(),
             next_event_id: 1,
         };
-        Journal { store, execution_arn: start.execution_arn.clone(), first: Some(first) }
+        Journal {
+            store,
+            execution_arn: start.execution_arn.clone(),
+            first: Some(first),
+            first_recorded: None,
+        }
+    }
+
+    /// Sends on `recorded` once the first step (which creates the execution's row) is
+    /// durable, so that the starter can answer only when the execution can be read back
+    /// (StartExecution, then DescribeExecution at once). If the run ends before that (the
+    /// interpreter refused the start, or the store refused the commit), `recorded` is dropped
+    /// unsent.
+    pub fn on_first_recorded(mut self, recorded: tokio::sync::oneshot::Sender<()>) -> Journal {
+        self.first_recorded = Some(recorded);
+        self
     }
 
     /// A journal for an execution read back by [`running`].
     pub fn resumed(store: Arc<dyn Store>, execution_arn: &str) -> Journal {
-        Journal { store, execution_arn: execution_arn.to_owned(), first: None }
+        Journal {
+            store,
+            execution_arn: execution_arn.to_owned(),
+            first: None,
+            first_recorded: None,
+        }
     }
 
     /// Makes `step` durable: resolves once the store acknowledged it (after its fsync).
@@ -93,6 +115,10 @@ impl Journal {
             source,
         })?;
         self.first = None;
+        if let Some(recorded) = self.first_recorded.take() {
+            // A starter that stopped waiting changes nothing: the step is durable.
+            let _ = recorded.send(());
+        }
         Ok(())
     }
 

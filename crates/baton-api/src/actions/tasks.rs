@@ -3,30 +3,41 @@
 //! and the hook through which a running execution hands over the tasks whose result comes from
 //! outside.
 //!
-//! An activity task waits in its activity's queue (in memory) until a poller takes it; taking
-//! it sends `TaskStarted` with the worker's name to the execution, which accepts it only while
-//! it still waits for the task, so each task goes to exactly one poller and a task that timed
-//! out in the queue is skipped. Every SendTask* finds the task by its token and becomes a
-//! signal to the execution; a signal the execution rejects (the task is over) is AWS's
-//! `TaskTimedOut`.
+//! An activity task waits in its activity's durable queue in the store until a poller claims
+//! it (a claim is a durable write, so each task goes to exactly one poller, even across a
+//! restart); claiming sends `TaskStarted` with the worker's name to the execution, which
+//! accepts it only while it still waits for the task, so a task that timed out in the queue
+//! is dropped and the poller takes the next. Pollers wait on an in-memory [`Notify`] per
+//! activity, woken once a task's enqueue is durable.
+//!
+//! Task tokens are recorded in the store (so that a late answer after a restart is still
+//! `TaskTimedOut`, not `InvalidToken`) and in memory while their execution runs (so that a
+//! callback that answers before that commit reaches the disk still finds its task). Every
+//! SendTask* finds the task by its token and becomes a signal to the execution; a signal the
+//! execution rejects (the task is over) is AWS's `TaskTimedOut`.
+//!
+//! After a restart, the resumed executions hand out their pending tasks again with the same
+//! tokens: a token or a queued task that is in the store already counts as recorded.
 
-use std::collections::VecDeque;
 use std::sync::Arc;
 use std::time::Duration;
 
 use serde_json::{Value, json};
+use tokio::sync::Notify;
 
 use baton_asl::limits::{PAYLOAD_BYTES_MAX, RESOURCE_NAME_CHARS_MAX};
 use baton_asl::model::Resource;
-use baton_core::TaskRequest;
+use baton_core::{TaskId, TaskRequest};
 use baton_integrations::TaskError;
 use baton_runtime::remote::{Outside, Signal};
+use baton_store::{
+    ActivityRecord, ActivityTaskRecord, Change, ClaimRequest, Commit, Tags, TaskTokenRecord,
+};
 
 use super::{
-    Request, arn_prefix, check_arn, check_name, optional_str, page, required, seconds, too_long,
-    wrong_type,
+    Request, arn_prefix, check_arn, check_name, commit, optional_str, page_request, page_response,
+    required, seconds, too_long, wrong_type,
 };
-use crate::store::{Activity, Queued, TaskRef};
 use crate::{Error, Handle};
 
 /// The longest GetActivityTask holds a request open when no task is waiting (AWS: 60 s).
@@ -40,7 +51,7 @@ const TASK_CAUSE_CHARS_MAX: usize = 32_768;
 /// fails the execution; the error is not retried or caught).
 const RUNTIME_ERROR: &str = baton_asl::error_match::RUNTIME;
 
-pub(super) fn create_activity(handle: &Handle, request: &Request) -> Result<Value, Error> {
+pub(super) async fn create_activity(handle: &Handle, request: &Request) -> Result<Value, Error> {
     let name = required(request, "name")?;
     check_name(name, "name")?;
     // Tags are accepted and not kept: TagResource and ListTagsForResource are not supported
@@ -50,64 +61,67 @@ pub(super) fn create_activity(handle: &Handle, request: &Request) -> Result<Valu
         Some(_) => return Err(wrong_type("tags", "list")),
     }
     let arn = format!("{}:activity:{name}", arn_prefix(handle));
-    let mut store = handle.store();
     // CreateActivity is idempotent by name: AWS ignores differences in the other fields.
-    if let Some(existing) = store.activities.get(&arn) {
-        return Ok(json!({ "activityArn": arn, "creationDate": seconds(existing.created) }));
+    if let Some(existing) = handle.store().activity(&arn)? {
+        return Ok(
+            json!({ "activityArn": arn, "creationDate": seconds(existing.creation_date_millis) }),
+        );
     }
     let created = baton_runtime::now_millis();
-    store.activity_order.push(arn.clone());
-    let activity = Activity {
+    let record = ActivityRecord {
         arn: arn.clone(),
         name: name.to_owned(),
-        created,
-        queue: VecDeque::new(),
-        arrived: Arc::default(),
+        creation_date_millis: created,
+        tags: Tags::new(),
     };
-    store.activities.insert(arn.clone(), activity);
-    Ok(json!({ "activityArn": arn, "creationDate": seconds(created) }))
+    match commit(handle, vec![Change::CreateActivity(record)]).await {
+        Ok(()) => Ok(json!({ "activityArn": arn, "creationDate": seconds(created) })),
+        // Created meanwhile by another request: answer with that one.
+        Err(baton_store::Error::AlreadyExists { .. }) => {
+            let existing = handle.store().activity(&arn)?.ok_or_else(|| {
+                Error::Internal(format!("activity {arn} vanished while it was created"))
+            })?;
+            Ok(
+                json!({ "activityArn": arn, "creationDate": seconds(existing.creation_date_millis) }),
+            )
+        }
+        Err(error) => Err(error.into()),
+    }
 }
 
 pub(super) fn describe_activity(handle: &Handle, request: &Request) -> Result<Value, Error> {
     let arn = required(request, "activityArn")?;
     check_arn(arn, &["activity"])?;
-    let store = handle.store();
     let activity =
-        store.activities.get(arn).ok_or_else(|| Error::ActivityDoesNotExist(arn.to_owned()))?;
+        handle.store().activity(arn)?.ok_or_else(|| Error::ActivityDoesNotExist(arn.to_owned()))?;
     Ok(json!({
         "activityArn": activity.arn,
         "name": activity.name,
-        "creationDate": seconds(activity.created),
+        "creationDate": seconds(activity.creation_date_millis),
         "encryptionConfiguration": { "type": "AWS_OWNED_KEY" },
     }))
 }
 
-pub(super) fn delete_activity(handle: &Handle, request: &Request) -> Result<Value, Error> {
+pub(super) async fn delete_activity(handle: &Handle, request: &Request) -> Result<Value, Error> {
     let arn = required(request, "activityArn")?;
     check_arn(arn, &["activity"])?;
-    // Deleting is idempotent. Tasks still queued go with the activity; their executions wait
-    // until the tasks time out, as in AWS.
-    let mut store = handle.store();
-    store.activities.remove(arn);
-    store.activity_order.retain(|other| other != arn);
-    Ok(json!({}))
+    // Deleting is idempotent. Tasks still queued stay in the store, where nobody can claim
+    // them; their executions wait until the tasks time out, as in AWS.
+    match commit(handle, vec![Change::DeleteActivity { arn: arn.to_owned() }]).await {
+        Ok(()) | Err(baton_store::Error::NotFound { .. }) => Ok(json!({})),
+        Err(error) => Err(error.into()),
+    }
 }
 
 pub(super) fn list_activities(handle: &Handle, request: &Request) -> Result<Value, Error> {
-    let store = handle.store();
-    let items = store
-        .activity_order
-        .iter()
-        .filter_map(|arn| store.activities.get(arn))
-        .map(|activity| {
-            json!({
-                "activityArn": activity.arn,
-                "name": activity.name,
-                "creationDate": seconds(activity.created),
-            })
+    let page = handle.store().list_activities(&page_request(request)?)?;
+    Ok(page_response(page, "activities", |activity| {
+        json!({
+            "activityArn": activity.arn,
+            "name": activity.name,
+            "creationDate": seconds(activity.creation_date_millis),
         })
-        .collect();
-    page(items, request, "activities")
+    }))
 }
 
 /// Waits up to [`ACTIVITY_POLL_WAIT_MAX`] for a task of the activity, and answers `{}` (no
@@ -119,46 +133,62 @@ pub(super) async fn get_activity_task(handle: &Handle, request: &Request) -> Res
     if worker_name.is_some_and(|name| name.chars().count() > RESOURCE_NAME_CHARS_MAX) {
         return Err(too_long("workerName", RESOURCE_NAME_CHARS_MAX));
     }
+    if handle.store().activity(arn)?.is_none() {
+        return Err(Error::ActivityDoesNotExist(arn.to_owned()));
+    }
+    let worker_name = worker_name.map(str::to_owned);
+    let pollers = handle.live().pollers(arn);
     let deadline = tokio::time::Instant::now() + ACTIVITY_POLL_WAIT_MAX;
     loop {
-        let arrived = {
-            let store = handle.store();
-            let activity = store
-                .activities
-                .get(arn)
-                .ok_or_else(|| Error::ActivityDoesNotExist(arn.to_owned()))?;
-            Arc::clone(&activity.arrived)
-        };
         // Registered before looking at the queue, so a task that arrives in between still
         // wakes this poller.
-        let notified = arrived.notified();
+        let notified = pollers.notified();
         tokio::pin!(notified);
         notified.as_mut().enable();
-        while let Some(queued) = take_queued(handle, arn) {
-            let remote = handle
-                .store()
-                .executions
-                .get(&queued.task.execution_arn)
-                .and_then(|execution| execution.remote.clone());
-            let Some(remote) = remote else { continue };
-            let started = Signal::TaskStarted {
-                task: queued.task.task,
-                worker_name: worker_name.map(str::to_owned),
-            };
+        while let Some(task) = claim(handle, arn, worker_name.as_deref()).await? {
+            let started = |task| Signal::TaskStarted { task, worker_name: worker_name.clone() };
             // A task the execution no longer waits for (it timed out in the queue, or the
             // execution ended) is dropped; the poller takes the next one.
-            if remote.send(started).await.is_ok() {
-                return Ok(json!({ "taskToken": queued.token, "input": queued.input }));
+            if send(handle, &task.task_token, started).await.is_ok() {
+                return Ok(json!({ "taskToken": task.task_token, "input": task.input }));
             }
+            forget_task(handle, &task.task_token);
         }
-        if tokio::time::timeout_at(deadline, notified).await.is_err() {
-            return Ok(json!({}));
+        tokio::select! {
+            () = &mut notified => {}
+            () = tokio::time::sleep_until(deadline) => return Ok(json!({})),
+            // A server that stops answers its long polls at once, as if nothing came.
+            () = handle.live().closed() => return Ok(json!({})),
         }
     }
 }
 
-fn take_queued(handle: &Handle, arn: &str) -> Option<Queued> {
-    handle.store().activities.get_mut(arn)?.queue.pop_front()
+/// Claims the oldest unclaimed task of the activity for the worker, once the claim is durable.
+async fn claim(
+    handle: &Handle,
+    activity_arn: &str,
+    worker_name: Option<&str>,
+) -> Result<Option<ActivityTaskRecord>, Error> {
+    let claim = ClaimRequest {
+        activity_arn: activity_arn.to_owned(),
+        worker_name: worker_name.unwrap_or_default().to_owned(),
+        now_millis: baton_runtime::now_millis(),
+    };
+    let (sender, receiver) = tokio::sync::oneshot::channel();
+    handle.store().submit_claim(
+        claim,
+        Box::new(move |result| {
+            let _ = sender.send(result);
+        }),
+    );
+    Ok(receiver.await.unwrap_or(Err(baton_store::Error::Closed))?)
+}
+
+/// Removes an activity task from the queue, claimed or not, without waiting: it is over.
+fn forget_task(handle: &Handle, task_token: &str) {
+    let remove = Change::RemoveActivityTask { task_token: task_token.to_owned() };
+    // A removal that fails leaves a task whose execution rejects it; the next claim drops it.
+    handle.store().submit(Commit::new(vec![remove]), Box::new(|_| {}));
 }
 
 pub(super) async fn send_task_success(handle: &Handle, request: &Request) -> Result<Value, Error> {
@@ -208,31 +238,61 @@ fn task_token(request: &Request) -> Result<&str, Error> {
     Ok(token)
 }
 
-/// Sends the signal `make` builds for the token's task to its execution.
+/// Sends the signal `make` builds for the token's task to its execution, and forgets the
+/// activity task once its result was accepted.
 async fn signal(
     handle: &Handle,
     token: &str,
-    make: impl FnOnce(baton_core::TaskId) -> Signal,
+    make: impl FnOnce(TaskId) -> Signal,
 ) -> Result<Value, Error> {
-    let (task, remote) = {
-        let store = handle.store();
-        let task_ref = store
-            .tokens
-            .get(token)
-            .ok_or_else(|| Error::InvalidToken("Invalid token".to_owned()))?;
-        let remote = store
-            .executions
-            .get(&task_ref.execution_arn)
-            .and_then(|execution| execution.remote.clone());
-        (task_ref.task, remote)
+    let ends = |signal: &Signal| {
+        matches!(signal, Signal::TaskSucceeded { .. } | Signal::TaskFailed { .. })
     };
-    let remote = remote.ok_or(Error::TaskTimedOut)?;
-    remote.send(make(task)).await.map_err(|_| Error::TaskTimedOut)?;
+    let mut ended = false;
+    send(handle, token, |task| {
+        let signal = make(task);
+        ended = ends(&signal);
+        signal
+    })
+    .await?;
+    if ended {
+        forget_task(handle, token);
+    }
     Ok(json!({}))
 }
 
+/// Sends the signal `make` builds for the token's task to its execution: `InvalidToken` for a
+/// token Baton never issued, `TaskTimedOut` when the task or its execution is over.
+async fn send(
+    handle: &Handle,
+    token: &str,
+    make: impl FnOnce(TaskId) -> Signal,
+) -> Result<(), Error> {
+    let live = {
+        let running = handle.live().running();
+        running.tokens.get(token).map(|(execution_arn, task)| {
+            let remote = running.executions.get(execution_arn).map(|e| e.remote.clone());
+            (*task, remote)
+        })
+    };
+    let (task, remote) = match live {
+        Some(found) => found,
+        None => {
+            // Not handed out by a running execution: a token of a task that is over, or none.
+            let stored = handle.store().task_token(token)?;
+            return Err(match stored {
+                Some(_) => Error::TaskTimedOut,
+                None => Error::InvalidToken("Invalid token".to_owned()),
+            });
+        }
+    };
+    let remote = remote.ok_or(Error::TaskTimedOut)?;
+    remote.send(make(task)).await.map_err(|_| Error::TaskTimedOut)
+}
+
 /// The hook through which execution `execution_arn` hands over a task whose result comes from
-/// outside: its token is remembered, and an activity task joins its activity's queue. A Task
+/// outside: its token is remembered (in memory at once, in the store durably), and an activity
+/// task joins its activity's durable queue, whose pollers are woken once it is there. A Task
 /// naming an activity that does not exist fails the execution with `States.Runtime`.
 pub(super) fn outside(handle: Handle, execution_arn: String) -> Outside {
     Box::new(move |request: &TaskRequest| {
@@ -243,23 +303,96 @@ pub(super) fn outside(handle: Handle, execution_arn: String) -> Outside {
                 format!("Task state '{}' has no task token.", request.state_name),
             ));
         };
-        let task = TaskRef { execution_arn: execution_arn.clone(), task: request.task };
-        let mut store = handle.store();
-        if let Resource::Activity { arn } = &request.resource {
-            let Some(activity) = store.activities.get_mut(arn) else {
-                return Err(TaskError::new(
-                    RUNTIME_ERROR,
-                    format!(
-                        "An error occurred while executing the state '{}'. The activity {arn} does not exist.",
-                        request.state_name
-                    ),
-                ));
-            };
-            let input = request.input.to_string();
-            activity.queue.push_back(Queued { token: token.clone(), input, task: task.clone() });
-            activity.arrived.notify_waiters();
+        let queued = match &request.resource {
+            Resource::Activity { arn } => {
+                Some(queued_task(&handle, arn, &execution_arn, request, &token)?)
+            }
+            _ => None,
+        };
+        {
+            let mut running = handle.live().running();
+            running.tokens.insert(token.clone(), (execution_arn.clone(), request.task));
+            if let Some(execution) = running.executions.get_mut(&execution_arn) {
+                execution.tokens.push(token.clone());
+            }
         }
-        store.tokens.insert(token, task);
+        let record = TaskTokenRecord {
+            token: token.clone(),
+            execution_arn: execution_arn.clone(),
+            task_id: request.task.0.to_string(),
+        };
+        // Submitted before the enqueue, so the store holds the token before any worker can
+        // claim its task. After a restart the token is there already: that is done too.
+        let arn = execution_arn.clone();
+        handle.store().submit(
+            Commit::new(vec![Change::AddTaskToken(record)]),
+            Box::new(move |result| report("record the task token of", &arn, result)),
+        );
+        if let Some((task, pollers)) = queued {
+            let arn = execution_arn.clone();
+            handle.store().submit(
+                Commit::new(vec![Change::EnqueueActivityTask(task)]),
+                Box::new(move |result| {
+                    let queued = result.as_ref().map_or_else(already_there, |()| true);
+                    report("queue the activity task of", &arn, result);
+                    if queued {
+                        pollers.notify_waiters();
+                    }
+                }),
+            );
+        }
         Ok(())
     })
+}
+
+/// The queue entry of an activity task, and the pollers to wake once it is queued, or the
+/// failure of a Task naming an activity that does not exist.
+fn queued_task(
+    handle: &Handle,
+    activity_arn: &str,
+    execution_arn: &str,
+    request: &TaskRequest,
+    token: &str,
+) -> Result<(ActivityTaskRecord, Arc<Notify>), TaskError> {
+    let exists = handle.store().activity(activity_arn).map_err(|error| {
+        TaskError::new(RUNTIME_ERROR, format!("Cannot read the activity {activity_arn}: {error}"))
+    })?;
+    if exists.is_none() {
+        return Err(TaskError::new(
+            RUNTIME_ERROR,
+            format!(
+                "An error occurred while executing the state '{}'. The activity {activity_arn} does not exist.",
+                request.state_name
+            ),
+        ));
+    }
+    let task = ActivityTaskRecord {
+        task_token: token.to_owned(),
+        activity_arn: activity_arn.to_owned(),
+        execution_arn: execution_arn.to_owned(),
+        input: request.input.to_string(),
+        enqueued_millis: baton_runtime::now_millis(),
+        // The interpreter keeps the task's deadlines as timers of its execution.
+        heartbeat_deadline_millis: None,
+        timeout_deadline_millis: None,
+        claim: None,
+    };
+    Ok((task, handle.live().pollers(activity_arn)))
+}
+
+/// Whether a refused write was refused because its record exists already: a resumed execution
+/// handing out a task it had handed out before the restart.
+fn already_there(error: &baton_store::Error) -> bool {
+    matches!(error, baton_store::Error::AlreadyExists { .. })
+}
+
+/// Reports a write about an execution's task that failed for another reason than
+/// [`already_there`]. It runs on the store's writer thread, so it only prints: the task then
+/// times out as one no worker took.
+fn report(what: &str, execution_arn: &str, result: Result<(), baton_store::Error>) {
+    if let Err(error) = result
+        && !already_there(&error)
+    {
+        eprintln!("baton-api: cannot {what} {execution_arn}: {error}");
+    }
 }

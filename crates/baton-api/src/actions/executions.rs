@@ -1,0 +1,670 @@
+//! Executions: StartExecution, StartSyncExecution, DescribeExecution, ListExecutions,
+//! GetExecutionHistory and StopExecution, the run of each Standard execution, and recovery
+//! after a restart.
+//!
+//! A Standard execution runs under [`baton_runtime::run_durable`]: its row, its history and
+//! its timers are written by the runtime's [`Journal`], one commit per step, before the step's
+//! effects. StartExecution answers once the first step is durable, so a DescribeExecution
+//! right after it finds the execution. The service keeps each running execution's
+//! [`Remote`](baton_runtime::Remote) in memory ([`crate::live`]) for StopExecution and the
+//! workers' signals. Express executions run in memory and leave no record, as in AWS.
+
+use std::sync::Arc;
+
+use serde_json::{Value, json};
+use tokio::sync::{oneshot, watch};
+
+use baton_asl::StateMachine;
+use baton_asl::limits::PAYLOAD_BYTES_MAX;
+use baton_core::event::Failure;
+use baton_core::{Event, EventKind, Millis, Outcome, Start, WorkflowType};
+use baton_runtime::remote::Signal;
+use baton_runtime::{Beginning, Clock, Journal, Mailbox, RunResult};
+use baton_store::{
+    Change, EventRecord, ExecutionFilter, ExecutionRecord, ExecutionStatus, ExecutionUpdate, Order,
+    PageRequest, StateMachineRecord, StateMachineStatus,
+};
+
+use super::{
+    Request, arn_prefix, check_arn, check_name, commit, not_in_enum, optional_bool, optional_str,
+    page_request, page_response, parsed_machine, required, seconds, tasks, too_long, workflow,
+};
+use crate::live::{Parsed, Running};
+use crate::{Error, Handle};
+
+/// What AWS reports as the memory an Express execution was billed for.
+const BILLED_MEMORY_MB: u64 = 64;
+/// Express executions are billed in steps of 100 ms.
+const BILLED_DURATION_STEP_MILLIS: u64 = 100;
+/// The error of an execution the shell could not run to its end.
+const RUNTIME_ERROR: &str = baton_asl::error_match::RUNTIME;
+
+pub(super) async fn start_execution(handle: &Handle, request: &Request) -> Result<Value, Error> {
+    let (parsed, record, start) = prepare_start(handle, request)?;
+    let arn = start.execution_arn.clone();
+    let at = start.at;
+    if start.workflow_type == WorkflowType::Express {
+        // AWS keeps no record of Express executions (they go to CloudWatch Logs), so it runs
+        // unobserved: DescribeExecution and GetExecutionHistory refuse its ARN.
+        let runner = Arc::clone(&handle.inner.runner);
+        let machine = Arc::clone(&parsed.machine);
+        tokio::spawn(baton_runtime::run_express(machine, start, runner, run_options()));
+        return Ok(json!({ "executionArn": arn, "startDate": seconds(at) }));
+    }
+    let (mailbox, ended_sender) = match register(handle, &start)? {
+        Registered::Existing { start_date_millis } => {
+            return Ok(json!({ "executionArn": arn, "startDate": seconds(start_date_millis) }));
+        }
+        Registered::New { mailbox, ended } => (mailbox, ended),
+    };
+    let mut ended = ended_sender.subscribe();
+    let (recorded_sender, recorded) = oneshot::channel();
+    let journal = Journal::new(Arc::clone(&handle.inner.store), &start, &record.revision_id)
+        .on_first_recorded(recorded_sender);
+    let identity = Identity {
+        arn: arn.clone(),
+        state_machine_arn: record.arn.clone(),
+        unrecorded: Some((start.clone(), record.revision_id.clone())),
+    };
+    let run = Run { machine: Arc::clone(&parsed.machine), journal, mailbox, ended: ended_sender };
+    spawn(handle, Beginning::Start(start), run, identity);
+    if recorded.await.is_err() {
+        // The run ended before its first step was durable: the interpreter refused the start
+        // (its failure is in the store once the run is over), or the store failed.
+        let _ = ended.wait_for(|ended| *ended).await;
+        if handle.store().execution(&arn)?.is_none() {
+            return Err(Error::Internal(format!("execution {arn} could not be recorded")));
+        }
+    }
+    Ok(json!({ "executionArn": arn, "startDate": seconds(at) }))
+}
+
+/// Whether StartExecution starts a new execution or names one that runs already.
+enum Registered {
+    Existing { start_date_millis: Millis },
+    New { mailbox: Mailbox, ended: watch::Sender<bool> },
+}
+
+/// Registers a new Standard execution as running, unless its name is taken: the same name and
+/// input while it runs is the same execution (idempotency); anything else is
+/// `ExecutionAlreadyExists`. The lock on the running executions is held across the store's
+/// check, so two racing starts of one name cannot both begin.
+fn register(handle: &Handle, start: &Start) -> Result<Registered, Error> {
+    let arn = &start.execution_arn;
+    let mut running = handle.live().running();
+    let existing = match running.executions.get(arn) {
+        Some(execution) => {
+            Some((true, execution.input == start.input, execution.start_date_millis))
+        }
+        None => handle
+            .store()
+            .execution_by_name(&start.state_machine_arn, &start.execution_name)?
+            .map(|stored| {
+                let running = stored.status == ExecutionStatus::Running;
+                (running, stored.input == start.input, stored.start_date_millis)
+            }),
+    };
+    match existing {
+        Some((true, true, start_date_millis)) => Ok(Registered::Existing { start_date_millis }),
+        Some(_) => Err(Error::ExecutionAlreadyExists(arn.clone())),
+        None => {
+            let (mailbox, ended) = enlist(handle, &mut running, arn, &start.input, start.at);
+            Ok(Registered::New { mailbox, ended })
+        }
+    }
+}
+
+/// Adds a running execution to `running` and returns the ends its run takes: the mailbox for
+/// signals and the sender that says when it has ended.
+fn enlist(
+    handle: &Handle,
+    running: &mut Running,
+    arn: &str,
+    input: &str,
+    start_date_millis: Millis,
+) -> (Mailbox, watch::Sender<bool>) {
+    let (remote, mailbox) = baton_runtime::mailbox(tasks::outside(handle.clone(), arn.to_owned()));
+    let (ended_sender, ended) = watch::channel(false);
+    let execution = crate::live::Execution {
+        remote,
+        input: input.to_owned(),
+        start_date_millis,
+        ended,
+        work: None,
+        tokens: Vec::new(),
+    };
+    running.executions.insert(arn.to_owned(), execution);
+    (mailbox, ended_sender)
+}
+
+/// What a Standard execution's run needs besides where it begins.
+struct Run {
+    machine: Arc<StateMachine>,
+    journal: Journal,
+    mailbox: Mailbox,
+    /// Told `true` once the run is over and its ending is in the store.
+    ended: watch::Sender<bool>,
+}
+
+/// What the end of a run needs to know about its execution.
+struct Identity {
+    arn: String,
+    state_machine_arn: String,
+    /// For a new execution, its start and revision: if the run fails before its first step is
+    /// recorded, the failure creates the execution's row.
+    unrecorded: Option<(Start, String)>,
+}
+
+/// Spawns the run of a registered execution and keeps its task with it, so that shutdown can
+/// stop it.
+fn spawn(handle: &Handle, beginning: Beginning, run: Run, identity: Identity) {
+    let arn = identity.arn.clone();
+    let work = tokio::spawn(execute(handle.clone(), beginning, run, identity));
+    // A run that is over already has removed its entry; its task ends on its own.
+    if let Some(execution) = handle.live().running().executions.get_mut(&arn) {
+        execution.work = Some(work);
+    }
+}
+
+/// Runs a Standard execution to its end (or until its store fails), then forgets it.
+async fn execute(handle: Handle, beginning: Beginning, run: Run, identity: Identity) {
+    let Run { machine, journal, mailbox, ended } = run;
+    let runner = Arc::clone(&handle.inner.runner);
+    let result = baton_runtime::run_durable(
+        machine,
+        beginning,
+        runner,
+        run_options(),
+        Some(mailbox),
+        journal,
+    )
+    .await;
+    match result {
+        // The journal recorded the ending with the last step.
+        Ok(_) => {}
+        // The store refused a step, so nothing of it happened: the execution stays RUNNING in
+        // the store and resumes from its last durable step at the next start.
+        Err(baton_runtime::Error::Durability { reason }) => {
+            eprintln!(
+                "baton-api: execution {} paused until the next start: {reason}",
+                identity.arn
+            );
+        }
+        // The shell could not run the execution to its end (a feature Baton does not run yet,
+        // for example), so the history gets the ending the interpreter could not give it, and
+        // clients that follow the history see the execution end.
+        Err(error) => {
+            if let Err(error) = record_failure(&handle, &identity, error.to_string()).await {
+                eprintln!("baton-api: cannot record the failure of {}: {error}", identity.arn);
+            }
+        }
+    }
+    handle.live().remove_execution(&identity.arn);
+    finish_deleting(&handle, &identity.state_machine_arn).await;
+    // Nobody waiting for the ending is fine: StopExecution and StartExecution wait for it.
+    let _ = ended.send(true);
+}
+
+/// Records that an execution failed with `States.Runtime` and `cause`: appends
+/// `ExecutionFailed` to a running execution's history, or creates the row and history of one
+/// whose start the interpreter refused.
+async fn record_failure(
+    handle: &Handle,
+    identity: &Identity,
+    cause: String,
+) -> Result<(), baton_store::Error> {
+    let stopped = baton_runtime::now_millis();
+    let error = Some(RUNTIME_ERROR.to_owned());
+    let failed = |id: u64| Event {
+        id,
+        previous_event_id: id - 1,
+        timestamp: stopped,
+        kind: EventKind::ExecutionFailed(Failure {
+            error: error.clone(),
+            cause: Some(cause.clone()),
+        }),
+    };
+    let arn = &identity.arn;
+    let changes = match handle.store().execution(arn)? {
+        Some(record) if record.status != ExecutionStatus::Running => return Ok(()),
+        Some(record) => vec![
+            Change::UpdateExecution(ExecutionUpdate {
+                arn: arn.clone(),
+                status: ExecutionStatus::Failed,
+                stop_date_millis: Some(stopped),
+                output: None,
+                error: error.clone(),
+                cause: Some(cause.clone()),
+                snapshot: record.snapshot,
+                next_event_id: record.next_event_id + 1,
+            }),
+            Change::AppendEvent(event_record(arn, &failed(record.next_event_id))),
+        ],
+        None => {
+            let Some((start, revision_id)) = &identity.unrecorded else { return Ok(()) };
+            let started = Event {
+                id: 1,
+                previous_event_id: 0,
+                timestamp: start.at,
+                kind: EventKind::ExecutionStarted {
+                    input: start.input.clone(),
+                    role_arn: start.role_arn.clone(),
+                },
+            };
+            let record = ExecutionRecord {
+                arn: arn.clone(),
+                state_machine_arn: start.state_machine_arn.clone(),
+                name: start.execution_name.clone(),
+                status: ExecutionStatus::Failed,
+                start_date_millis: start.at,
+                stop_date_millis: Some(stopped),
+                input: start.input.clone(),
+                output: None,
+                error: error.clone(),
+                cause: Some(cause.clone()),
+                state_machine_revision_id: revision_id.clone(),
+                seed: start.seed.as_bytes().to_vec(),
+                snapshot: Vec::new(),
+                next_event_id: 3,
+            };
+            vec![
+                Change::StartExecution(record),
+                Change::AppendEvent(event_record(arn, &started)),
+                Change::AppendEvent(event_record(arn, &failed(2))),
+            ]
+        }
+    };
+    commit(handle, changes).await
+}
+
+/// The store's record of a history event the API, not the interpreter, writes.
+fn event_record(execution_arn: &str, event: &Event) -> EventRecord {
+    let body = event.to_json();
+    EventRecord {
+        execution_arn: execution_arn.to_owned(),
+        event_id: event.id,
+        r#type: body["type"].as_str().unwrap_or_default().to_owned(),
+        timestamp_millis: event.timestamp,
+        body: body.to_string(),
+    }
+}
+
+/// Whether any execution of the machine is running, by the store.
+pub(super) fn has_running(handle: &Handle, state_machine_arn: &str) -> Result<bool, Error> {
+    let filter = ExecutionFilter {
+        state_machine_arn: state_machine_arn.to_owned(),
+        status: Some(ExecutionStatus::Running),
+    };
+    Ok(!handle.store().list_executions(&filter, &PageRequest::first(1))?.items.is_empty())
+}
+
+/// Deletes a machine that DeleteStateMachine left `DELETING` once its last execution ended.
+async fn finish_deleting(handle: &Handle, state_machine_arn: &str) {
+    let deleting = matches!(
+        handle.store().state_machine(state_machine_arn),
+        Ok(Some(StateMachineRecord { status: StateMachineStatus::Deleting, .. }))
+    );
+    if !deleting || has_running(handle, state_machine_arn).unwrap_or(true) {
+        return;
+    }
+    handle.live().forget_machine(state_machine_arn);
+    let delete = baton_store::Change::DeleteStateMachine { arn: state_machine_arn.to_owned() };
+    // Gone already (another execution's end deleted it) or a failing store: a later
+    // DeleteStateMachine tries again.
+    let _ = commit(handle, vec![delete]).await;
+}
+
+/// Resumes every execution the store holds as running and returns how many run again.
+pub(crate) async fn recover(handle: &Handle) -> Result<usize, Error> {
+    let store = Arc::clone(&handle.inner.store);
+    // Reading every running execution's snapshot is many pages of reads: off the runtime.
+    let resumed = tokio::task::spawn_blocking(move || baton_runtime::running(store.as_ref()))
+        .await
+        .map_err(|error| Error::Internal(format!("reading running executions: {error}")))?
+        .map_err(|error| Error::Internal(error.to_string()))?;
+    let mut count = 0;
+    for (record, execution) in resumed {
+        let identity = Identity {
+            arn: record.arn.clone(),
+            state_machine_arn: record.state_machine_arn.clone(),
+            unrecorded: None,
+        };
+        let machine = match handle.store().state_machine(&record.state_machine_arn)? {
+            Some(machine) => parsed_machine(handle, &machine).map_err(|error| error.to_string()),
+            None => Err(format!("The state machine {} does not exist.", record.state_machine_arn)),
+        };
+        let parsed: Arc<Parsed> = match machine {
+            Ok(parsed) => parsed,
+            Err(cause) => {
+                record_failure(handle, &identity, cause).await?;
+                continue;
+            }
+        };
+        let (mailbox, ended) = {
+            let mut running = handle.live().running();
+            enlist(handle, &mut running, &record.arn, &record.input, record.start_date_millis)
+        };
+        let journal = Journal::resumed(Arc::clone(&handle.inner.store), &record.arn);
+        let run = Run { machine: Arc::clone(&parsed.machine), journal, mailbox, ended };
+        spawn(handle, Beginning::Resume(Box::new(execution)), run, identity);
+        count += 1;
+    }
+    Ok(count)
+}
+
+pub(super) async fn start_sync_execution(
+    handle: &Handle,
+    request: &Request,
+) -> Result<Value, Error> {
+    let (parsed, _, start) = prepare_start(handle, request)?;
+    if start.workflow_type != WorkflowType::Express {
+        return Err(Error::StateMachineTypeNotSupported);
+    }
+    let arn = start.execution_arn.clone();
+    let machine_arn = start.state_machine_arn.clone();
+    let name = start.execution_name.clone();
+    let input = start.input.clone();
+    let at = start.at;
+    let runner = Arc::clone(&handle.inner.runner);
+    let machine = Arc::clone(&parsed.machine);
+    let result = baton_runtime::run_express(machine, start, runner, run_options()).await;
+    let stopped = baton_runtime::now_millis();
+    let mut response = json!({
+        "executionArn": arn,
+        "stateMachineArn": machine_arn,
+        "name": name,
+        "startDate": seconds(at),
+        "stopDate": seconds(stopped),
+        "input": input,
+        "inputDetails": { "included": true },
+    });
+    Ending::of_run(result, stopped).add_to(&mut response);
+    let duration = u64::try_from(stopped - at).unwrap_or(0).max(1);
+    let billed = duration.div_ceil(BILLED_DURATION_STEP_MILLIS) * BILLED_DURATION_STEP_MILLIS;
+    response["billingDetails"] =
+        json!({ "billedMemoryUsedInMB": BILLED_MEMORY_MB, "billedDurationInMilliseconds": billed });
+    Ok(response)
+}
+
+pub(super) fn describe_execution(handle: &Handle, request: &Request) -> Result<Value, Error> {
+    let arn = required(request, "executionArn")?;
+    check_arn(arn, &["execution"])?;
+    let record = handle
+        .store()
+        .execution(arn)?
+        .ok_or_else(|| Error::ExecutionDoesNotExist(arn.to_owned()))?;
+    let mut response = json!({
+        "executionArn": record.arn,
+        "stateMachineArn": record.state_machine_arn,
+        "name": record.name,
+        "status": record.status.as_str(),
+        "startDate": seconds(record.start_date_millis),
+        "input": record.input,
+        "inputDetails": { "included": true },
+    });
+    let status = record.status;
+    Ending::of_record(record).add_to(&mut response);
+    // TODO(#4): RedriveExecution is not implemented, but DescribeExecution answers as AWS
+    // does, which says whether AWS would let the execution be redriven.
+    response["redriveCount"] = json!(0);
+    if matches!(
+        status,
+        ExecutionStatus::Failed | ExecutionStatus::Aborted | ExecutionStatus::TimedOut
+    ) {
+        response["redriveStatus"] = json!("REDRIVABLE");
+    } else {
+        response["redriveStatus"] = json!("NOT_REDRIVABLE");
+        response["redriveStatusReason"] =
+            json!(format!("Execution is {status} and cannot be redriven"));
+    }
+    Ok(response)
+}
+
+pub(super) fn list_executions(handle: &Handle, request: &Request) -> Result<Value, Error> {
+    let machine_arn = required(request, "stateMachineArn")?;
+    check_arn(machine_arn, &["stateMachine"])?;
+    let status = match optional_str(request, "statusFilter")? {
+        None => None,
+        Some(name) => match ExecutionStatus::from_name(name) {
+            Some(status) => Some(status),
+            None => {
+                // In the order AWS's message lists them.
+                let allowed = "[SUCCEEDED, TIMED_OUT, PENDING_REDRIVE, ABORTED, FAILED, RUNNING]";
+                return Err(not_in_enum(name, "statusFilter", allowed));
+            }
+        },
+    };
+    let machine = handle
+        .store()
+        .state_machine(machine_arn)?
+        .ok_or_else(|| Error::StateMachineDoesNotExist(machine_arn.to_owned()))?;
+    // AWS keeps no record of Express executions.
+    if workflow(machine.r#type) == WorkflowType::Express {
+        return Err(Error::StateMachineTypeNotSupported);
+    }
+    let filter = ExecutionFilter { state_machine_arn: machine_arn.to_owned(), status };
+    // Newest first, as AWS lists them.
+    let page = handle.store().list_executions(&filter, &page_request(request)?)?;
+    Ok(page_response(page, "executions", |execution| {
+        let mut item = json!({
+            "executionArn": execution.arn,
+            "stateMachineArn": execution.state_machine_arn,
+            "name": execution.name,
+            "status": execution.status.as_str(),
+            "startDate": seconds(execution.start_date_millis),
+            "redriveCount": 0,
+        });
+        if let Some(stopped) = execution.stop_date_millis {
+            item["stopDate"] = seconds(stopped);
+        }
+        item
+    }))
+}
+
+pub(super) fn get_execution_history(handle: &Handle, request: &Request) -> Result<Value, Error> {
+    let arn = required(request, "executionArn")?;
+    check_arn(arn, &["execution"])?;
+    let order = match optional_bool(request, "reverseOrder")? {
+        Some(true) => Order::Reverse,
+        None | Some(false) => Order::Forward,
+    };
+    let include_data = optional_bool(request, "includeExecutionData")?.unwrap_or(true);
+    let page = page_request(request)?;
+    if handle.store().execution(arn)?.is_none() {
+        return Err(Error::ExecutionDoesNotExist(arn.to_owned()));
+    }
+    let events = handle.store().history(arn, order, &page)?;
+    Ok(page_response(events, "events", |event| {
+        // The body is the event as the runtime wrote it, AWS's JSON.
+        let mut event = serde_json::from_str(&event.body).unwrap_or(Value::Null);
+        if !include_data {
+            without_data(&mut event);
+        }
+        event
+    }))
+}
+
+/// Stops a running execution through the interpreter (`Input::Stop`), which records
+/// `ExecutionAborted`, and answers once the store holds the ending.
+pub(super) async fn stop_execution(handle: &Handle, request: &Request) -> Result<Value, Error> {
+    let arn = required(request, "executionArn")?;
+    check_arn(arn, &["execution"])?;
+    let error = optional_str(request, "error")?.map(str::to_owned);
+    let cause = optional_str(request, "cause")?.map(str::to_owned);
+    let running = handle
+        .live()
+        .running()
+        .executions
+        .get(arn)
+        .map(|execution| (execution.remote.clone(), execution.ended.clone()));
+    if let Some((remote, mut ended)) = running {
+        // An execution that ended meanwhile rejects the signal and keeps its own ending.
+        let _ = remote.send(Signal::Stop { error, cause }).await;
+        // The sender goes away without `true` only when the run was stopped by a shutdown;
+        // the store then still says RUNNING, which is the best answer there is.
+        let _ = ended.wait_for(|ended| *ended).await;
+    }
+    let record = handle
+        .store()
+        .execution(arn)?
+        .ok_or_else(|| Error::ExecutionDoesNotExist(arn.to_owned()))?;
+    Ok(match record.stop_date_millis {
+        Some(stopped) => json!({ "stopDate": seconds(stopped) }),
+        None => json!({}),
+    })
+}
+
+/// The parsed machine, its record and the `Start` of an execution that StartExecution or
+/// StartSyncExecution asks for, after checking the request.
+fn prepare_start(
+    handle: &Handle,
+    request: &Request,
+) -> Result<(Arc<Parsed>, StateMachineRecord, Start), Error> {
+    let machine_arn = required(request, "stateMachineArn")?;
+    check_arn(machine_arn, &["stateMachine"])?;
+    let name = match optional_str(request, "name")? {
+        Some(name) => {
+            check_name(name, "name")?;
+            name.to_owned()
+        }
+        None => uuid::Uuid::new_v4().to_string(),
+    };
+    let input = optional_str(request, "input")?.unwrap_or("{}");
+    if input.len() > PAYLOAD_BYTES_MAX {
+        return Err(too_long("input", PAYLOAD_BYTES_MAX));
+    }
+    if input.trim().is_empty() {
+        return Err(Error::InvalidExecutionInput("Invalid execution input.".to_owned()));
+    }
+    if let Err(error) = serde_json::from_str::<Value>(input) {
+        return Err(Error::InvalidExecutionInput(error.to_string()));
+    }
+    let record = handle
+        .store()
+        .state_machine(machine_arn)?
+        .ok_or_else(|| Error::StateMachineDoesNotExist(machine_arn.to_owned()))?;
+    if record.status == StateMachineStatus::Deleting {
+        return Err(Error::StateMachineDeleting(machine_arn.to_owned()));
+    }
+    let parsed = parsed_machine(handle, &record)?;
+    let workflow_type = workflow(record.r#type);
+    let prefix = arn_prefix(handle);
+    let execution_arn = match workflow_type {
+        WorkflowType::Standard => format!("{prefix}:execution:{}:{name}", record.name),
+        // An Express execution's ARN ends in a fresh id: names need not be unique.
+        WorkflowType::Express => {
+            format!("{prefix}:express:{}:{name}:{}", record.name, uuid::Uuid::new_v4())
+        }
+    };
+    let start = Start {
+        input: input.to_owned(),
+        execution_arn,
+        execution_name: name,
+        state_machine_arn: record.arn.clone(),
+        state_machine_name: record.name.clone(),
+        role_arn: record.role_arn.clone(),
+        region: handle.options().region.clone(),
+        workflow_type,
+        record_history: true,
+        seed: baton_runtime::seed(),
+        at: baton_runtime::now_millis(),
+    };
+    Ok((parsed, record, start))
+}
+
+/// How every execution the API starts runs: on the real clock, its history kept by the
+/// journal (Standard) or nowhere (Express).
+fn run_options() -> baton_runtime::Options {
+    baton_runtime::Options {
+        record_history: false,
+        clock: Clock::Real,
+        progress: None,
+        evaluation_budget: baton_runtime::EVALUATION_BUDGET,
+    }
+}
+
+/// How an execution ended, as responses show it.
+struct Ending {
+    status: ExecutionStatus,
+    stop_date_millis: Option<Millis>,
+    output: Option<String>,
+    error: Option<String>,
+    cause: Option<String>,
+}
+
+impl Ending {
+    fn of_record(record: ExecutionRecord) -> Ending {
+        Ending {
+            status: record.status,
+            stop_date_millis: record.stop_date_millis,
+            output: record.output,
+            error: record.error,
+            cause: record.cause,
+        }
+    }
+
+    /// The ending of an in-memory run. A run the shell could not finish (a feature the
+    /// interpreter refuses, or an execution that waits for nothing) fails with the reason as
+    /// its cause.
+    fn of_run(result: Result<RunResult, baton_runtime::Error>, stopped: Millis) -> Ending {
+        let ending = |status, output, error, cause| Ending {
+            status,
+            stop_date_millis: Some(stopped),
+            output,
+            error,
+            cause,
+        };
+        match result {
+            Ok(RunResult { outcome, .. }) => match outcome {
+                Outcome::Succeeded { output } => {
+                    ending(ExecutionStatus::Succeeded, Some(output), None, None)
+                }
+                Outcome::Failed { error, cause } => {
+                    ending(ExecutionStatus::Failed, None, error, cause)
+                }
+                Outcome::TimedOut { error, cause } => {
+                    ending(ExecutionStatus::TimedOut, None, error, cause)
+                }
+                Outcome::Aborted { error, cause } => {
+                    ending(ExecutionStatus::Aborted, None, error, cause)
+                }
+            },
+            Err(error) => ending(
+                ExecutionStatus::Failed,
+                None,
+                Some(RUNTIME_ERROR.to_owned()),
+                Some(error.to_string()),
+            ),
+        }
+    }
+
+    /// Adds the ending's fields (status, stop date, output or error and cause) to a response.
+    fn add_to(self, response: &mut Value) {
+        response["status"] = json!(self.status.as_str());
+        if let Some(stopped) = self.stop_date_millis {
+            response["stopDate"] = seconds(stopped);
+        }
+        if let Some(output) = self.output {
+            response["output"] = json!(output);
+            response["outputDetails"] = json!({ "included": true });
+        }
+        if let Some(error) = self.error {
+            response["error"] = json!(error);
+        }
+        if let Some(cause) = self.cause {
+            response["cause"] = json!(cause);
+        }
+    }
+}
+
+/// Drops the input and output from an event's details, for `includeExecutionData: false`.
+fn without_data(event: &mut Value) {
+    let Some(event) = event.as_object_mut() else { return };
+    for (key, details) in event.iter_mut() {
+        if let (true, Some(details)) = (key.ends_with("EventDetails"), details.as_object_mut()) {
+            for field in ["input", "output", "inputDetails", "outputDetails"] {
+                details.shift_remove(field);
+            }
+        }
+    }
+}
