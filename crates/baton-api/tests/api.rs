@@ -847,3 +847,182 @@ async fn stop_aborts_a_waiting_activity() {
     let late = check(&handle, "SendTaskSuccess", late).await;
     assert_error(&late, "TaskTimedOut", "Task Timed Out: 'Provided task does not exist anymore'");
 }
+
+/// One life of a server on the SQLite file in `dir`: its own runtime, so that dropping the node
+/// stops everything it runs at whatever point it reached, as a killed process would.
+struct Node {
+    handle: Handle,
+    runtime: tokio::runtime::Runtime,
+}
+
+impl Node {
+    /// Starts a server on `dir`'s store and resumes what it holds as running; returns it and
+    /// how many executions it resumed.
+    fn start(dir: &std::path::Path) -> (Node, usize) {
+        let runtime = tokio::runtime::Builder::new_multi_thread()
+            .worker_threads(2)
+            .enable_all()
+            .build()
+            .expect("a runtime");
+        let store = baton_api::open_data_dir(dir).expect("the data directory opens");
+        let (handle, recovered) = runtime.block_on(async {
+            let service = Options::local().build_on(Arc::new(store), Arc::new(Handlers::new()));
+            let recovered = service.recover().await.expect("recovery reads the store");
+            (service.handle(), recovered)
+        });
+        (Node { handle, runtime }, recovered)
+    }
+
+    fn check(&self, action: &str, body: Value) -> (u16, Value) {
+        self.runtime.block_on(check(&self.handle, action, body))
+    }
+
+    /// Polls the execution's history until an event of type `kind` is recorded.
+    fn wait_for_event(&self, arn: &str, kind: &str) {
+        self.runtime.block_on(async {
+            let deadline = Instant::now() + WAIT_MAX;
+            while Instant::now() < deadline {
+                if history_types(&self.handle, arn).await.iter().any(|other| other == kind) {
+                    return;
+                }
+                tokio::time::sleep(POLL_PAUSE).await;
+            }
+            panic!("execution {arn} recorded no {kind}");
+        });
+    }
+
+    /// Stops the node as a crash would: the runtime and every task in it go away between two
+    /// awaits, and the store closes once the last handle is gone.
+    fn kill(self) {
+        let Node { handle, runtime } = self;
+        drop(handle);
+        drop(runtime);
+    }
+}
+
+/// Asserts that an execution's history is complete: ids 1, 2, 3... each once, every event
+/// pointing back at an earlier one, and the types expected.
+fn check_history(node: &Node, arn: &str, expected: &[&str]) {
+    let (_, history) = node.check("GetExecutionHistory", json!({ "executionArn": arn }));
+    let events = history["events"].as_array().expect("events");
+    let ids: Vec<u64> = events.iter().map(|event| event["id"].as_u64().expect("an id")).collect();
+    let contiguous: Vec<u64> = (1..=ids.len() as u64).collect();
+    assert_eq!(ids, contiguous, "every event id once, none missing: {history}");
+    for event in events {
+        assert!(event["previousEventId"].as_u64() < event["id"].as_u64(), "{event}");
+    }
+    let types: Vec<&str> = events.iter().filter_map(|event| event["type"].as_str()).collect();
+    assert_eq!(types, expected);
+}
+
+/// A Wait whose timer was set before the crash fires after the restart, and the execution
+/// ends with the history an uninterrupted run has.
+#[test]
+fn a_wait_survives_a_restart() {
+    let dir = tempfile::tempdir().expect("a temporary directory");
+    let (node, recovered) = Node::start(dir.path());
+    assert_eq!(recovered, 0);
+    let definition = r#"{"StartAt":"Before","States":{
+        "Before":{"Type":"Pass","Result":{"n":1},"Next":"Nap"},
+        "Nap":{"Type":"Wait","Seconds":2,"Next":"After"},
+        "After":{"Type":"Pass","End":true}}}"#;
+    let body = json!({ "name": "Napper", "definition": definition, "roleArn": ROLE });
+    let (_, created) = node.check("CreateStateMachine", body);
+    let machine = created["stateMachineArn"].as_str().expect("an ARN").to_owned();
+    let start = json!({ "stateMachineArn": machine, "name": "nap" });
+    let (status, started) = node.check("StartExecution", start);
+    assert_eq!(status, 200, "{started}");
+    let arn = started["executionArn"].as_str().expect("an ARN").to_owned();
+    // StartExecution answers once the first step is durable: the execution waits in Nap.
+    let (_, described) = node.check("DescribeExecution", json!({ "executionArn": arn }));
+    assert_eq!(described["status"], "RUNNING", "{described}");
+    node.wait_for_event(&arn, "WaitStateEntered");
+    node.kill();
+
+    let (node, recovered) = Node::start(dir.path());
+    assert_eq!(recovered, 1);
+    let described = node.runtime.block_on(finished(&node.handle, &arn));
+    assert_eq!(described["status"], "SUCCEEDED", "{described}");
+    assert_eq!(described["output"], r#"{"n":1}"#);
+    check_history(
+        &node,
+        &arn,
+        &[
+            "ExecutionStarted",
+            "PassStateEntered",
+            "PassStateExited",
+            "WaitStateEntered",
+            "WaitStateExited",
+            "PassStateEntered",
+            "PassStateExited",
+            "ExecutionSucceeded",
+        ],
+    );
+    // What was durable before the crash is still there: the machine, and the name is taken.
+    let again = node.check("StartExecution", json!({ "stateMachineArn": machine, "name": "nap" }));
+    assert_error(&again, "ExecutionAlreadyExists", &format!("Execution Already Exists: '{arn}'"));
+    node.kill();
+    let (_, recovered) = Node::start(dir.path());
+    assert_eq!(recovered, 0, "a finished execution does not run again");
+}
+
+/// An activity task scheduled before a crash reaches a worker after the restart: still queued
+/// (`taken_before: false`), it is handed out then; taken by a worker before the crash
+/// (`taken_before: true`), that worker's token still completes it.
+fn check_activity_across_restart(taken_before: bool) {
+    let dir = tempfile::tempdir().expect("a temporary directory");
+    let (node, _) = Node::start(dir.path());
+    let (_, activity) = node.check("CreateActivity", json!({ "name": "Review" }));
+    let activity = activity["activityArn"].as_str().expect("an ARN").to_owned();
+    let body = json!({
+        "name": "Reviewing",
+        "definition": activity_machine(&activity, ""),
+        "roleArn": ROLE,
+    });
+    let (_, created) = node.check("CreateStateMachine", body);
+    let machine = created["stateMachineArn"].as_str().expect("an ARN");
+    let start = json!({ "stateMachineArn": machine, "input": r#"{"doc":7}"# });
+    let (_, started) = node.check("StartExecution", start);
+    let arn = started["executionArn"].as_str().expect("an ARN").to_owned();
+    node.wait_for_event(&arn, "ActivityScheduled");
+    let taken =
+        taken_before.then(|| node.runtime.block_on(take_task(&node.handle, &activity, "before")));
+    node.kill();
+
+    let (node, recovered) = Node::start(dir.path());
+    assert_eq!(recovered, 1);
+    let (token, input) = match taken {
+        Some(taken) => taken,
+        None => node.runtime.block_on(take_task(&node.handle, &activity, "after")),
+    };
+    assert_eq!(input, json!({"doc": 7}));
+    let success = json!({ "taskToken": token, "output": r#"{"approved":true}"# });
+    assert_eq!(node.check("SendTaskSuccess", success), (200, json!({})));
+    let described = node.runtime.block_on(finished(&node.handle, &arn));
+    assert_eq!(described["status"], "SUCCEEDED", "{described}");
+    check_history(
+        &node,
+        &arn,
+        &[
+            "ExecutionStarted",
+            "TaskStateEntered",
+            "ActivityScheduled",
+            "ActivityStarted",
+            "ActivitySucceeded",
+            "TaskStateExited",
+            "PassStateEntered",
+            "PassStateExited",
+            "ExecutionSucceeded",
+        ],
+    );
+}
+
+#[test]
+fn a_queued_activity_task_is_handed_out_after_a_restart() {
+    check_activity_across_restart(false);
+}
+
+#[test]
+fn a_taken_activity_task_is_completed_after_a_restart() {
+    check_activity_across_restart(true);
+}

@@ -1,16 +1,21 @@
 //! `baton serve`: the AWS Step Functions API over HTTP, for unmodified AWS clients.
 //!
 //! It listens where Step Functions Local does (127.0.0.1:8083) and pretends to be its account
-//! and region, so existing setups work unchanged. Everything lives in memory: a restart
-//! forgets every state machine and execution (durable Standard executions on SQLite are the
-//! next step of issue 4). Task states that call a Lambda function run the local command given
+//! and region, so existing setups work unchanged. State machines, activities and Standard
+//! executions live in one SQLite file in the data directory (`--data-dir`, default
+//! `./baton-data`): each step of a Standard execution is committed (fsynced) before its effects,
+//! and at startup every execution that was running resumes from its last durable step. Express
+//! executions run in memory, as in AWS. Task states that call a Lambda function run the local command given
 //! with `--lambda NAME=COMMAND` (a `.waitForTaskToken` call sends the token that way, then waits
 //! for SendTaskSuccess/Failure); activity tasks wait for workers (GetActivityTask); other
 //! resources fail the Task with `Baton.UnsupportedResource`.
 //!
-//! SIGTERM or Ctrl-C stops accepting connections and lets requests in flight finish.
+//! SIGTERM or Ctrl-C stops accepting connections, ends long polls, lets requests in flight
+//! finish, stops the executions between two steps and flushes the store; they continue at the
+//! next start.
 
 use std::net::SocketAddr;
+use std::path::PathBuf;
 use std::process::ExitCode;
 use std::sync::Arc;
 
@@ -25,6 +30,10 @@ pub(crate) struct Args {
     /// The account id in every ARN.
     #[arg(long, value_name = "ID", env = "BATON_ACCOUNT_ID", default_value = "123456789012")]
     account_id: String,
+    /// The directory that keeps state machines, activities and Standard executions (one
+    /// SQLite file, baton.db); created if absent. Relative to the working directory.
+    #[arg(long, value_name = "DIR", env = "BATON_DATA_DIR", default_value = "baton-data")]
+    data_dir: PathBuf,
     /// The region in every ARN.
     #[arg(long, value_name = "REGION", env = "BATON_REGION", default_value = "us-east-1")]
     region: String,
@@ -35,7 +44,7 @@ pub(crate) struct Args {
 }
 
 /// Serves until SIGTERM or Ctrl-C. Exits 0 after a clean shutdown, 2 when the server cannot
-/// start (the address is taken, for example).
+/// start (the address is taken, or the data directory cannot be opened, for example).
 pub(crate) fn run(args: &Args) -> ExitCode {
     let runtime = match tokio::runtime::Builder::new_multi_thread().enable_all().build() {
         Ok(runtime) => runtime,
@@ -57,13 +66,19 @@ async fn serve(args: &Args) -> anyhow::Result<()> {
     let listener = tokio::net::TcpListener::bind(args.bind)
         .await
         .map_err(|error| anyhow::anyhow!("cannot listen on {}: {error}", args.bind))?;
+    let store = baton_api::open_data_dir(&args.data_dir)?;
     let options = Options { account_id: args.account_id.clone(), region: args.region.clone() };
-    let service = options.build(runner(args));
+    let service = options.build_on(Arc::new(store.clone()), runner(args));
+    let recovered = service.recover().await?;
     eprintln!(
-        "baton serve: listening on http://{} (in memory: executions are not durable yet)",
-        listener.local_addr()?
+        "baton serve: listening on http://{} (data in {}; {recovered} running executions resumed)",
+        listener.local_addr()?,
+        args.data_dir.display(),
     );
     service.run(listener, shutdown_signal()).await?;
+    // Every step the executions made is acknowledged; this commits what is still queued (a
+    // claim, a removed task) and closes the file.
+    store.shutdown()?;
     eprintln!("baton serve: stopped");
     Ok(())
 }

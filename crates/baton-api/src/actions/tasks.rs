@@ -268,26 +268,34 @@ async fn send(
     token: &str,
     make: impl FnOnce(TaskId) -> Signal,
 ) -> Result<(), Error> {
-    let live = {
-        let running = handle.live().running();
-        running.tokens.get(token).map(|(execution_arn, task)| {
-            let remote = running.executions.get(execution_arn).map(|e| e.remote.clone());
-            (*task, remote)
-        })
-    };
-    let (task, remote) = match live {
+    let (execution_arn, task) = match task_of(handle, token)? {
         Some(found) => found,
-        None => {
-            // Not handed out by a running execution: a token of a task that is over, or none.
-            let stored = handle.store().task_token(token)?;
-            return Err(match stored {
-                Some(_) => Error::TaskTimedOut,
-                None => Error::InvalidToken("Invalid token".to_owned()),
-            });
-        }
+        None => return Err(Error::InvalidToken("Invalid token".to_owned())),
     };
-    let remote = remote.ok_or(Error::TaskTimedOut)?;
+    let remote = handle
+        .live()
+        .running()
+        .executions
+        .get(&execution_arn)
+        .map(|execution| execution.remote.clone())
+        .ok_or(Error::TaskTimedOut)?;
+    // A resumed execution that has not handed its task out again yet reads the signal after
+    // it did: its pending tasks are open before it reads any signal.
     remote.send(make(task)).await.map_err(|_| Error::TaskTimedOut)
+}
+
+/// The execution and task a token belongs to: from memory while the execution that handed it
+/// out runs (its commit may not be durable yet), from the store otherwise (a task over, or
+/// an execution resumed after a restart).
+fn task_of(handle: &Handle, token: &str) -> Result<Option<(String, TaskId)>, Error> {
+    if let Some(found) = handle.live().running().tokens.get(token) {
+        return Ok(Some(found.clone()));
+    }
+    let Some(record) = handle.store().task_token(token)? else { return Ok(None) };
+    let task = record.task_id.parse().map(TaskId).map_err(|_| {
+        Error::Internal(format!("task token of {} names no task", record.execution_arn))
+    })?;
+    Ok(Some((record.execution_arn, task)))
 }
 
 /// The hook through which execution `execution_arn` hands over a task whose result comes from
