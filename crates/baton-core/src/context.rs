@@ -3,8 +3,8 @@
 use serde_json::{Value, json};
 
 use crate::execution::{Execution, FrameId};
-use crate::input::WorkflowType;
 use crate::input::Millis;
+use crate::input::WorkflowType;
 
 /// What the context object of one evaluation contains besides the execution's identity.
 pub(crate) struct ContextParts<'a> {

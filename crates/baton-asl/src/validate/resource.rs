@@ -124,10 +124,7 @@ impl Validator<'_> {
         if self.options.machine_type == MachineType::Express {
             match &resource {
                 Resource::Activity { .. } => {
-                    self.error(
-                        &location,
-                        "Express state machine does not support Activity ARN",
-                    );
+                    self.error(&location, "Express state machine does not support Activity ARN");
                 }
                 Resource::Integration { pattern: IntegrationPattern::WaitForTaskToken, .. } => {
                     self.error(&location, "Express state machine does not support '.waitForTaskToken' service integration ");
