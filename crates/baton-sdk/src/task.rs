@@ -1,0 +1,174 @@
+//! Task declarations: a plain async Rust function with typed input and output, declared once
+//! with its resource name and its error-handling policy (Retry, Catch, timeout, heartbeat).
+//!
+//! Stepwise put the error-handling metadata on the handler function; a [`Task`] does the same,
+//! so every step that runs the handler carries the same policy without repeating it. The
+//! handler's input is the Task state's effective input deserialized into `I`; its `Ok` value is
+//! serialized into the state's result; its `Err(TaskFailure)` fails the task with that error
+//! name, which the state's `Retry` and `Catch` clauses match.
+//!
+//! In the generated definition a task is an activity (`arn:aws:states:REGION:ACCOUNT:activity:NAME`,
+//! see [`crate::Target`]): an activity receives the effective input and returns its result
+//! unchanged, so the handler sees exactly its typed input, and the same definition can later be
+//! served by activity workers without editing it.
+
+use std::fmt;
+use std::future::Future;
+use std::sync::Arc;
+
+use serde::Serialize;
+use serde::de::DeserializeOwned;
+use serde_json::Value;
+
+use baton_integrations::{TaskError, TaskFuture};
+
+use crate::flow::{Flow, Step, kind};
+use crate::policy::{Catch, Retry};
+
+/// The error a task fails with when its input does not deserialize into the handler's input
+/// type.
+pub const INPUT_INVALID: &str = "Baton.TaskInputInvalid";
+/// The error a task fails with when the handler's output does not serialize to JSON.
+pub const OUTPUT_INVALID: &str = "Baton.TaskOutputInvalid";
+
+/// A handler's failure: the error name that `Retry` and `Catch` match, and a cause for people.
+#[derive(Debug, Clone, PartialEq, Eq, thiserror::Error)]
+#[error("{error}: {cause}")]
+pub struct TaskFailure {
+    /// The error name, such as `Oven.Cold`.
+    pub error: String,
+    /// A human-readable explanation.
+    pub cause: String,
+}
+
+impl TaskFailure {
+    /// A failure with this error name and cause.
+    pub fn new(error: impl Into<String>, cause: impl Into<String>) -> TaskFailure {
+        TaskFailure { error: error.into(), cause: cause.into() }
+    }
+}
+
+impl From<TaskFailure> for TaskError {
+    fn from(failure: TaskFailure) -> TaskError {
+        TaskError::new(failure.error, failure.cause)
+    }
+}
+
+/// A handler with its types erased: JSON in, JSON or a task error out.
+pub(crate) type Handler = Arc<dyn Fn(Value) -> TaskFuture + Send + Sync>;
+
+/// A task handler declared with its resource name and error-handling policy.
+///
+/// ```
+/// use baton_sdk::{Retry, Task, TaskFailure};
+///
+/// async fn bake(celsius: u32) -> Result<String, TaskFailure> {
+///     if celsius < 220 {
+///         return Err(TaskFailure::new("Oven.Cold", format!("{celsius} °C is too cold")));
+///     }
+///     Ok("crispy".to_owned())
+/// }
+///
+/// let bake = Task::new("bake", bake)
+///     .retry(Retry::on(["Oven.Cold"]).interval(1).max_attempts(3))
+///     .timeout_seconds(60);
+/// assert_eq!(bake.name(), "bake");
+/// ```
+#[derive(Clone)]
+pub struct Task {
+    pub(crate) name: String,
+    pub(crate) handler: Handler,
+    pub(crate) retry: Vec<Retry>,
+    pub(crate) catch: Vec<(Catch, Flow)>,
+    pub(crate) timeout_seconds: Option<u64>,
+    pub(crate) heartbeat_seconds: Option<u64>,
+}
+
+impl Task {
+    /// Declares `handler` under the resource name `name` (the activity's name: 1 to 80
+    /// characters, no whitespace or special characters). Steps that run it are named `name`
+    /// unless renamed.
+    pub fn new<I, O, F, Work>(name: impl Into<String>, handler: F) -> Task
+    where
+        I: DeserializeOwned + Send + 'static,
+        O: Serialize + 'static,
+        F: Fn(I) -> Work + Send + Sync + 'static,
+        Work: Future<Output = Result<O, TaskFailure>> + Send + 'static,
+    {
+        let handler = Arc::new(handler);
+        let erased: Handler = Arc::new(move |input: Value| {
+            let handler = Arc::clone(&handler);
+            Box::pin(async move {
+                let input: I = serde_json::from_value(input).map_err(|error| {
+                    TaskError::new(INPUT_INVALID, format!("the task input does not fit: {error}"))
+                })?;
+                let output = handler(input).await?;
+                serde_json::to_value(output).map_err(|error| {
+                    TaskError::new(OUTPUT_INVALID, format!("the task output is not JSON: {error}"))
+                })
+            })
+        });
+        Task {
+            name: name.into(),
+            handler: erased,
+            retry: Vec::new(),
+            catch: Vec::new(),
+            timeout_seconds: None,
+            heartbeat_seconds: None,
+        }
+    }
+
+    /// The resource name the task was declared with.
+    pub fn name(&self) -> &str {
+        &self.name
+    }
+
+    /// Adds a `Retry` clause to every step that runs this task.
+    #[must_use]
+    pub fn retry(mut self, retry: Retry) -> Task {
+        self.retry.push(retry);
+        self
+    }
+
+    /// Adds a `Catch` clause to every step that runs this task: errors it matches run
+    /// `recovery`, which then continues after the step (unless it ends the workflow).
+    #[must_use]
+    pub fn catch(mut self, catch: Catch, recovery: Flow) -> Task {
+        self.catch.push((catch, recovery));
+        self
+    }
+
+    /// Fails the task with `States.Timeout` after this many seconds (`TimeoutSeconds`).
+    #[must_use]
+    pub fn timeout_seconds(mut self, seconds: u64) -> Task {
+        self.timeout_seconds = Some(seconds);
+        self
+    }
+
+    /// Fails the task with `States.HeartbeatTimeout` when no heartbeat arrives for this many
+    /// seconds (`HeartbeatSeconds`).
+    #[must_use]
+    pub fn heartbeat_seconds(mut self, seconds: u64) -> Task {
+        self.heartbeat_seconds = Some(seconds);
+        self
+    }
+
+    /// A step that runs this task, to rename or to give data-flow fields before adding it to a
+    /// flow (a `&Task` can be added to a flow as it is).
+    pub fn step(&self) -> Step<kind::Task> {
+        Step::new(self.name.clone(), kind::Task { task: self.clone() })
+    }
+}
+
+impl fmt::Debug for Task {
+    fn fmt(&self, formatter: &mut fmt::Formatter<'_>) -> fmt::Result {
+        formatter
+            .debug_struct("Task")
+            .field("name", &self.name)
+            .field("retry", &self.retry)
+            .field("catch", &self.catch)
+            .field("timeout_seconds", &self.timeout_seconds)
+            .field("heartbeat_seconds", &self.heartbeat_seconds)
+            .finish_non_exhaustive()
+    }
+}
