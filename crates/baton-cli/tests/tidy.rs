@@ -30,6 +30,13 @@ const IMPURE_DEPENDENCIES: &[&str] = &[
     "postgres",
 ];
 
+/// Storage crates: synchronous by design (a runtime bridges their callbacks), so no async
+/// runtime may reach them; a backend may use its own database client.
+const STORAGE_CRATES: &[(&str, &[&str])] = &[
+    ("baton-store", &["tokio", "async-std", "rusqlite", "sqlx"]),
+    ("baton-store-sqlite", &["tokio", "async-std"]),
+];
+
 /// The directories whose Rust files tidy reads, relative to the workspace root.
 const SOURCE_DIRECTORIES: &[&str] = &["crates", "xtask"];
 
@@ -99,6 +106,27 @@ fn pure_crates_depend_on_no_runtime_database_or_http() {
         "pure crates must not reach an async runtime, a database or HTTP, even transitively \
          (ARCHITECTURE.md, Invariants); run `cargo tree -p <crate> -e normal -i <dependency>` \
          to see the path:\n{offences}"
+    );
+}
+
+#[test]
+fn storage_crates_reach_no_async_runtime() {
+    let root = workspace_root();
+    let mut offences = String::new();
+    for (krate, forbidden) in STORAGE_CRATES {
+        assert!(
+            root.join("crates").join(krate).join("Cargo.toml").is_file(),
+            "tidy expects the storage crate {krate} at crates/{krate}; update STORAGE_CRATES"
+        );
+        for dependency in normal_dependencies(&root, krate) {
+            if forbidden.contains(&dependency.as_str()) {
+                writeln!(offences, "  {krate} depends on {dependency}").unwrap();
+            }
+        }
+    }
+    assert!(
+        offences.is_empty(),
+        "storage crates stay synchronous (baton-store's crate docs) and the traits stay free of          any one database:\n{offences}"
     );
 }
 
