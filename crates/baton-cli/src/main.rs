@@ -28,8 +28,8 @@ enum Command {
     /// aborted, 2 when it could not run.
     Run(run::Args),
     /// Serve the AWS Step Functions API (awsJson1_0) for AWS SDKs, the AWS CLI and boto3, by
-    /// default on 127.0.0.1:8083 like Step Functions Local. State machines and executions
-    /// live in memory only: a restart forgets them.
+    /// default on 127.0.0.1:8083 like Step Functions Local. State machines, activities and
+    /// Standard executions are kept in --data-dir; running executions resume after a restart.
     Serve(serve::Args),
 }
 
