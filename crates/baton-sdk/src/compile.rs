@@ -21,7 +21,7 @@ use baton_asl::{MachineType, Options};
 
 use crate::Error;
 use crate::flow::{AnyKind, Common, Delay, Flow, Node, kind};
-use crate::policy::Retry;
+use crate::policy::{Catch, Retry};
 use crate::task::Task;
 use crate::workflow::{Definition, Target, Workflow};
 
@@ -151,17 +151,22 @@ impl Compiler<'_> {
         let falls_through = self.fields(node, name, prefix, next, states, &mut state)?;
 
         // A step's own clauses come first: they are the more specific ones, and ASL uses the
-        // first clause that matches.
+        // first clause that matches. Clauses for `States.ALL` go last, as ASL requires (the
+        // sort is stable, so the order is otherwise kept).
         let (task_retry, task_catch) = match &node.kind {
             AnyKind::Task(kind::Task { task }) => (task.retry.as_slice(), task.catch.as_slice()),
             _ => (&[][..], &[][..]),
         };
-        let retry: Vec<Value> = common.retry.iter().chain(task_retry).map(Retry::to_json).collect();
-        if !retry.is_empty() {
-            put(&mut state, "Retry", Value::Array(retry));
+        let mut retriers: Vec<&Retry> = common.retry.iter().chain(task_retry).collect();
+        retriers.sort_by_key(|retry| retry.matches_all());
+        if !retriers.is_empty() {
+            let retriers = retriers.into_iter().map(Retry::to_json).collect();
+            put(&mut state, "Retry", Value::Array(retriers));
         }
+        let mut clauses: Vec<&(Catch, Flow)> = common.catch.iter().chain(task_catch).collect();
+        clauses.sort_by_key(|(catch, _)| catch.matches_all());
         let mut catchers = Vec::new();
-        for (index, (clause, recovery)) in common.catch.iter().chain(task_catch).enumerate() {
+        for (index, (clause, recovery)) in clauses.into_iter().enumerate() {
             let place = format!("catch {} of step {name:?}", index + 1);
             let entered = self.sequence(recovery, prefix, &place, next, states)?;
             catchers.push(clause.to_json(&entered.start));

@@ -220,7 +220,8 @@ impl<K: kind::Selected> Step<K> {
 }
 
 impl<K: kind::Recoverable> Step<K> {
-    /// Adds a `Retry` clause (a task's own clauses from its declaration come after these).
+    /// Adds a `Retry` clause. A task's clauses from its declaration come after the step's, and
+    /// clauses for `States.ALL` after all others, as ASL requires.
     #[must_use]
     pub fn retry(mut self, retry: Retry) -> Step<K> {
         self.common.retry.push(retry);
@@ -228,7 +229,7 @@ impl<K: kind::Recoverable> Step<K> {
     }
 
     /// Adds a `Catch` clause: errors it matches run `recovery`, which then continues after this
-    /// step (unless it ends the workflow).
+    /// step (unless it ends the workflow). Clauses are ordered as for [`Step::retry`].
     #[must_use]
     pub fn catch(mut self, catch: Catch, recovery: Flow) -> Step<K> {
         self.common.catch.push((catch, recovery));

@@ -73,6 +73,11 @@ impl Retry {
         self
     }
 
+    /// Whether the clause names `States.ALL` (ASL allows that only in the last clause).
+    pub(crate) fn matches_all(&self) -> bool {
+        self.errors.iter().any(|error| error == ALL_ERRORS)
+    }
+
     pub(crate) fn to_json(&self) -> Value {
         let mut clause = Map::new();
         clause.insert("ErrorEquals".to_owned(), json!(self.errors));
@@ -117,6 +122,11 @@ impl Catch {
     pub fn result_path(mut self, path: impl Into<String>) -> Catch {
         self.result_path = Some(path.into());
         self
+    }
+
+    /// Whether the clause names `States.ALL` (ASL allows that only in the last clause).
+    pub(crate) fn matches_all(&self) -> bool {
+        self.errors.iter().any(|error| error == ALL_ERRORS)
     }
 
     /// The clause, its `Next` being the handling flow's first state.

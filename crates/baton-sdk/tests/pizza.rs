@@ -7,13 +7,14 @@
 
 #[path = "../examples/pizza.rs"]
 mod pizza;
+mod support;
 
 use std::fs;
 use std::path::Path;
 
-use serde_json::{Value, json};
+use serde_json::json;
 
-use baton_sdk::{Clock, Engine, RunOutcome, Target};
+use baton_sdk::Target;
 
 /// The checked-in definition, relative to the crate.
 const EXPECTED_DEFINITION: &str = "tests/expected/pizza.asl.json";
@@ -50,7 +51,8 @@ fn example_runs() {
 
 #[test]
 fn a_good_order_is_baked_and_served() {
-    check(
+    support::check(
+        &pizza::workflow(),
         json!({"ingredients": ["tomato", "basil"], "oven_celsius": 250}),
         r#"
 SUCCEEDED {"toppings":["sliced tomato","sliced basil"],"minutes":12}
@@ -105,7 +107,8 @@ SUCCEEDED {"toppings":["sliced tomato","sliced basil"],"minutes":12}
 
 #[test]
 fn a_cold_oven_is_retried_then_caught() {
-    check(
+    support::check(
+        &pizza::workflow(),
         json!({"ingredients": ["mushroom"], "oven_celsius": 150}),
         r#"
 SUCCEEDED {"toppings":["sliced mushroom"],"topping_count":1,"acceptable":true,"oven_celsius":150,"error":{"Error":"Oven.Cold","Cause":"the oven is at 150 °C; a pizza needs 220 °C"},"takeout":"the pizzeria next door"}
@@ -161,7 +164,8 @@ SUCCEEDED {"toppings":["sliced mushroom"],"topping_count":1,"acceptable":true,"o
 
 #[test]
 fn an_unacceptable_pizza_is_rejected() {
-    check(
+    support::check(
+        &pizza::workflow(),
         json!({"ingredients": ["pineapple"], "oven_celsius": 250}),
         r#"
 Failed Pizza.Rejected: The kitchen does not bake this pizza.
@@ -199,47 +203,4 @@ Failed Pizza.Rejected: The kitchen does not bake this pizza.
 +120000 ExecutionFailed Pizza.Rejected
 "#,
     );
-}
-
-/// Runs the pizza on `order` on the embedded engine with the virtual clock, and compares the
-/// outcome and the history (one event a line: milliseconds since the start, type, state name,
-/// error) with `expect`.
-fn check(order: Value, expect: &str) {
-    let runtime = tokio::runtime::Builder::new_current_thread()
-        .enable_all()
-        .build()
-        .expect("a tokio runtime");
-    let engine = Engine::embedded().with_clock(Clock::Virtual);
-    let outcome = runtime.block_on(engine.run(&pizza::workflow(), &order)).expect("the pizza runs");
-    let actual = render(&outcome);
-    assert!(actual == expect.trim(), "the run differs; it was:\n{actual}");
-}
-
-fn render(outcome: &RunOutcome) -> String {
-    let mut lines = vec![match &outcome.result {
-        Ok(output) => format!("SUCCEEDED {output}"),
-        Err(failure) => format!(
-            "{:?} {}: {}",
-            failure.status,
-            failure.error.as_deref().unwrap_or("-"),
-            failure.cause.as_deref().unwrap_or("-")
-        ),
-    }];
-    let started_at = outcome.history.events.first().map_or(0, |event| event.timestamp);
-    for event in &outcome.history.events {
-        let json = event.to_json();
-        let details =
-            json.as_object().into_iter().flatten().filter_map(|(_, value)| value.as_object());
-        let mut line = format!("+{} {}", event.timestamp - started_at, event.kind.type_name());
-        for details in details {
-            for key in ["name", "error"] {
-                if let Some(text) = details.get(key).and_then(Value::as_str) {
-                    line.push(' ');
-                    line.push_str(text);
-                }
-            }
-        }
-        lines.push(line);
-    }
-    lines.join("\n")
 }
