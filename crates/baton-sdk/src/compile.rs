@@ -50,12 +50,7 @@ pub(crate) fn workflow(workflow: &Workflow, target: &Target) -> Result<Definitio
             diagnostics.into_iter().filter(|diagnostic| diagnostic.is_error()).collect();
         return Err(Error::Invalid { workflow: workflow.name.clone(), diagnostics });
     };
-    Ok(Definition {
-        json,
-        machine: Arc::new(machine),
-        tasks: compiler.tasks,
-        target: target.clone(),
-    })
+    Ok(Definition { json, machine: Arc::new(machine), tasks: compiler.tasks })
 }
 
 /// Where a state goes when it is done.

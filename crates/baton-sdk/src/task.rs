@@ -146,7 +146,9 @@ impl Task {
     }
 
     /// Fails the task with `States.HeartbeatTimeout` when no heartbeat arrives for this many
-    /// seconds (`HeartbeatSeconds`).
+    /// seconds (`HeartbeatSeconds`). Handlers on the embedded engine send no heartbeats yet, so
+    /// on the real clock a handler that runs longer than this times out, as an activity worker
+    /// that never heartbeats would; on the virtual clock handlers take no time.
     #[must_use]
     pub fn heartbeat_seconds(mut self, seconds: u64) -> Task {
         self.heartbeat_seconds = Some(seconds);

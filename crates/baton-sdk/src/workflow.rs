@@ -89,7 +89,6 @@ pub struct Definition {
     pub(crate) json: Value,
     pub(crate) machine: Arc<StateMachine>,
     pub(crate) tasks: Vec<Task>,
-    pub(crate) target: Target,
 }
 
 impl Definition {
@@ -110,10 +109,5 @@ impl Definition {
     /// The names of the activities the definition's Task states use, in order of first use.
     pub fn activities(&self) -> impl Iterator<Item = &str> {
         self.tasks.iter().map(Task::name)
-    }
-
-    /// The target the definition was compiled for.
-    pub fn target(&self) -> &Target {
-        &self.target
     }
 }
