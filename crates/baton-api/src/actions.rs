@@ -3,6 +3,8 @@
 //! in [`executions`], activities and task tokens in [`tasks`].
 
 mod executions;
+mod machines;
+mod tags;
 mod tasks;
 
 use std::sync::Arc;
@@ -14,13 +16,14 @@ use baton_asl::limits::DEFINITION_BYTES_MAX;
 use baton_core::{Millis, WorkflowType};
 use baton_store::{
     Change, Commit, Page, PageRequest, PageToken, StateMachineRecord, StateMachineStatus,
-    StateMachineType, Tags,
+    StateMachineType,
 };
 
 use crate::live::Parsed;
 use crate::{Error, Handle};
 
 pub(crate) use executions::recover;
+pub(crate) use tags::TAGS_PER_RESOURCE_MAX;
 
 /// The most items one List* or GetExecutionHistory page holds, and the default page size.
 const PAGE_ITEMS_MAX: u64 = 1000;
@@ -35,11 +38,6 @@ const NAME_FORBIDDEN_CHARS: &str = "<>{}[]?*\"#%\\^|~`$&,;:/";
 /// Real Step Functions actions this slice does not implement; they answer
 /// [`Error::UnsupportedOperation`] rather than [`Error::UnknownOperation`].
 const UNSUPPORTED_ACTIONS: &[&str] = &[
-    "UpdateStateMachine",
-    "DescribeStateMachineForExecution",
-    "TagResource",
-    "UntagResource",
-    "ListTagsForResource",
     "RedriveExecution",
     "DescribeMapRun",
     "ListMapRuns",
@@ -64,11 +62,18 @@ pub(crate) async fn run(handle: &Handle, action: &str, request: Request) -> Resu
         "DescribeStateMachine" => describe_state_machine(handle, &request),
         "ListStateMachines" => list_state_machines(handle, &request),
         "DeleteStateMachine" => delete_state_machine(handle, &request).await,
+        "UpdateStateMachine" => machines::update_state_machine(handle, &request).await,
+        "DescribeStateMachineForExecution" => {
+            machines::describe_state_machine_for_execution(handle, &request)
+        }
+        "TagResource" => tags::tag_resource(handle, &request).await,
+        "UntagResource" => tags::untag_resource(handle, &request).await,
+        "ListTagsForResource" => tags::list_tags_for_resource(handle, &request),
         "ValidateStateMachineDefinition" => validate_definition(&request),
         "StartExecution" => executions::start_execution(handle, &request).await,
         "StartSyncExecution" => executions::start_sync_execution(handle, &request).await,
         "DescribeExecution" => executions::describe_execution(handle, &request),
-        "ListExecutions" => executions::list_executions(handle, &request),
+        "ListExecutions" => machines::list_executions(handle, &request),
         "GetExecutionHistory" => executions::get_execution_history(handle, &request),
         "StopExecution" => executions::stop_execution(handle, &request).await,
         "CreateActivity" => tasks::create_activity(handle, &request).await,
@@ -95,6 +100,10 @@ async fn create_state_machine(handle: &Handle, request: &Request) -> Result<Valu
     }
     let role_arn = required(request, "roleArn")?;
     let workflow_type = machine_type(request)?;
+    machines::check_versioning(request)?;
+    let logging = machines::logging_configuration(request)?;
+    let tracing = machines::tracing_configuration(request)?;
+    let tags = tags::request_tags(request)?.unwrap_or_default();
     let machine = parse_definition(definition, workflow_type)?;
     let arn = format!("{}:stateMachine:{name}", arn_prefix(handle));
     if let Some(existing) = handle.store().state_machine(&arn)? {
@@ -127,12 +136,10 @@ async fn create_state_machine(handle: &Handle, request: &Request) -> Result<Valu
         creation_date_millis: created,
         revision_id: uuid::Uuid::new_v4().to_string(),
         update_date_millis: None,
-        logging_configuration: LOGGING_CONFIGURATION.to_owned(),
-        tracing_configuration: TRACING_CONFIGURATION.to_owned(),
+        logging_configuration: logging.unwrap_or_else(|| LOGGING_CONFIGURATION.to_owned()),
+        tracing_configuration: tracing.unwrap_or_else(|| TRACING_CONFIGURATION.to_owned()),
         status: StateMachineStatus::Active,
-        // Tags are accepted and not kept: TagResource and ListTagsForResource are not
-        // supported yet, so nothing could read them back.
-        tags: Tags::new(),
+        tags,
     };
     let revision_id = record.revision_id.clone();
     match commit(handle, vec![Change::CreateStateMachine(record)]).await {
@@ -167,7 +174,13 @@ fn describe_state_machine(handle: &Handle, request: &Request) -> Result<Value, E
         "creationDate": seconds(record.creation_date_millis),
         "loggingConfiguration": stored_json(&record.logging_configuration),
         "tracingConfiguration": stored_json(&record.tracing_configuration),
+        // As DescribeActivity: Baton encrypts nothing at rest, which AWS calls its own key.
+        "encryptionConfiguration": { "type": "AWS_OWNED_KEY" },
     });
+    // AWS names a revision only once an update made one.
+    if record.update_date_millis.is_some() {
+        response["revisionId"] = json!(record.revision_id);
+    }
     // AWS leaves the field out when no state reads a variable.
     if !parsed.variable_references.is_empty() {
         response["variableReferences"] = json!(parsed.variable_references);

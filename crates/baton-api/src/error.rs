@@ -23,6 +23,28 @@ pub enum Error {
     /// A real Step Functions action that Baton does not implement yet.
     #[error("Baton does not support the action {0} yet")]
     UnsupportedOperation(String),
+    /// A rule the service checks beyond the request model; AWS sends its message without the
+    /// model's "validation error detected" prefix.
+    #[error("{0}")]
+    ValidationRule(String),
+    /// A feature of an implemented action that Baton does not implement yet, such as
+    /// publishing a state machine version.
+    #[error("Baton does not support {0} yet")]
+    UnsupportedFeature(String),
+    /// UpdateStateMachine with nothing to update.
+    #[error("{0}")]
+    MissingRequiredParameter(String),
+    /// A tag action on a state machine or activity that does not exist.
+    #[error("Resource not found: '{0}'")]
+    ResourceNotFound(String),
+    /// Tags beyond the limit of one resource; carries the resource's ARN.
+    #[error(
+        "Too many tags: '{0}' may have at most {max} tags",
+        max = crate::actions::TAGS_PER_RESOURCE_MAX
+    )]
+    TooManyTags(String),
+    #[error("Invalid Logging Configuration: {0}")]
+    InvalidLoggingConfiguration(String),
     #[error("Invalid State Machine Definition: '{0}'")]
     InvalidDefinition(String),
     #[error("Invalid Name: '{0}'")]
@@ -83,6 +105,12 @@ impl Error {
             // code is this text, which says plainly what happened and cannot be mistaken for a
             // failure the caller should handle as one of AWS's modelled exceptions.
             Error::UnsupportedOperation(_) => "UnsupportedOperation",
+            Error::ValidationRule(_) => "ValidationException",
+            Error::UnsupportedFeature(_) => "UnsupportedOperation",
+            Error::MissingRequiredParameter(_) => "MissingRequiredParameter",
+            Error::ResourceNotFound(_) => "ResourceNotFound",
+            Error::TooManyTags(_) => "TooManyTags",
+            Error::InvalidLoggingConfiguration(_) => "InvalidLoggingConfiguration",
             Error::InvalidDefinition(_) => "InvalidDefinition",
             Error::InvalidName(_) => "InvalidName",
             Error::InvalidArn(_) => "InvalidArn",

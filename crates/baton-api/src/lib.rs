@@ -15,8 +15,13 @@
 //!
 //! Express executions run in memory only, as in AWS, which keeps no record of them.
 //!
-//! Tags, versions and aliases, UpdateStateMachine, DescribeStateMachineForExecution, Map runs,
-//! TestState and RedriveExecution answer `UnsupportedOperation`, naming the action.
+//! UpdateStateMachine makes a new revision of a machine; executions keep running the revision
+//! they started on, after a restart too, because the store keeps every revision an update
+//! replaces ([`baton_store::Change::KeepStateMachineRevision`]) until the machine is deleted.
+//! Tags on state machines and activities live with their records in the store.
+//!
+//! Versions and aliases, Map runs, TestState and RedriveExecution answer
+//! `UnsupportedOperation`, naming the action (or, for `publish: true`, state machine versions).
 //!
 //! The server follows the recipe of STYLE A6: [`Options`] → [`Options::build_on`] →
 //! [`Service::recover`] → [`Service::run`], and tests or other parts reach the state through a

@@ -245,10 +245,10 @@ async fn request_errors() {
             "Invalid Token: 'bogus'",
         ),
         (
-            "TagResource",
+            "DescribeMapRun",
             json!({}),
             "UnsupportedOperation",
-            "Baton does not support the action TagResource yet",
+            "Baton does not support the action DescribeMapRun yet",
         ),
         (
             "FlyToTheMoon",
@@ -1025,4 +1025,446 @@ fn a_queued_activity_task_is_handed_out_after_a_restart() {
 #[test]
 fn a_taken_activity_task_is_completed_after_a_restart() {
     check_activity_across_restart(true);
+}
+
+#[tokio::test]
+async fn update_state_machine_request_errors() {
+    let handle = server();
+    let arn = create(&handle, "Updated", PASS, "STANDARD").await;
+    let update = |fields: Value| {
+        let mut body = json!({ "stateMachineArn": arn });
+        body.as_object_mut()
+            .expect("an object")
+            .extend(fields.as_object().cloned().unwrap_or_default());
+        body
+    };
+    let cases: Vec<(&str, Value, &str, &str)> = vec![
+        (
+            "UpdateStateMachine",
+            update(json!({})),
+            "MissingRequiredParameter",
+            "Either the definition, the role ARN, the LoggingConfiguration, or the TracingConfiguration must be specified",
+        ),
+        (
+            "UpdateStateMachine",
+            update(json!({ "definition": PASS, "versionDescription": "v" })),
+            "ValidationException",
+            "Version description can only be set when publish is true",
+        ),
+        (
+            "UpdateStateMachine",
+            update(json!({ "definition": PASS, "publish": true })),
+            "UnsupportedOperation",
+            "Baton does not support state machine versions (publish: true) yet",
+        ),
+        (
+            "CreateStateMachine",
+            json!({ "name": "V", "definition": PASS, "roleArn": ROLE, "publish": true }),
+            "UnsupportedOperation",
+            "Baton does not support state machine versions (publish: true) yet",
+        ),
+        (
+            "UpdateStateMachine",
+            update(
+                json!({ "definition": r#"{"StartAt":"A","States":{"A":{"Type":"Pass","Next":"B"}}}"# }),
+            ),
+            "InvalidDefinition",
+            "Invalid State Machine Definition: 'MISSING_TRANSITION_TARGET: Missing 'Next' target: B at /States/A/Next'",
+        ),
+        (
+            "UpdateStateMachine",
+            update(json!({ "loggingConfiguration": { "level": "LOUD" } })),
+            "ValidationException",
+            "1 validation error detected: Value 'LOUD' at 'loggingConfiguration.level' failed to satisfy constraint: Member must satisfy enum value set: [ALL, ERROR, FATAL, OFF]",
+        ),
+        (
+            "UpdateStateMachine",
+            update(json!({ "loggingConfiguration": { "level": "ALL" } })),
+            "InvalidLoggingConfiguration",
+            "Invalid Logging Configuration: Must specify exactly 1 Log Destination.",
+        ),
+        (
+            "UpdateStateMachine",
+            json!({ "stateMachineArn": format!("{PREFIX}:stateMachine:Nobody"), "roleArn": ROLE }),
+            "StateMachineDoesNotExist",
+            "State Machine Does Not Exist: 'arn:aws:states:us-east-1:123456789012:stateMachine:Nobody'",
+        ),
+        (
+            "DescribeStateMachineForExecution",
+            json!({ "executionArn": format!("{PREFIX}:execution:Updated:none") }),
+            "ExecutionDoesNotExist",
+            "Execution Does Not Exist: 'arn:aws:states:us-east-1:123456789012:execution:Updated:none'",
+        ),
+    ];
+    check_errors(&handle, cases).await;
+    // Nothing of the refused updates was applied.
+    let (_, described) =
+        check(&handle, "DescribeStateMachine", json!({ "stateMachineArn": arn })).await;
+    assert_eq!(described["definition"], PASS);
+    assert!(described.get("revisionId").is_none(), "{described}");
+}
+
+#[tokio::test]
+async fn update_state_machine_makes_revisions() {
+    let handle = server();
+    let arn = create(&handle, "Revised", PASS, "STANDARD").await;
+    let describe = || check(&handle, "DescribeStateMachine", json!({ "stateMachineArn": arn }));
+
+    let body = json!({ "stateMachineArn": arn, "definition": DOUBLE });
+    let (status, first) = check(&handle, "UpdateStateMachine", body.clone()).await;
+    assert_eq!(status, 200, "{first}");
+    assert!(first["updateDate"].is_f64(), "{first}");
+    let revision = first["revisionId"].as_str().expect("a revision").to_owned();
+    let (_, described) = describe().await;
+    assert_eq!(described["definition"], DOUBLE);
+    assert_eq!(described["revisionId"], revision.as_str());
+    assert!(described.get("updateDate").is_none(), "DescribeStateMachine has none: {described}");
+
+    // The same update again changes nothing and keeps the revision.
+    let (_, same) = check(&handle, "UpdateStateMachine", body).await;
+    assert_eq!(same["revisionId"], revision.as_str());
+
+    let other_role = "arn:aws:iam::123456789012:role/other";
+    let role = json!({
+        "stateMachineArn": arn,
+        "roleArn": other_role,
+        "loggingConfiguration": { "level": "OFF", "includeExecutionData": true },
+        "tracingConfiguration": { "enabled": true },
+    });
+    let (_, second) = check(&handle, "UpdateStateMachine", role).await;
+    assert_ne!(second["revisionId"], revision.as_str());
+    let (_, described) = describe().await;
+    assert_eq!(described["roleArn"], other_role);
+    assert_eq!(described["definition"], DOUBLE);
+    assert_eq!(described["revisionId"], second["revisionId"]);
+    assert_eq!(
+        described["loggingConfiguration"],
+        json!({ "level": "OFF", "includeExecutionData": true })
+    );
+    assert_eq!(described["tracingConfiguration"], json!({ "enabled": true }));
+    assert_eq!(described["encryptionConfiguration"], json!({ "type": "AWS_OWNED_KEY" }));
+}
+
+/// An execution runs, and describes, the revision it started on; a later one the new one.
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn a_running_execution_keeps_its_revision() {
+    let handle = server();
+    let activity = create_activity(&handle, "Approve").await;
+    let before = activity_machine(&activity, "");
+    let old = start(&handle, "Approving", &before, json!({ "n": 3 })).await;
+    let machine = format!("{PREFIX}:stateMachine:Approving");
+    let (_, updated) = check(
+        &handle,
+        "UpdateStateMachine",
+        json!({ "stateMachineArn": machine, "definition": DOUBLE }),
+    )
+    .await;
+    let revision = updated["revisionId"].clone();
+
+    let for_old = json!({ "executionArn": old });
+    let (status, described) = check(&handle, "DescribeStateMachineForExecution", for_old).await;
+    assert_eq!(status, 200, "{described}");
+    assert_eq!(described["definition"], before.as_str());
+    assert_eq!(described["stateMachineArn"], machine.as_str());
+    assert_eq!(described["name"], "Approving");
+    assert_eq!(described["roleArn"], ROLE);
+    assert!(described["updateDate"].is_f64(), "{described}");
+    assert!(described.get("revisionId").is_none(), "the created revision: {described}");
+
+    let body = json!({ "stateMachineArn": machine, "input": r#"{"n":3}"# });
+    let (_, started) = check(&handle, "StartExecution", body).await;
+    let new = started["executionArn"].as_str().expect("an ARN").to_owned();
+    assert_eq!(finished(&handle, &new).await["output"], r#"{"n":6}"#);
+    let (_, described) =
+        check(&handle, "DescribeStateMachineForExecution", json!({ "executionArn": new })).await;
+    assert_eq!(described["definition"], DOUBLE);
+    assert_eq!(described["revisionId"], revision);
+
+    let (token, _) = take_task(&handle, &activity, "w").await;
+    let success = json!({ "taskToken": token, "output": r#"{"old":true}"# });
+    assert_eq!(check(&handle, "SendTaskSuccess", success).await, (200, json!({})));
+    assert_eq!(finished(&handle, &old).await["output"], r#"{"old":true}"#);
+}
+
+/// An update while an execution waits does not change what it runs after a restart: recovery
+/// resumes it on the revision it started on, which the store kept.
+#[test]
+fn a_revision_survives_an_update_and_a_restart() {
+    let dir = tempfile::tempdir().expect("a temporary directory");
+    let (node, _) = Node::start(dir.path());
+    let (_, activity) = node.check("CreateActivity", json!({ "name": "Sign" }));
+    let activity = activity["activityArn"].as_str().expect("an ARN").to_owned();
+    let before = activity_machine(&activity, "");
+    let body = json!({ "name": "Signing", "definition": before, "roleArn": ROLE });
+    let (_, created) = node.check("CreateStateMachine", body);
+    let machine = created["stateMachineArn"].as_str().expect("an ARN").to_owned();
+    let (_, started) = node.check("StartExecution", json!({ "stateMachineArn": machine }));
+    let arn = started["executionArn"].as_str().expect("an ARN").to_owned();
+    node.wait_for_event(&arn, "ActivityScheduled");
+    let update = json!({ "stateMachineArn": machine, "definition": PASS });
+    assert_eq!(node.check("UpdateStateMachine", update).0, 200);
+    node.kill();
+
+    let (node, recovered) = Node::start(dir.path());
+    assert_eq!(recovered, 1);
+    let (_, described) =
+        node.check("DescribeStateMachineForExecution", json!({ "executionArn": arn }));
+    assert_eq!(described["definition"], before.as_str());
+    let (token, _) = node.runtime.block_on(take_task(&node.handle, &activity, "w"));
+    let success = json!({ "taskToken": token, "output": "{}" });
+    assert_eq!(node.check("SendTaskSuccess", success), (200, json!({})));
+    let described = node.runtime.block_on(finished(&node.handle, &arn));
+    assert_eq!(described["status"], "SUCCEEDED", "{described}");
+    check_history(
+        &node,
+        &arn,
+        &[
+            "ExecutionStarted",
+            "TaskStateEntered",
+            "ActivityScheduled",
+            "ActivityStarted",
+            "ActivitySucceeded",
+            "TaskStateExited",
+            "PassStateEntered",
+            "PassStateExited",
+            "ExecutionSucceeded",
+        ],
+    );
+    let (_, current) = node.check("DescribeStateMachine", json!({ "stateMachineArn": machine }));
+    assert_eq!(current["definition"], PASS);
+}
+
+/// `count` tags `k0`, `k1`... with value `v`.
+fn tag_list(count: usize) -> Value {
+    (0..count).map(|index| json!({ "key": format!("k{index}"), "value": "v" })).collect()
+}
+
+#[tokio::test]
+async fn tags_on_state_machines_and_activities() {
+    let handle = server();
+    let body = json!({
+        "name": "Tagged",
+        "definition": PASS,
+        "roleArn": ROLE,
+        "tags": [{ "key": "team", "value": "core" }, { "key": "env", "value": "dev" }],
+    });
+    let (_, created) = check(&handle, "CreateStateMachine", body).await;
+    let machine = created["stateMachineArn"].as_str().expect("an ARN").to_owned();
+    let list = |arn: &str| check(&handle, "ListTagsForResource", json!({ "resourceArn": arn }));
+    assert_eq!(
+        list(&machine).await,
+        (
+            200,
+            json!({ "tags": [{ "key": "env", "value": "dev" }, { "key": "team", "value": "core" }] })
+        )
+    );
+    let tag = json!({
+        "resourceArn": machine,
+        "tags": [{ "key": "team", "value": "edge" }, { "key": "cost", "value": "" }],
+    });
+    assert_eq!(check(&handle, "TagResource", tag).await, (200, json!({})));
+    let untag = json!({ "resourceArn": machine, "tagKeys": ["env", "absent"] });
+    assert_eq!(check(&handle, "UntagResource", untag).await, (200, json!({})));
+    assert_eq!(
+        list(&machine).await.1,
+        json!({ "tags": [{ "key": "cost", "value": "" }, { "key": "team", "value": "edge" }] })
+    );
+
+    let body = json!({ "name": "TaggedQueue", "tags": [{ "key": "team", "value": "ops" }] });
+    let (_, activity) = check(&handle, "CreateActivity", body).await;
+    let activity = activity["activityArn"].as_str().expect("an ARN").to_owned();
+    assert_eq!(list(&activity).await.1, json!({ "tags": [{ "key": "team", "value": "ops" }] }));
+    let untag = json!({ "resourceArn": activity, "tagKeys": ["team"] });
+    assert_eq!(check(&handle, "UntagResource", untag).await, (200, json!({})));
+    assert_eq!(list(&activity).await.1, json!({ "tags": [] }));
+
+    // The limit counts the tags there are and the new ones; replacing a value adds none.
+    let full = json!({ "resourceArn": activity, "tags": tag_list(50) });
+    assert_eq!(check(&handle, "TagResource", full).await.0, 200);
+    let same = json!({ "resourceArn": activity, "tags": [{ "key": "k0", "value": "w" }] });
+    assert_eq!(check(&handle, "TagResource", same).await.0, 200);
+    let over = json!({ "resourceArn": activity, "tags": [{ "key": "k50", "value": "v" }] });
+    assert_error(
+        &check(&handle, "TagResource", over).await,
+        "TooManyTags",
+        &format!("Too many tags: '{activity}' may have at most 50 tags"),
+    );
+    assert_eq!(list(&activity).await.1["tags"].as_array().map(Vec::len), Some(50));
+}
+
+#[tokio::test]
+async fn tag_request_errors() {
+    let handle = server();
+    let machine = create(&handle, "Plain", PASS, "STANDARD").await;
+    let tag = |tags: Value| json!({ "resourceArn": machine, "tags": tags });
+    let one = |key: &str, value: &str| tag(json!([{ "key": key, "value": value }]));
+    let nobody = format!("{PREFIX}:stateMachine:Nobody");
+    let cases: Vec<(&str, Value, &str, &str)> = vec![
+        (
+            "TagResource",
+            json!({ "resourceArn": nobody, "tags": [] }),
+            "ResourceNotFound",
+            "Resource not found: 'arn:aws:states:us-east-1:123456789012:stateMachine:Nobody'",
+        ),
+        (
+            "ListTagsForResource",
+            json!({ "resourceArn": format!("{PREFIX}:activity:Nobody") }),
+            "ResourceNotFound",
+            "Resource not found: 'arn:aws:states:us-east-1:123456789012:activity:Nobody'",
+        ),
+        (
+            "UntagResource",
+            json!({ "resourceArn": nobody, "tagKeys": [] }),
+            "ResourceNotFound",
+            "Resource not found: 'arn:aws:states:us-east-1:123456789012:stateMachine:Nobody'",
+        ),
+        (
+            "ListTagsForResource",
+            json!({ "resourceArn": format!("{PREFIX}:execution:Plain:e") }),
+            "InvalidArn",
+            "Invalid Arn: 'Resource type not valid in this context: execution'",
+        ),
+        (
+            "TagResource",
+            json!({ "resourceArn": machine }),
+            "ValidationException",
+            "1 validation error detected: Value null at 'tags' failed to satisfy constraint: Member must not be null",
+        ),
+        (
+            "TagResource",
+            tag(json!([{ "value": "v" }])),
+            "ValidationException",
+            "1 validation error detected: Value null at 'tags.1.member.key' failed to satisfy constraint: Member must not be null",
+        ),
+        (
+            "TagResource",
+            tag(json!([{ "key": "k" }])),
+            "ValidationException",
+            "1 validation error detected: Value null at 'tags.1.member.value' failed to satisfy constraint: Member must not be null",
+        ),
+        (
+            "TagResource",
+            one("aws:owner", "v"),
+            "ValidationException",
+            "1 validation error detected: Value 'aws:owner' at 'tags.1.member.key' failed to satisfy constraint: Tag keys starting with 'aws:' are reserved for AWS",
+        ),
+        (
+            "TagResource",
+            one("", "v"),
+            "ValidationException",
+            "1 validation error detected: Value '' at 'tags.1.member.key' failed to satisfy constraint: Member must have length greater than or equal to 1",
+        ),
+        (
+            "TagResource",
+            one(&"k".repeat(129), "v"),
+            "ValidationException",
+            "1 validation error detected: Value at 'tags.1.member.key' failed to satisfy constraint: Member must have length less than or equal to 128",
+        ),
+        (
+            "TagResource",
+            one("k", &"v".repeat(257)),
+            "ValidationException",
+            "1 validation error detected: Value at 'tags.1.member.value' failed to satisfy constraint: Member must have length less than or equal to 256",
+        ),
+        (
+            "TagResource",
+            one("k", "a#b"),
+            "ValidationException",
+            "1 validation error detected: Value 'a#b' at 'tags.1.member.value' failed to satisfy constraint: Tags may only contain Unicode letters, digits, white space, or these symbols: _.:/=+-@",
+        ),
+        (
+            "UntagResource",
+            json!({ "resourceArn": machine, "tagKeys": "k" }),
+            "SerializationException",
+            "Expected list for field 'tagKeys'",
+        ),
+    ];
+    check_errors(&handle, cases).await;
+    let listed = check(&handle, "ListTagsForResource", json!({ "resourceArn": machine })).await;
+    assert_eq!(listed.1, json!({ "tags": [] }), "nothing refused was tagged");
+}
+
+#[tokio::test]
+async fn tags_at_creation_are_checked() {
+    let handle = server();
+    let cases: Vec<(&str, Value, &str, &str)> = vec![
+        (
+            "CreateStateMachine",
+            json!({ "name": "Many", "definition": PASS, "roleArn": ROLE, "tags": tag_list(51) }),
+            "ValidationException",
+            "1 validation error detected: Value at 'tags' failed to satisfy constraint: Member must have at most 50 distinct keys",
+        ),
+        (
+            "CreateActivity",
+            json!({ "name": "Reserved", "tags": [{ "key": "AWS:x", "value": "" }] }),
+            "ValidationException",
+            "1 validation error detected: Value 'AWS:x' at 'tags.1.member.key' failed to satisfy constraint: Tag keys starting with 'aws:' are reserved for AWS",
+        ),
+    ];
+    check_errors(&handle, cases).await;
+    // Nothing refused was created.
+    let missing = json!({ "stateMachineArn": format!("{PREFIX}:stateMachine:Many") });
+    assert_eq!(
+        check(&handle, "DescribeStateMachine", missing).await.1["__type"],
+        "StateMachineDoesNotExist"
+    );
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn list_executions_filters_and_pages() {
+    let handle = server();
+    let machine = create(&handle, "Listed", DOUBLE, "STANDARD").await;
+    let mut arns = Vec::new();
+    for index in 0..3 {
+        let body = json!({ "stateMachineArn": machine, "name": format!("e{index}") });
+        let (_, started) = check(&handle, "StartExecution", body).await;
+        let arn = started["executionArn"].as_str().expect("an ARN").to_owned();
+        finished(&handle, &arn).await;
+        arns.push(arn);
+    }
+    let list = |fields: Value| {
+        let mut body = json!({ "stateMachineArn": machine });
+        body.as_object_mut()
+            .expect("an object")
+            .extend(fields.as_object().cloned().unwrap_or_default());
+        check(&handle, "ListExecutions", body)
+    };
+    let names = |page: &Value| -> Vec<String> {
+        page["executions"]
+            .as_array()
+            .expect("executions")
+            .iter()
+            .map(|e| e["name"].as_str().unwrap_or_default().to_owned())
+            .collect()
+    };
+
+    // Newest first, two at a time.
+    let (_, first) = list(json!({ "maxResults": 2 })).await;
+    let mut seen = names(&first);
+    let (_, second) = list(json!({ "maxResults": 2, "nextToken": first["nextToken"] })).await;
+    assert!(second.get("nextToken").is_none(), "{second}");
+    seen.extend(names(&second));
+    assert_eq!(seen, ["e2", "e1", "e0"]);
+
+    assert_eq!(names(&list(json!({ "statusFilter": "SUCCEEDED" })).await.1).len(), 3);
+    assert_eq!(list(json!({ "statusFilter": "RUNNING" })).await.1, json!({ "executions": [] }));
+    assert_eq!(names(&list(json!({ "redriveFilter": "NOT_REDRIVEN" })).await.1).len(), 3);
+    assert_eq!(list(json!({ "redriveFilter": "REDRIVEN" })).await.1, json!({ "executions": [] }));
+
+    assert_error(
+        &list(json!({ "redriveFilter": "SOMETIMES" })).await,
+        "ValidationException",
+        "1 validation error detected: Value 'SOMETIMES' at 'redriveFilter' failed to satisfy constraint: Member must satisfy enum value set: [REDRIVEN, NOT_REDRIVEN]",
+    );
+    assert_error(
+        &list(json!({ "nextToken": "forged" })).await,
+        "InvalidToken",
+        "Invalid Token: 'forged'",
+    );
+    let map_run = json!({ "mapRunArn": format!("{PREFIX}:mapRun:Listed/m:1") });
+    assert_error(
+        &check(&handle, "ListExecutions", map_run).await,
+        "UnsupportedOperation",
+        "Baton does not support Map runs (ListExecutions mapRunArn) yet",
+    );
 }

@@ -60,8 +60,8 @@ use baton_store::completion::Reply;
 use baton_store::page::listing;
 use baton_store::{
     ActivityRecord, ActivityTaskRecord, Callback, ClaimRequest, Commit, Error, EventRecord,
-    ExecutionFilter, ExecutionRecord, Order, Page, PageRequest, StateMachineRecord, Store,
-    TaskTokenRecord, TimerRecord,
+    ExecutionFilter, ExecutionRecord, Order, Page, PageRequest, StateMachineRecord,
+    StateMachineRevisionRecord, Store, TaskTokenRecord, TimerRecord,
 };
 
 use crate::read::{Listing, ReadPool};
@@ -362,6 +362,19 @@ impl Store for SqliteStore {
         let sql =
             format!("SELECT {} FROM state_machines WHERE arn = ?1", rows::STATE_MACHINE_COLUMNS);
         self.shared.reads.one("state machine", &sql, &[arn], rows::state_machine)
+    }
+
+    fn state_machine_revision(
+        &self,
+        state_machine_arn: &str,
+        revision_id: &str,
+    ) -> Result<Option<StateMachineRevisionRecord>, Error> {
+        let sql = format!(
+            "SELECT {} FROM state_machine_revisions WHERE state_machine_arn = ?1 AND revision_id = ?2",
+            rows::REVISION_COLUMNS
+        );
+        let key = [state_machine_arn, revision_id];
+        self.shared.reads.one("state machine revision", &sql, &key, rows::revision)
     }
 
     fn list_state_machines(&self, page: &PageRequest) -> Result<Page<StateMachineRecord>, Error> {

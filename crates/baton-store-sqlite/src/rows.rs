@@ -7,12 +7,16 @@ use rusqlite::types::Type;
 
 use baton_store::{
     ActivityRecord, ActivityTaskRecord, Claim, EventRecord, ExecutionRecord, ExecutionStatus,
-    StateMachineRecord, StateMachineStatus, StateMachineType, Tags, TaskTokenRecord, TimerRecord,
+    StateMachineRecord, StateMachineRevisionRecord, StateMachineStatus, StateMachineType, Tags,
+    TaskTokenRecord, TimerRecord,
 };
 
 pub(crate) const STATE_MACHINE_COLUMNS: &str = "arn, name, type, definition, role_arn, \
     creation_date_millis, revision_id, update_date_millis, logging_configuration, \
     tracing_configuration, status, tags";
+
+pub(crate) const REVISION_COLUMNS: &str = "state_machine_arn, revision_id, definition, \
+    role_arn, update_date_millis, logging_configuration, tracing_configuration";
 
 pub(crate) const ACTIVITY_COLUMNS: &str = "arn, name, creation_date_millis, tags";
 
@@ -44,6 +48,18 @@ pub(crate) fn state_machine(row: &Row<'_>) -> rusqlite::Result<StateMachineRecor
         tracing_configuration: row.get(9)?,
         status: named(row, 10, StateMachineStatus::from_name)?,
         tags: tags(row, 11)?,
+    })
+}
+
+pub(crate) fn revision(row: &Row<'_>) -> rusqlite::Result<StateMachineRevisionRecord> {
+    Ok(StateMachineRevisionRecord {
+        state_machine_arn: row.get(0)?,
+        revision_id: row.get(1)?,
+        definition: row.get(2)?,
+        role_arn: row.get(3)?,
+        update_date_millis: row.get(4)?,
+        logging_configuration: row.get(5)?,
+        tracing_configuration: row.get(6)?,
     })
 }
 

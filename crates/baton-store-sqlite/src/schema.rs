@@ -98,6 +98,20 @@ const MIGRATIONS: &[&str] = &[
         task_id TEXT NOT NULL
     );
     ",
+    // Version 2. The revisions UpdateStateMachine replaced, which executions started on them
+    // still run; the current revision stays in `state_machines`.
+    r"
+    CREATE TABLE state_machine_revisions (
+        state_machine_arn TEXT NOT NULL,
+        revision_id TEXT NOT NULL,
+        definition TEXT NOT NULL,
+        role_arn TEXT NOT NULL,
+        update_date_millis INTEGER,
+        logging_configuration TEXT NOT NULL,
+        tracing_configuration TEXT NOT NULL,
+        PRIMARY KEY (state_machine_arn, revision_id)
+    ) WITHOUT ROWID;
+    ",
 ];
 
 /// The schema version this build writes and reads.

@@ -258,10 +258,38 @@ fn apply(connection: &Connection, change: &Change) -> Result<(), Error> {
             let changed = execute(connection, sql, values, "updating state machine", &m.arn)?;
             changed_one(changed, missing(Entity::StateMachine, &m.arn))
         }
+        Change::KeepStateMachineRevision(r) => {
+            let sql = "SELECT 1 FROM state_machines WHERE arn = ?1";
+            let arn = &r.state_machine_arn;
+            let machine = connection
+                .prepare_cached(sql)
+                .and_then(|mut statement| statement.exists([arn]))
+                .map_err(failed("keeping a revision of", arn))?;
+            if !machine {
+                return Err(missing(Entity::StateMachine, arn)());
+            }
+            let sql = format!(
+                "INSERT OR REPLACE INTO state_machine_revisions ({}) \
+                 VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7)",
+                rows::REVISION_COLUMNS
+            );
+            let values = params![
+                arn,
+                r.revision_id,
+                r.definition,
+                r.role_arn,
+                r.update_date_millis,
+                r.logging_configuration,
+                r.tracing_configuration
+            ];
+            execute(connection, &sql, values, "keeping a revision of", arn).map(drop)
+        }
         Change::DeleteStateMachine { arn } => {
             let sql = "DELETE FROM state_machines WHERE arn = ?1";
             let changed = execute(connection, sql, [&arn], "deleting state machine", arn)?;
-            changed_one(changed, missing(Entity::StateMachine, arn))
+            changed_one(changed, missing(Entity::StateMachine, arn))?;
+            let sql = "DELETE FROM state_machine_revisions WHERE state_machine_arn = ?1";
+            execute(connection, sql, [&arn], "deleting the revisions of", arn).map(drop)
         }
         Change::CreateActivity(a) => {
             let sql = format!(

@@ -1,6 +1,7 @@
 //! What only a real file shows: commits survive closing and reopening, a process killed with
 //! SIGKILL in the middle of committing loses no acknowledged commit and leaves no partial
-//! one, a file from a newer schema is refused, and a shut-down store refuses writes.
+//! one, a file from an older schema is migrated and one from a newer schema is refused, and a
+//! shut-down store refuses writes.
 
 use std::collections::BTreeSet;
 use std::io::{BufRead, BufReader, Write};
@@ -8,7 +9,10 @@ use std::path::Path;
 use std::process::{Command, Stdio};
 
 use baton_store::conformance::{event, execution, machine};
-use baton_store::{Change, Commit, Error, Order, PageRequest, Store, TaskTokenRecord, TimerRecord};
+use baton_store::{
+    Change, Commit, Error, Order, PageRequest, StateMachineRevisionRecord, Store, TaskTokenRecord,
+    TimerRecord,
+};
 use baton_store_sqlite::{Options, SqliteStore};
 
 /// The variable that turns `crash_child` into the child process of the crash test.
@@ -153,11 +157,41 @@ fn newer_schema_is_refused() {
     let opened = Options::new(&path).open();
     match opened {
         Err(Error::SchemaTooNew { location, found, supported }) => {
-            assert_eq!((found, supported), (99, 1));
+            assert_eq!((found, supported), (99, 2));
             assert_eq!(location, path.display().to_string());
         }
         other => panic!("expected SchemaTooNew, got {other:?}"),
     }
+}
+
+/// A version-1 file (before kept revisions) keeps its data and gains the revisions table.
+#[test]
+fn older_schema_is_migrated() {
+    let dir = tempfile::tempdir().unwrap();
+    let path = dir.path().join("baton.db");
+    let store = open(&path);
+    let record = machine("m", 1);
+    store.commit(Commit::new(vec![Change::CreateStateMachine(record.clone())])).unwrap();
+    store.shutdown().unwrap();
+    let connection = rusqlite::Connection::open(&path).unwrap();
+    connection.execute_batch("DROP TABLE state_machine_revisions").unwrap();
+    connection.pragma_update(None, "user_version", 1).unwrap();
+    drop(connection);
+
+    let store = open(&path);
+    assert_eq!(store.state_machine(&record.arn).unwrap(), Some(record.clone()));
+    let kept = StateMachineRevisionRecord {
+        state_machine_arn: record.arn.clone(),
+        revision_id: record.revision_id.clone(),
+        definition: record.definition.clone(),
+        role_arn: record.role_arn.clone(),
+        update_date_millis: None,
+        logging_configuration: record.logging_configuration.clone(),
+        tracing_configuration: record.tracing_configuration.clone(),
+    };
+    store.commit(Commit::new(vec![Change::KeepStateMachineRevision(kept.clone())])).unwrap();
+    assert_eq!(store.state_machine_revision(&record.arn, &record.revision_id).unwrap(), Some(kept));
+    store.shutdown().unwrap();
 }
 
 #[test]

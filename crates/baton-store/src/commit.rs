@@ -5,7 +5,7 @@ use serde::{Deserialize, Serialize};
 
 use crate::record::{
     ActivityRecord, ActivityTaskRecord, EventRecord, ExecutionRecord, ExecutionUpdate,
-    StateMachineRecord, Tags, TaskTokenRecord, TimerRecord,
+    StateMachineRecord, StateMachineRevisionRecord, Tags, TaskTokenRecord, TimerRecord,
 };
 
 /// Changes that a store applies atomically, in order: either every change takes effect, or
@@ -41,7 +41,13 @@ pub enum Change {
     /// Replaces every field but the ARN, the creation date and the tags. Fails with
     /// [`Error::NotFound`](crate::Error::NotFound) if the ARN does not exist.
     UpdateStateMachine(StateMachineRecord),
-    /// Removes the machine and its tags; its executions stay. Fails if it does not exist.
+    /// Keeps a superseded revision of a state machine, which stays until the machine is
+    /// deleted. Keeping a revision id the machine holds already replaces it (a revision never
+    /// changes, so it is the same data). Fails with
+    /// [`Error::NotFound`](crate::Error::NotFound) if the machine does not exist.
+    KeepStateMachineRevision(StateMachineRevisionRecord),
+    /// Removes the machine, its tags and its kept revisions; its executions stay. Fails if it
+    /// does not exist.
     DeleteStateMachine {
         /// Which machine.
         arn: String,

@@ -15,8 +15,8 @@ use std::sync::Barrier;
 use crate::{
     ActivityRecord, ActivityTaskRecord, Change, ClaimRequest, Commit, Entity, Error, EventRecord,
     ExecutionFilter, ExecutionRecord, ExecutionStatus, ExecutionUpdate, Order, Page, PageRequest,
-    PageToken, StateMachineRecord, StateMachineStatus, StateMachineType, Store, Tags,
-    TaskTokenRecord, TimerRecord, completion,
+    PageToken, StateMachineRecord, StateMachineRevisionRecord, StateMachineStatus,
+    StateMachineType, Store, Tags, TaskTokenRecord, TimerRecord, completion,
 };
 
 /// What the suite needs from a backend's test fixture: a store. Every [`Store`] is one; a
@@ -41,6 +41,7 @@ macro_rules! conformance_tests {
             state_machine_round_trip,
             state_machine_pagination,
             state_machine_delete,
+            state_machine_revisions,
             activity_round_trip_pagination_and_delete,
             tags_need_a_resource,
             execution_round_trip,
@@ -306,6 +307,53 @@ pub fn state_machine_delete(store: &dyn Store) {
     reborn.tags = Tags::new();
     commit(store, vec![Change::CreateStateMachine(reborn.clone())]).unwrap();
     assert_eq!(store.state_machine(&doomed.arn).unwrap(), Some(reborn));
+}
+
+/// A kept revision reads back until its machine is deleted; keeping one needs the machine.
+pub fn state_machine_revisions(store: &dyn Store) {
+    let first = machine("revised", 1);
+    let other = machine("other", 2);
+    let kept = StateMachineRevisionRecord {
+        state_machine_arn: first.arn.clone(),
+        revision_id: first.revision_id.clone(),
+        definition: first.definition.clone(),
+        role_arn: first.role_arn.clone(),
+        update_date_millis: None,
+        logging_configuration: first.logging_configuration.clone(),
+        tracing_configuration: first.tracing_configuration.clone(),
+    };
+    let mut updated = first.clone();
+    updated.revision_id = "r2".to_owned();
+    updated.update_date_millis = Some(5);
+    let other_kept = StateMachineRevisionRecord {
+        state_machine_arn: other.arn.clone(),
+        revision_id: other.revision_id.clone(),
+        ..kept.clone()
+    };
+    commit(
+        store,
+        vec![
+            Change::CreateStateMachine(first.clone()),
+            Change::CreateStateMachine(other.clone()),
+            Change::KeepStateMachineRevision(kept.clone()),
+            Change::UpdateStateMachine(updated),
+            Change::KeepStateMachineRevision(other_kept.clone()),
+        ],
+    )
+    .unwrap();
+    assert_eq!(store.state_machine_revision(&first.arn, "r1").unwrap(), Some(kept.clone()));
+    assert_eq!(store.state_machine_revision(&first.arn, "r2").unwrap(), None);
+    // Keeping the same revision again is harmless.
+    commit(store, vec![Change::KeepStateMachineRevision(kept.clone())]).unwrap();
+
+    commit(store, vec![Change::DeleteStateMachine { arn: first.arn.clone() }]).unwrap();
+    assert_eq!(store.state_machine_revision(&first.arn, "r1").unwrap(), None);
+    assert_eq!(store.state_machine_revision(&other.arn, "r1").unwrap(), Some(other_kept));
+    let orphan = commit(store, vec![Change::KeepStateMachineRevision(kept)]);
+    assert!(
+        matches!(orphan, Err(Error::NotFound { entity: Entity::StateMachine, .. })),
+        "{orphan:?}"
+    );
 }
 
 /// Activities: create, read, tags, listing in creation order, delete.

@@ -72,8 +72,8 @@ pub use crate::error::{Entity, Error};
 pub use crate::page::{Order, Page, PageRequest, PageToken};
 pub use crate::record::{
     ActivityRecord, ActivityTaskRecord, Claim, EventRecord, ExecutionRecord, ExecutionStatus,
-    ExecutionUpdate, StateMachineRecord, StateMachineStatus, StateMachineType, Tags,
-    TaskTokenRecord, TimerRecord,
+    ExecutionUpdate, StateMachineRecord, StateMachineRevisionRecord, StateMachineStatus,
+    StateMachineType, Tags, TaskTokenRecord, TimerRecord,
 };
 
 /// Which activity's queue to take a task from, for whom, and when.
@@ -118,6 +118,14 @@ pub trait Store: Send + Sync {
 
     /// A state machine by ARN.
     fn state_machine(&self, arn: &str) -> Result<Option<StateMachineRecord>, Error>;
+
+    /// A revision of a state machine that an update replaced and
+    /// [`Change::KeepStateMachineRevision`] kept; the current revision is the machine's record.
+    fn state_machine_revision(
+        &self,
+        state_machine_arn: &str,
+        revision_id: &str,
+    ) -> Result<Option<StateMachineRevisionRecord>, Error>;
 
     /// State machines in creation order (then by ARN).
     fn list_state_machines(&self, page: &PageRequest) -> Result<Page<StateMachineRecord>, Error>;

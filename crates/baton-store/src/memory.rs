@@ -13,7 +13,8 @@ use crate::page::{self, listing};
 use crate::{
     ActivityRecord, ActivityTaskRecord, Callback, Change, Claim, ClaimRequest, Commit, Entity,
     Error, EventRecord, ExecutionFilter, ExecutionRecord, ExecutionStatus, Order, Page,
-    PageRequest, StateMachineRecord, Store, TaskTokenRecord, TimerRecord,
+    PageRequest, StateMachineRecord, StateMachineRevisionRecord, Store, TaskTokenRecord,
+    TimerRecord,
 };
 
 /// A store that keeps everything in memory until it is dropped.
@@ -38,6 +39,8 @@ impl MemoryStore {
 #[derive(Debug, Default)]
 struct Tables {
     state_machines: BTreeMap<String, StateMachineRecord>,
+    /// (state machine ARN, revision id) → a superseded revision.
+    revisions: BTreeMap<(String, String), StateMachineRevisionRecord>,
     activities: BTreeMap<String, ActivityRecord>,
     executions: BTreeMap<String, ExecutionRecord>,
     /// (state machine ARN, name) → execution ARN: the `StartExecution` constraint.
@@ -103,8 +106,22 @@ impl Tables {
                 record.tags = old.tags.clone();
                 put(self, undo, |t| &mut t.state_machines, record.arn.clone(), Some(record));
             }
+            Change::KeepStateMachineRevision(record) => {
+                present(&self.state_machines, &record.state_machine_arn, Entity::StateMachine)?;
+                let key = (record.state_machine_arn.clone(), record.revision_id.clone());
+                put(self, undo, |t| &mut t.revisions, key, Some(record));
+            }
             Change::DeleteStateMachine { arn } => {
                 present(&self.state_machines, &arn, Entity::StateMachine)?;
+                let kept: Vec<(String, String)> = self
+                    .revisions
+                    .range((arn.clone(), String::new())..)
+                    .map(|(key, _)| key.clone())
+                    .take_while(|(machine, _)| *machine == arn)
+                    .collect();
+                for key in kept {
+                    put(self, undo, |t| &mut t.revisions, key, None);
+                }
                 put(self, undo, |t| &mut t.state_machines, arn, None);
             }
             Change::CreateActivity(record) => {
@@ -292,6 +309,15 @@ impl Store for MemoryStore {
 
     fn state_machine(&self, arn: &str) -> Result<Option<StateMachineRecord>, Error> {
         Ok(self.tables().state_machines.get(arn).cloned())
+    }
+
+    fn state_machine_revision(
+        &self,
+        state_machine_arn: &str,
+        revision_id: &str,
+    ) -> Result<Option<StateMachineRevisionRecord>, Error> {
+        let key = (state_machine_arn.to_owned(), revision_id.to_owned());
+        Ok(self.tables().revisions.get(&key).cloned())
     }
 
     fn list_state_machines(&self, page: &PageRequest) -> Result<Page<StateMachineRecord>, Error> {

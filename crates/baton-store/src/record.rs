@@ -40,6 +40,28 @@ pub struct StateMachineRecord {
     pub tags: Tags,
 }
 
+/// A revision of a state machine that `UpdateStateMachine` replaced, kept because executions
+/// started on it still run it (after a restart too) and `DescribeStateMachineForExecution`
+/// shows it. The current revision lives in the [`StateMachineRecord`] itself.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+pub struct StateMachineRevisionRecord {
+    /// The machine it is a revision of.
+    pub state_machine_arn: String,
+    /// The key within the machine: the machine's `revision_id` while it was current.
+    pub revision_id: String,
+    /// The ASL text exactly as the client sent it.
+    pub definition: String,
+    /// The IAM role the revision ran as.
+    pub role_arn: String,
+    /// Epoch milliseconds of the `UpdateStateMachine` that made it, or `None` for the
+    /// revision `CreateStateMachine` made.
+    pub update_date_millis: Option<i64>,
+    /// The `loggingConfiguration` JSON as given.
+    pub logging_configuration: String,
+    /// The `tracingConfiguration` JSON as given.
+    pub tracing_configuration: String,
+}
+
 /// `STANDARD` or `EXPRESS`.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, Serialize, Deserialize)]
 #[serde(rename_all = "SCREAMING_SNAKE_CASE")]

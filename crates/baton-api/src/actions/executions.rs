@@ -329,9 +329,14 @@ pub(crate) async fn recover(handle: &Handle) -> Result<usize, Error> {
             state_machine_arn: record.state_machine_arn.clone(),
             unrecorded: None,
         };
-        let machine = match handle.store().state_machine(&record.state_machine_arn)? {
+        // The revision the execution started on, which an update since then did not change.
+        let (machine_arn, revision_id) =
+            (&record.state_machine_arn, &record.state_machine_revision_id);
+        let machine = match super::machines::revision(handle, machine_arn, revision_id)? {
             Some(machine) => parsed_machine(handle, &machine).map_err(|error| error.to_string()),
-            None => Err(format!("The state machine {} does not exist.", record.state_machine_arn)),
+            None => Err(format!(
+                "The state machine {machine_arn} (revision {revision_id}) does not exist."
+            )),
         };
         let parsed: Arc<Parsed> = match machine {
             Ok(parsed) => parsed,

@@ -31,12 +31,12 @@ use baton_core::{TaskId, TaskRequest};
 use baton_integrations::TaskError;
 use baton_runtime::remote::{Outside, Signal};
 use baton_store::{
-    ActivityRecord, ActivityTaskRecord, Change, ClaimRequest, Commit, Tags, TaskTokenRecord,
+    ActivityRecord, ActivityTaskRecord, Change, ClaimRequest, Commit, TaskTokenRecord,
 };
 
 use super::{
     Request, arn_prefix, check_arn, check_name, commit, optional_str, page_request, page_response,
-    required, seconds, too_long, wrong_type,
+    required, seconds, too_long,
 };
 use crate::{Error, Handle};
 
@@ -54,12 +54,7 @@ const RUNTIME_ERROR: &str = baton_asl::error_match::RUNTIME;
 pub(super) async fn create_activity(handle: &Handle, request: &Request) -> Result<Value, Error> {
     let name = required(request, "name")?;
     check_name(name, "name")?;
-    // Tags are accepted and not kept: TagResource and ListTagsForResource are not supported
-    // yet, so nothing could read them back.
-    match request.get("tags") {
-        None | Some(Value::Null | Value::Array(_)) => {}
-        Some(_) => return Err(wrong_type("tags", "list")),
-    }
+    let tags = super::tags::request_tags(request)?.unwrap_or_default();
     let arn = format!("{}:activity:{name}", arn_prefix(handle));
     // CreateActivity is idempotent by name: AWS ignores differences in the other fields.
     if let Some(existing) = handle.store().activity(&arn)? {
@@ -72,7 +67,7 @@ pub(super) async fn create_activity(handle: &Handle, request: &Request) -> Resul
         arn: arn.clone(),
         name: name.to_owned(),
         creation_date_millis: created,
-        tags: Tags::new(),
+        tags,
     };
     match commit(handle, vec![Change::CreateActivity(record)]).await {
         Ok(()) => Ok(json!({ "activityArn": arn, "creationDate": seconds(created) })),

@@ -1,0 +1,271 @@
+//! State machine revisions: UpdateStateMachine, DescribeStateMachineForExecution, the revision
+//! each execution runs, and the request checks CreateStateMachine shares with UpdateStateMachine
+//! (logging and tracing configurations, versions). ListExecutions' filters that only make sense
+//! with features Baton lacks are answered here too.
+//!
+//! An update that changes something makes a new revision (a fresh `revisionId`). Running
+//! executions keep the revision they started on (their record names it), so the store keeps
+//! every revision an update replaces or makes ([`Change::KeepStateMachineRevision`], in the
+//! update's own commit): recovery after a restart resumes each execution on its own revision,
+//! and DescribeStateMachineForExecution shows it. Kept revisions go when the machine is
+//! deleted, which waits for its running executions. Keeping the new revision too, not only the
+//! replaced one, means two racing updates cannot lose a revision an execution started on.
+//!
+//! Versions (`publish`, PublishStateMachineVersion) are not implemented: a request that
+//! publishes answers `UnsupportedOperation` naming them rather than ignoring the flag.
+
+use serde_json::{Map, Value, json};
+
+use baton_asl::limits::DEFINITION_BYTES_MAX;
+use baton_store::{Change, StateMachineRecord, StateMachineRevisionRecord, StateMachineStatus};
+
+use super::{
+    Request, check_arn, commit, executions, not_in_enum, optional_bool, optional_str,
+    parse_definition, parsed_machine, required, seconds, stored_json, too_long, workflow,
+    wrong_type,
+};
+use crate::{Error, Handle};
+
+/// AWS's message when UpdateStateMachine has nothing to update.
+const NOTHING_TO_UPDATE: &str = "Either the definition, the role ARN, the LoggingConfiguration, or the TracingConfiguration must be specified";
+/// The longest `versionDescription`, in characters.
+const VERSION_DESCRIPTION_CHARS_MAX: usize = 256;
+/// `loggingConfiguration.level` values, in the order AWS's message lists them.
+const LOG_LEVELS: &[&str] = &["ALL", "ERROR", "FATAL", "OFF"];
+/// The most log destinations a machine may have.
+const LOG_DESTINATIONS_MAX: usize = 1;
+/// `redriveFilter` values.
+const REDRIVE_FILTERS: &[&str] = &["REDRIVEN", "NOT_REDRIVEN"];
+
+pub(super) async fn update_state_machine(
+    handle: &Handle,
+    request: &Request,
+) -> Result<Value, Error> {
+    let arn = required(request, "stateMachineArn")?;
+    check_arn(arn, &["stateMachine"])?;
+    check_versioning(request)?;
+    let definition = optional_str(request, "definition")?;
+    let role_arn = optional_str(request, "roleArn")?;
+    let logging = logging_configuration(request)?;
+    let tracing = tracing_configuration(request)?;
+    if definition.is_none() && role_arn.is_none() && logging.is_none() && tracing.is_none() {
+        return Err(Error::MissingRequiredParameter(NOTHING_TO_UPDATE.to_owned()));
+    }
+    if definition.is_some_and(|definition| definition.len() > DEFINITION_BYTES_MAX) {
+        return Err(too_long("definition", DEFINITION_BYTES_MAX));
+    }
+    let current = handle
+        .store()
+        .state_machine(arn)?
+        .ok_or_else(|| Error::StateMachineDoesNotExist(arn.to_owned()))?;
+    if current.status == StateMachineStatus::Deleting {
+        return Err(Error::StateMachineDeleting(arn.to_owned()));
+    }
+    let machine = definition
+        .map(|definition| parse_definition(definition, workflow(current.r#type)))
+        .transpose()?;
+    let mut next = current.clone();
+    if let Some(definition) = definition {
+        definition.clone_into(&mut next.definition);
+    }
+    if let Some(role_arn) = role_arn {
+        role_arn.clone_into(&mut next.role_arn);
+    }
+    if let Some(logging) = logging {
+        next.logging_configuration = logging;
+    }
+    if let Some(tracing) = tracing {
+        next.tracing_configuration = tracing;
+    }
+    let unchanged = next.definition == current.definition
+        && next.role_arn == current.role_arn
+        && next.logging_configuration == current.logging_configuration
+        && next.tracing_configuration == current.tracing_configuration;
+    if unchanged {
+        // AWS answers an update that changes nothing with the revision there is.
+        let date = current.update_date_millis.unwrap_or(current.creation_date_millis);
+        return Ok(json!({ "revisionId": current.revision_id, "updateDate": seconds(date) }));
+    }
+    let updated = baton_runtime::now_millis();
+    next.revision_id = uuid::Uuid::new_v4().to_string();
+    next.update_date_millis = Some(updated);
+    let changes = vec![
+        Change::KeepStateMachineRevision(revision_of(&current)),
+        Change::KeepStateMachineRevision(revision_of(&next)),
+        Change::UpdateStateMachine(next.clone()),
+    ];
+    match commit(handle, changes).await {
+        Ok(()) => {}
+        // Deleted meanwhile.
+        Err(baton_store::Error::NotFound { .. }) => {
+            return Err(Error::StateMachineDoesNotExist(arn.to_owned()));
+        }
+        Err(error) => return Err(error.into()),
+    }
+    if let Some(machine) = machine {
+        // Parsed already: keep it for the executions to come.
+        handle.live().machine(arn, &next.revision_id, || Ok::<_, Error>(machine))?;
+    }
+    Ok(json!({ "revisionId": next.revision_id, "updateDate": seconds(updated) }))
+}
+
+pub(super) fn describe_state_machine_for_execution(
+    handle: &Handle,
+    request: &Request,
+) -> Result<Value, Error> {
+    let arn = required(request, "executionArn")?;
+    check_arn(arn, &["execution"])?;
+    let execution = handle
+        .store()
+        .execution(arn)?
+        .ok_or_else(|| Error::ExecutionDoesNotExist(arn.to_owned()))?;
+    let machine_arn = &execution.state_machine_arn;
+    let record = revision(handle, machine_arn, &execution.state_machine_revision_id)?
+        .ok_or_else(|| Error::StateMachineDoesNotExist(machine_arn.clone()))?;
+    let parsed = parsed_machine(handle, &record)?;
+    let mut response = json!({
+        "stateMachineArn": record.arn,
+        "name": record.name,
+        "definition": record.definition,
+        "roleArn": record.role_arn,
+        "updateDate": seconds(record.update_date_millis.unwrap_or(record.creation_date_millis)),
+        "loggingConfiguration": stored_json(&record.logging_configuration),
+        "tracingConfiguration": stored_json(&record.tracing_configuration),
+        // Baton encrypts nothing at rest, which AWS calls its own key.
+        "encryptionConfiguration": { "type": "AWS_OWNED_KEY" },
+    });
+    // As in DescribeStateMachine: AWS names a revision only once an update made one.
+    if record.update_date_millis.is_some() {
+        response["revisionId"] = json!(record.revision_id);
+    }
+    if !parsed.variable_references.is_empty() {
+        response["variableReferences"] = json!(parsed.variable_references);
+    }
+    Ok(response)
+}
+
+/// The state machine `arn` as it was at `revision_id`: its record, with the definition, role
+/// and configurations of that revision. `None` when the machine is gone, or (for an execution
+/// that started before a delete and re-create of its machine's name) the revision is.
+pub(super) fn revision(
+    handle: &Handle,
+    arn: &str,
+    revision_id: &str,
+) -> Result<Option<StateMachineRecord>, Error> {
+    let Some(current) = handle.store().state_machine(arn)? else { return Ok(None) };
+    if current.revision_id == revision_id {
+        return Ok(Some(current));
+    }
+    let Some(kept) = handle.store().state_machine_revision(arn, revision_id)? else {
+        return Ok(None);
+    };
+    Ok(Some(StateMachineRecord {
+        definition: kept.definition,
+        role_arn: kept.role_arn,
+        revision_id: kept.revision_id,
+        update_date_millis: kept.update_date_millis,
+        logging_configuration: kept.logging_configuration,
+        tracing_configuration: kept.tracing_configuration,
+        ..current
+    }))
+}
+
+/// The revision a record holds, to keep.
+fn revision_of(record: &StateMachineRecord) -> StateMachineRevisionRecord {
+    StateMachineRevisionRecord {
+        state_machine_arn: record.arn.clone(),
+        revision_id: record.revision_id.clone(),
+        definition: record.definition.clone(),
+        role_arn: record.role_arn.clone(),
+        update_date_millis: record.update_date_millis,
+        logging_configuration: record.logging_configuration.clone(),
+        tracing_configuration: record.tracing_configuration.clone(),
+    }
+}
+
+/// `publish` and `versionDescription` of CreateStateMachine and UpdateStateMachine: a
+/// description needs `publish`, and publishing needs versions, which Baton does not have.
+pub(super) fn check_versioning(request: &Request) -> Result<(), Error> {
+    let publish = optional_bool(request, "publish")?.unwrap_or(false);
+    let description = optional_str(request, "versionDescription")?;
+    if description.is_some_and(|text| text.chars().count() > VERSION_DESCRIPTION_CHARS_MAX) {
+        return Err(too_long("versionDescription", VERSION_DESCRIPTION_CHARS_MAX));
+    }
+    if description.is_some() && !publish {
+        return Err(Error::ValidationRule(
+            "Version description can only be set when publish is true".to_owned(),
+        ));
+    }
+    if publish {
+        return Err(Error::UnsupportedFeature("state machine versions (publish: true)".to_owned()));
+    }
+    Ok(())
+}
+
+/// The `loggingConfiguration` of a request as the store keeps it, or `None` when absent.
+/// Baton writes no logs; the configuration is checked as AWS checks it and shown back.
+pub(super) fn logging_configuration(request: &Request) -> Result<Option<String>, Error> {
+    let Some(config) = structure(request, "loggingConfiguration")? else { return Ok(None) };
+    let level = optional_str(config, "level")?.unwrap_or("OFF");
+    if !LOG_LEVELS.contains(&level) {
+        return Err(not_in_enum(level, "loggingConfiguration.level", "[ALL, ERROR, FATAL, OFF]"));
+    }
+    let include_data = optional_bool(config, "includeExecutionData")?.unwrap_or(false);
+    let destinations = match config.get("destinations") {
+        None | Some(Value::Null) => Vec::new(),
+        Some(Value::Array(destinations)) => destinations.clone(),
+        Some(_) => return Err(wrong_type("loggingConfiguration.destinations", "list")),
+    };
+    let off = level == "OFF";
+    if destinations.len() > LOG_DESTINATIONS_MAX || (!off && destinations.is_empty()) {
+        return Err(Error::InvalidLoggingConfiguration(
+            "Must specify exactly 1 Log Destination.".to_owned(),
+        ));
+    }
+    let mut stored = json!({ "level": level, "includeExecutionData": include_data });
+    if !destinations.is_empty() {
+        stored["destinations"] = Value::Array(destinations);
+    }
+    Ok(Some(stored.to_string()))
+}
+
+/// The `tracingConfiguration` of a request as the store keeps it, or `None` when absent.
+pub(super) fn tracing_configuration(request: &Request) -> Result<Option<String>, Error> {
+    let Some(config) = structure(request, "tracingConfiguration")? else { return Ok(None) };
+    let enabled = optional_bool(config, "enabled")?.unwrap_or(false);
+    Ok(Some(json!({ "enabled": enabled }).to_string()))
+}
+
+fn structure<'request>(
+    request: &'request Request,
+    field: &str,
+) -> Result<Option<&'request Map<String, Value>>, Error> {
+    match request.get(field) {
+        None | Some(Value::Null) => Ok(None),
+        Some(Value::Object(config)) => Ok(Some(config)),
+        Some(_) => Err(wrong_type(field, "structure")),
+    }
+}
+
+/// ListExecutions. No execution is ever redriven (RedriveExecution is not implemented), so
+/// `redriveFilter: REDRIVEN` lists none and `NOT_REDRIVEN` lists them all. Map runs are not
+/// implemented either: listing a Map run's executions is refused, naming them.
+pub(super) fn list_executions(handle: &Handle, request: &Request) -> Result<Value, Error> {
+    if request.get("mapRunArn").is_some_and(|arn| !arn.is_null()) {
+        return Err(Error::UnsupportedFeature("Map runs (ListExecutions mapRunArn)".to_owned()));
+    }
+    let redriven = match optional_str(request, "redriveFilter")? {
+        None | Some("NOT_REDRIVEN") => false,
+        Some("REDRIVEN") => true,
+        Some(other) => {
+            let allowed = format!("[{}]", REDRIVE_FILTERS.join(", "));
+            return Err(not_in_enum(other, "redriveFilter", &allowed));
+        }
+    };
+    let mut listed = executions::list_executions(handle, request)?;
+    if redriven {
+        // Checked like any listing (the machine exists, the token is valid), then empty.
+        listed = json!({ "executions": [] });
+    }
+    Ok(listed)
+}
