@@ -5,6 +5,7 @@
 
 mod bench_interpreter;
 mod bench_jsonata;
+mod bench_serve;
 mod bench_validate;
 mod ci;
 mod conformance;
@@ -36,6 +37,8 @@ enum Command {
     BenchValidate(bench_validate::Args),
     /// Time the interpreter on sfnbench W1 and W3 against the npm `aws-local-stepfunctions`.
     BenchInterpreter(bench_interpreter::Args),
+    /// Measure `baton serve` against moto with sfnbench and a Rust load generator (issue 4).
+    BenchServe(bench_serve::Args),
     /// Time JSONata evaluation on 20 typical expressions against the npm `jsonata` package.
     BenchJsonata(bench_jsonata::Args),
     /// Replay the recorded AWS executions that need only the interpreter, in-process.
@@ -53,6 +56,7 @@ fn main() -> ExitCode {
         Command::BenchValidate(args) => bench_validate::run(&args),
         Command::BenchInterpreter(args) => bench_interpreter::run(&args),
         Command::BenchJsonata(args) => bench_jsonata::run(&args),
+        Command::BenchServe(args) => bench_serve::run(&args),
         Command::Conformance(args) => conformance::run(&args),
         Command::ConformanceServe(args) => conformance_serve::run(&args),
         Command::Ci => ci::run(),
