@@ -4,6 +4,7 @@
 
 mod executions;
 mod machines;
+mod nested;
 mod tags;
 mod tasks;
 

@@ -130,6 +130,12 @@ impl Live {
         self.closing.send_replace(true);
     }
 
+    /// Whether the server is closing: a nested execution's parent that stops then leaves its
+    /// child running, since both resume at the next start.
+    pub(crate) fn is_closing(&self) -> bool {
+        *self.closing.borrow()
+    }
+
     /// Completes once the server is closing.
     pub(crate) async fn closed(&self) {
         let mut closing = self.closing.subscribe();

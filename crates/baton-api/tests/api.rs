@@ -1468,3 +1468,327 @@ async fn list_executions_filters_and_pages() {
         "Baton does not support Map runs (ListExecutions mapRunArn) yet",
     );
 }
+
+// Nested executions: `arn:aws:states:::states:startExecution` (see actions/nested.rs).
+
+/// A parent whose `Call` state starts `child` with the integration `resource`, passing its own
+/// execution id as AWS documents, and whose output is the task's result.
+fn nested_parent(resource: &str, child: &str, extra: &str) -> String {
+    format!(
+        r#"{{"StartAt":"Call","States":{{"Call":{{"Type":"Task","Resource":"{resource}",
+            "Parameters":{{"StateMachineArn":"{child}","Input":{{"n.$":"$.n",
+            "AWS_STEP_FUNCTIONS_STARTED_BY_EXECUTION_ID.$":"$$.Execution.Id"}}{extra}}},
+            "End":true}}}}}}"#
+    )
+}
+
+/// The executions of a state machine, newest first, once there are `count` of them.
+async fn executions_of(handle: &Handle, machine: &str, count: usize) -> Vec<Value> {
+    let deadline = Instant::now() + WAIT_MAX;
+    while Instant::now() < deadline {
+        let body = json!({ "stateMachineArn": machine });
+        let (_, listed) = check(handle, "ListExecutions", body).await;
+        let executions = listed["executions"].as_array().cloned().unwrap_or_default();
+        if executions.len() >= count {
+            return executions;
+        }
+        tokio::time::sleep(POLL_PAUSE).await;
+    }
+    panic!("state machine {machine} has fewer than {count} executions");
+}
+
+/// Runs `Double` (n = 2) as the child of a parent using `resource`, and checks the parent's
+/// output with `expect(output, child ARN)`.
+async fn check_nested(resource: &str, expect: impl Fn(&Value, &str)) {
+    let handle = server();
+    let child = create(&handle, "Child", DOUBLE, "STANDARD").await;
+    let parent =
+        start(&handle, "Parent", &nested_parent(resource, &child, ""), json!({"n": 2})).await;
+    let described = finished(&handle, &parent).await;
+    assert_eq!(described["status"], "SUCCEEDED", "{described}");
+    let output: Value = serde_json::from_str(described["output"].as_str().expect("an output"))
+        .expect("JSON output");
+    let listed = executions_of(&handle, &child, 1).await;
+    assert_eq!(listed.len(), 1, "one child: {listed:?}");
+    let child_arn = listed[0]["executionArn"].as_str().expect("an ARN");
+    let child_described = finished(&handle, child_arn).await;
+    assert_eq!(child_described["status"], "SUCCEEDED", "{child_described}");
+    // The child got the input, with the parent's execution id as AWS's documented link.
+    let child_input: Value =
+        serde_json::from_str(child_described["input"].as_str().expect("an input")).expect("JSON");
+    assert_eq!(
+        child_input,
+        json!({ "n": 2, "AWS_STEP_FUNCTIONS_STARTED_BY_EXECUTION_ID": parent })
+    );
+    // Without a Name, the child's name is a UUID, as AWS generates it.
+    let name = child_described["name"].as_str().expect("a name");
+    assert!(uuid::Uuid::parse_str(name).is_ok(), "{name}");
+    expect(&output, child_arn);
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn nested_request_response_answers_at_once() {
+    check_nested("arn:aws:states:::states:startExecution", |output, child| {
+        assert_eq!(output["ExecutionArn"], child, "{output}");
+        assert!(output["StartDate"].is_i64(), "epoch milliseconds: {output}");
+        assert_eq!(output.as_object().map(|fields| fields.len()), Some(2), "{output}");
+    })
+    .await;
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn nested_sync_answers_with_json_text() {
+    check_nested("arn:aws:states:::states:startExecution.sync", |output, child| {
+        assert_eq!(output["ExecutionArn"], child, "{output}");
+        assert_eq!(output["Status"], "SUCCEEDED");
+        assert_eq!(output["Output"], r#"{"n":4}"#);
+        assert_eq!(output["OutputDetails"], json!({ "Included": true }));
+        assert!(output["Input"].is_string(), "{output}");
+        assert!(output["StartDate"].is_i64() && output["StopDate"].is_i64(), "{output}");
+        assert_eq!(output["StateMachineArn"], format!("{PREFIX}:stateMachine:Child"));
+    })
+    .await;
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn nested_sync2_answers_with_json() {
+    check_nested("arn:aws:states:::states:startExecution.sync:2", |output, child| {
+        assert_eq!(output["ExecutionArn"], child, "{output}");
+        assert_eq!(output["Status"], "SUCCEEDED");
+        assert_eq!(output["Output"], json!({ "n": 4 }));
+        assert_eq!(output["Input"]["n"], 2, "{output}");
+    })
+    .await;
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn nested_sdk_request_response_answers_with_an_iso_date() {
+    check_nested("arn:aws:states:::aws-sdk:sfn:startExecution", |output, child| {
+        assert_eq!(output["ExecutionArn"], child, "{output}");
+        let date = output["StartDate"].as_str().expect("a date as text");
+        assert!(date.parse::<jiff::Timestamp>().is_ok(), "ISO 8601: {date}");
+    })
+    .await;
+}
+
+/// A failing child fails the parent's task with `States.TaskFailed` and the child's
+/// DescribeExecution shape as the cause; StartExecution's own errors become
+/// `StepFunctions.<Code>Exception`.
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn nested_failures() {
+    let handle = server();
+    let child = create(&handle, "Broken", FAIL, "STANDARD").await;
+    let sync = "arn:aws:states:::states:startExecution.sync";
+    let name = r#","Name":"broken-child""#;
+    let parent =
+        start(&handle, "Caller", &nested_parent(sync, &child, name), json!({"n": 1})).await;
+    let described = finished(&handle, &parent).await;
+    assert_eq!(described["status"], "FAILED", "{described}");
+    assert_eq!(described["error"], "States.TaskFailed");
+    let cause: Value =
+        serde_json::from_str(described["cause"].as_str().expect("a cause")).expect("JSON cause");
+    assert_eq!(cause["Status"], "FAILED", "{cause}");
+    assert_eq!(cause["Error"], "Oops");
+    assert_eq!(cause["Cause"], "broken");
+    assert_eq!(cause["Name"], "broken-child");
+    assert_eq!(cause["ExecutionArn"], format!("{PREFIX}:execution:Broken:broken-child"));
+    assert!(cause.get("Output").is_none(), "{cause}");
+
+    // StartExecution's errors, as each integration names them.
+    let missing = format!("{PREFIX}:stateMachine:Nowhere");
+    let message = format!("State Machine Does Not Exist: '{missing}'");
+    let cases = [
+        (
+            "arn:aws:states:::states:startExecution",
+            "StepFunctions.StateMachineDoesNotExistException",
+            " (Service: AWSStepFunctions; Status Code: 400; Error Code: StateMachineDoesNotExist; Request ID: ",
+            "; Proxy: null)",
+        ),
+        (
+            "arn:aws:states:::aws-sdk:sfn:startExecution",
+            "Sfn.StateMachineDoesNotExistException",
+            " (Service: Sfn, Status Code: 400, Request ID: ",
+            ")",
+        ),
+    ];
+    for (index, (resource, error, details, end)) in cases.into_iter().enumerate() {
+        let definition = nested_parent(resource, &missing, "");
+        let parent = start(&handle, &format!("Lost{index}"), &definition, json!({"n": 1})).await;
+        let described = finished(&handle, &parent).await;
+        assert_eq!(described["status"], "FAILED", "{described}");
+        assert_eq!(described["error"], error);
+        let cause = described["cause"].as_str().expect("a cause");
+        assert!(cause.starts_with(&format!("{message}{details}")), "{cause}");
+        assert!(cause.ends_with(end), "{cause}");
+    }
+}
+
+/// A `.sync` child whose parent's task ends first is aborted: the parent was stopped
+/// (`timeout_seconds: None`) or the task timed out.
+async fn check_child_stopped(timeout_seconds: Option<u64>) {
+    let handle = server();
+    let child = create(&handle, "Sleeper", HANG, "STANDARD").await;
+    let timeout = timeout_seconds.map(|seconds| format!(r#""TimeoutSeconds":{seconds},"#));
+    let definition = format!(
+        r#"{{"StartAt":"Call","States":{{"Call":{{"Type":"Task",
+            "Resource":"arn:aws:states:::states:startExecution.sync:2",{}
+            "Parameters":{{"StateMachineArn":"{child}"}},"End":true}}}}}}"#,
+        timeout.unwrap_or_default()
+    );
+    let parent = start(&handle, "Waiter", &definition, json!({})).await;
+    let listed = executions_of(&handle, &child, 1).await;
+    let child_arn = listed[0]["executionArn"].as_str().expect("an ARN").to_owned();
+    let parent_status = match timeout_seconds {
+        None => {
+            let (status, _) =
+                check(&handle, "StopExecution", json!({ "executionArn": parent })).await;
+            assert_eq!(status, 200);
+            "ABORTED"
+        }
+        Some(_) => "FAILED",
+    };
+    let described = finished(&handle, &child_arn).await;
+    assert_eq!(described["status"], "ABORTED", "{described}");
+    let described = finished(&handle, &parent).await;
+    assert_eq!(described["status"], parent_status, "{described}");
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn stopping_the_parent_stops_a_sync_child() {
+    check_child_stopped(None).await;
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn a_timed_out_sync_task_stops_its_child() {
+    check_child_stopped(Some(1)).await;
+}
+
+/// `.waitForTaskToken`: the child gets the token in its input, and the parent's task ends with
+/// what SendTaskSuccess sends, not with the child's end.
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn nested_wait_for_task_token() {
+    let handle = server();
+    let child = create(&handle, "Approver", HANG, "STANDARD").await;
+    let definition = format!(
+        r#"{{"StartAt":"Ask","States":{{"Ask":{{"Type":"Task",
+            "Resource":"arn:aws:states:::states:startExecution.waitForTaskToken",
+            "Parameters":{{"StateMachineArn":"{child}","Input":{{"token.$":"$$.Task.Token"}}}},
+            "End":true}}}}}}"#
+    );
+    let parent = start(&handle, "Asker", &definition, json!({})).await;
+    let listed = executions_of(&handle, &child, 1).await;
+    let child_arn = listed[0]["executionArn"].as_str().expect("an ARN");
+    let (_, child_described) =
+        check(&handle, "DescribeExecution", json!({ "executionArn": child_arn })).await;
+    let input: Value =
+        serde_json::from_str(child_described["input"].as_str().expect("an input")).expect("JSON");
+    let token = input["token"].as_str().expect("the token in the child's input");
+    let success = json!({ "taskToken": token, "output": r#"{"approved":true}"# });
+    assert_eq!(check(&handle, "SendTaskSuccess", success).await, (200, json!({})));
+    let described = finished(&handle, &parent).await;
+    assert_eq!(described["status"], "SUCCEEDED", "{described}");
+    assert_eq!(described["output"], r#"{"approved":true}"#);
+    let (_, child_described) =
+        check(&handle, "DescribeExecution", json!({ "executionArn": child_arn })).await;
+    assert_eq!(child_described["status"], "RUNNING", "the token ends the task, not the child");
+}
+
+/// A `.sync` parent resumed after a crash finds the child it started before, whether the task
+/// names the child (`name`) or not, and does not start a second one.
+fn check_nested_across_restart(name: Option<&str>) {
+    let dir = tempfile::tempdir().expect("a temporary directory");
+    let (node, _) = Node::start(dir.path());
+    let nap = r#"{"StartAt":"Nap","States":{"Nap":{"Type":"Wait","Seconds":2,"Next":"Done"},
+        "Done":{"Type":"Pass","Result":{"rested":true},"End":true}}}"#;
+    let body = json!({ "name": "Napper", "definition": nap, "roleArn": ROLE });
+    let (_, created) = node.check("CreateStateMachine", body);
+    let child = created["stateMachineArn"].as_str().expect("an ARN").to_owned();
+    let extra = name.map(|name| format!(r#","Name":"{name}""#)).unwrap_or_default();
+    let sync = "arn:aws:states:::states:startExecution.sync:2";
+    let body = json!({ "name": "Parent", "definition": nested_parent(sync, &child, &extra), "roleArn": ROLE });
+    let (_, created) = node.check("CreateStateMachine", body);
+    let machine = created["stateMachineArn"].as_str().expect("an ARN");
+    let start = json!({ "stateMachineArn": machine, "name": "p", "input": r#"{"n":1}"# });
+    let (_, started) = node.check("StartExecution", start);
+    let parent = started["executionArn"].as_str().expect("an ARN").to_owned();
+    let listed = node.runtime.block_on(executions_of(&node.handle, &child, 1));
+    let child_arn = listed[0]["executionArn"].as_str().expect("an ARN").to_owned();
+    node.wait_for_event(&child_arn, "WaitStateEntered");
+    node.kill();
+
+    let (node, recovered) = Node::start(dir.path());
+    assert_eq!(recovered, 2, "the parent and its child resume");
+    let described = node.runtime.block_on(finished(&node.handle, &parent));
+    assert_eq!(described["status"], "SUCCEEDED", "{described}");
+    let output: Value =
+        serde_json::from_str(described["output"].as_str().expect("an output")).expect("JSON");
+    assert_eq!(output["ExecutionArn"], child_arn.as_str());
+    assert_eq!(output["Output"], json!({ "rested": true }));
+    let listed = node.runtime.block_on(executions_of(&node.handle, &child, 1));
+    assert_eq!(listed.len(), 1, "no second child: {listed:?}");
+    if let Some(name) = name {
+        assert_eq!(listed[0]["name"], name);
+    }
+    node.kill();
+}
+
+#[test]
+fn a_sync_parent_finds_its_generated_child_after_a_restart() {
+    check_nested_across_restart(None);
+}
+
+#[test]
+fn a_sync_parent_finds_its_named_child_after_a_restart() {
+    check_nested_across_restart(Some("napper-1"));
+}
+
+/// A `.waitForTaskToken` parent resumed after a crash sends its request again; the child it
+/// started before has ended meanwhile, and the resumed task finds it instead of failing with
+/// `ExecutionAlreadyExists`, whether the task names the child (`name`) or not.
+fn check_token_child_across_restart(name: Option<&str>) {
+    let dir = tempfile::tempdir().expect("a temporary directory");
+    let (node, _) = Node::start(dir.path());
+    let body = json!({ "name": "Quick", "definition": PASS, "roleArn": ROLE });
+    let (_, created) = node.check("CreateStateMachine", body);
+    let child = created["stateMachineArn"].as_str().expect("an ARN").to_owned();
+    let extra = name.map(|name| format!(r#","Name":"{name}""#)).unwrap_or_default();
+    let definition = format!(
+        r#"{{"StartAt":"Ask","States":{{"Ask":{{"Type":"Task",
+            "Resource":"arn:aws:states:::states:startExecution.waitForTaskToken",
+            "Parameters":{{"StateMachineArn":"{child}","Input":{{"token.$":"$$.Task.Token"}}{extra}}},
+            "End":true}}}}}}"#
+    );
+    let body = json!({ "name": "Asker", "definition": definition, "roleArn": ROLE });
+    let (_, created) = node.check("CreateStateMachine", body);
+    let machine = created["stateMachineArn"].as_str().expect("an ARN");
+    let (_, started) = node.check("StartExecution", json!({ "stateMachineArn": machine }));
+    let parent = started["executionArn"].as_str().expect("an ARN").to_owned();
+    let listed = node.runtime.block_on(executions_of(&node.handle, &child, 1));
+    let child_arn = listed[0]["executionArn"].as_str().expect("an ARN").to_owned();
+    let child_described = node.runtime.block_on(finished(&node.handle, &child_arn));
+    assert_eq!(child_described["status"], "SUCCEEDED", "{child_described}");
+    node.kill();
+
+    let (node, recovered) = Node::start(dir.path());
+    assert_eq!(recovered, 1, "the parent resumes; its child has ended");
+    let input: Value =
+        serde_json::from_str(child_described["input"].as_str().expect("an input")).expect("JSON");
+    let success = json!({ "taskToken": input["token"], "output": r#"{"approved":true}"# });
+    assert_eq!(node.check("SendTaskSuccess", success), (200, json!({})));
+    let described = node.runtime.block_on(finished(&node.handle, &parent));
+    assert_eq!(described["status"], "SUCCEEDED", "{described}");
+    assert_eq!(described["output"], r#"{"approved":true}"#);
+    let listed = node.runtime.block_on(executions_of(&node.handle, &child, 1));
+    assert_eq!(listed.len(), 1, "no second child: {listed:?}");
+    node.kill();
+}
+
+#[test]
+fn a_callback_parent_finds_its_ended_generated_child_after_a_restart() {
+    check_token_child_across_restart(None);
+}
+
+#[test]
+fn a_callback_parent_finds_its_ended_named_child_after_a_restart() {
+    check_token_child_across_restart(Some("quick-1"));
+}

@@ -25,6 +25,7 @@ use baton_store::{
     PageRequest, StateMachineRecord, StateMachineStatus,
 };
 
+use super::nested;
 use super::{
     Request, arn_prefix, check_arn, check_name, commit, not_in_enum, optional_bool, optional_str,
     page_request, page_response, parsed_machine, required, seconds, tasks, too_long, workflow,
@@ -46,7 +47,7 @@ pub(super) async fn start_execution(handle: &Handle, request: &Request) -> Resul
     if start.workflow_type == WorkflowType::Express {
         // AWS keeps no record of Express executions (they go to CloudWatch Logs), so it runs
         // unobserved: DescribeExecution and GetExecutionHistory refuse its ARN.
-        let runner = Arc::clone(&handle.inner.runner);
+        let runner = nested::runner(handle, &arn, None);
         let machine = Arc::clone(&parsed.machine);
         tokio::spawn(baton_runtime::run_express(machine, start, runner, run_options()));
         return Ok(json!({ "executionArn": arn, "startDate": seconds(at) }));
@@ -169,7 +170,7 @@ fn spawn(handle: &Handle, beginning: Beginning, run: Run, identity: Identity) {
 /// Runs a Standard execution to its end (or until its store fails), then forgets it.
 async fn execute(handle: Handle, beginning: Beginning, run: Run, identity: Identity) {
     let Run { machine, journal, mailbox, ended } = run;
-    let runner = Arc::clone(&handle.inner.runner);
+    let runner = nested::runner(&handle, &identity.arn, Some(&beginning));
     let result = baton_runtime::run_durable(
         machine,
         beginning,
@@ -370,7 +371,7 @@ pub(super) async fn start_sync_execution(
     let name = start.execution_name.clone();
     let input = start.input.clone();
     let at = start.at;
-    let runner = Arc::clone(&handle.inner.runner);
+    let runner = nested::runner(handle, &arn, None);
     let machine = Arc::clone(&parsed.machine);
     let result = baton_runtime::run_express(machine, start, runner, run_options()).await;
     let stopped = baton_runtime::now_millis();
