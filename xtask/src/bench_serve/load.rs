@@ -16,8 +16,8 @@ use std::time::{Duration, Instant};
 use anyhow::{Context, bail};
 use serde_json::{Value, json};
 
-/// How long any request but a long poll may take before it counts as failed.
-const REQUEST_TIMEOUT: Duration = Duration::from_secs(60);
+/// How long an execution polled with DescribeExecution may run before it counts as failed.
+const EXECUTION_TIMEOUT: Duration = Duration::from_secs(60);
 
 /// How long a worker's GetActivityTask may wait. Shorter than the servers' 60 s long poll so
 /// that workers notice the end of a phase; while tasks are queued a poll returns at once.
@@ -52,20 +52,23 @@ pub(crate) struct Client {
 }
 
 impl Client {
+    /// A client without a timeout. ureq enforces a timeout by setting the socket's timeout
+    /// again before every read and write, which doubled the load generator's CPU per request;
+    /// the servers are local and killed when the run ends, so a request cannot hang forever.
     pub(crate) fn new(endpoint: &str) -> Client {
-        Client::with_timeout(endpoint, REQUEST_TIMEOUT)
+        Client::with_timeout(endpoint, None)
     }
 
-    /// A client for GetActivityTask long polls. The timeout is the agent's own: one given per
-    /// request makes ureq open a new connection for it, which more than doubles a request's CPU.
+    /// A client for GetActivityTask long polls, which must give up in time for workers to
+    /// notice the end of a phase.
     fn polling(endpoint: &str) -> Client {
-        Client::with_timeout(endpoint, POLL_TIMEOUT)
+        Client::with_timeout(endpoint, Some(POLL_TIMEOUT))
     }
 
-    fn with_timeout(endpoint: &str, timeout: Duration) -> Client {
+    fn with_timeout(endpoint: &str, timeout: Option<Duration>) -> Client {
         let config = ureq::Agent::config_builder()
             .http_status_as_error(false)
-            .timeout_global(Some(timeout))
+            .timeout_global(timeout)
             .build();
         Client { agent: config.into(), url: format!("{endpoint}/") }
     }
@@ -274,7 +277,7 @@ fn run_one(
 
 /// DescribeExecution until the execution is no longer RUNNING, backing off like sfnbench.
 fn wait_for_end(client: &Client, arn: &str) -> anyhow::Result<Value> {
-    let deadline = Instant::now() + REQUEST_TIMEOUT;
+    let deadline = Instant::now() + EXECUTION_TIMEOUT;
     let mut delay = DESCRIBE_POLL_FIRST;
     loop {
         let described = client.call("DescribeExecution", &json!({ "executionArn": arn }))?;
@@ -282,7 +285,7 @@ fn wait_for_end(client: &Client, arn: &str) -> anyhow::Result<Value> {
             return Ok(described);
         }
         if Instant::now() > deadline {
-            bail!("{arn} still RUNNING after {REQUEST_TIMEOUT:?}");
+            bail!("{arn} still RUNNING after {EXECUTION_TIMEOUT:?}");
         }
         std::thread::sleep(delay);
         delay = (delay * 3 / 2).min(DESCRIBE_POLL_MAX);
