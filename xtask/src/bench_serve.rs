@@ -20,7 +20,6 @@
 mod load;
 
 use std::fmt::Write as _;
-use std::net::TcpListener;
 use std::path::{Path, PathBuf};
 use std::process::{Child, Command, Stdio};
 use std::time::{Duration, Instant};
@@ -52,9 +51,6 @@ pub(crate) struct Args {
 
 /// The moto release the shared peer table was measured with.
 const MOTO_VERSION: &str = "5.2.5";
-
-/// How long a server may take to accept connections.
-const STARTUP_WAIT: Duration = Duration::from_secs(60);
 
 /// How long a restarted server may take to report every parked execution RUNNING again before
 /// the recovery counts as failed (issue 4's target is 10 s).
@@ -227,7 +223,7 @@ impl Bench {
 
     /// Starts `baton serve` on `data` as it is (a restart keeps what is there).
     fn start_baton(&self, data: &Path, group: &str) -> anyhow::Result<Server> {
-        let port = free_port()?;
+        let port = workspace::free_port()?;
         let log = self.log(Kind::Baton, group)?;
         let child = Command::new(&self.baton)
             .args(["serve", "--bind", &format!("127.0.0.1:{port}")])
@@ -238,12 +234,12 @@ impl Bench {
             .spawn()
             .with_context(|| format!("could not start {}", self.baton.display()))?;
         let server = Server { child, port };
-        wait_for(port)?;
+        workspace::wait_for_port(port)?;
         Ok(server)
     }
 
     fn start_moto(&self, group: &str) -> anyhow::Result<Server> {
-        let port = free_port()?;
+        let port = workspace::free_port()?;
         let log = self.log(Kind::Moto, group)?;
         let child = Command::new(&self.moto)
             .args(["-H", "127.0.0.1", "-p", &port.to_string()])
@@ -252,7 +248,7 @@ impl Bench {
             .spawn()
             .with_context(|| format!("could not start {}", self.moto.display()))?;
         let server = Server { child, port };
-        wait_for(port)?;
+        workspace::wait_for_port(port)?;
         // moto only runs a state machine's states when this is on; there is no flag for it.
         let config = json!({ "stepfunctions": { "execute_state_machine": true } });
         let answer = ureq::post(format!("{}/moto-api/config", server.endpoint()))
@@ -545,24 +541,6 @@ const SFNBENCH_CASES: [SfnbenchCase; 5] = [
         moto_quick: &["-w", "w6", "--park", "sqs", "-n", "50", "-c", "16", "-r", "1"],
     },
 ];
-
-/// A port nobody listens on right now.
-fn free_port() -> anyhow::Result<u16> {
-    let listener = TcpListener::bind("127.0.0.1:0").context("no free local port")?;
-    Ok(listener.local_addr()?.port())
-}
-
-/// Waits until something accepts connections on `port`.
-fn wait_for(port: u16) -> anyhow::Result<()> {
-    let deadline = Instant::now() + STARTUP_WAIT;
-    while Instant::now() < deadline {
-        if std::net::TcpStream::connect(("127.0.0.1", port)).is_ok() {
-            return Ok(());
-        }
-        std::thread::sleep(Duration::from_millis(20));
-    }
-    bail!("no server listened on port {port} within {STARTUP_WAIT:?}")
-}
 
 /// Whether a smaller or a larger figure is better.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]

@@ -7,9 +7,7 @@
 //! port with a fresh data directory, runs the runner, keeps its report in
 //! `target/conformance-serve.json`, prints its per-category table and fails below `--min-passed`.
 
-use std::net::TcpListener;
 use std::process::{Child, Command, Stdio};
-use std::time::{Duration, Instant};
 
 use anyhow::{Context, bail};
 
@@ -19,9 +17,6 @@ use crate::workspace::{self, Profile};
 /// machine; the margin absorbs the few cases whose recorded waits race a loaded CI machine.
 /// Raise it as cases are fixed.
 pub(crate) const PASSED_MIN: usize = 230;
-
-/// How long the server may take to accept connections.
-const STARTUP_WAIT: Duration = Duration::from_secs(30);
 
 /// Options of `cargo xtask conformance-serve`.
 #[derive(Debug, clap::Args)]
@@ -55,7 +50,7 @@ impl Drop for Server {
 
 pub(crate) fn run(args: &Args) -> anyhow::Result<()> {
     let baton = workspace::build_baton(Profile::Dev)?;
-    let port = free_port()?;
+    let port = workspace::free_port()?;
     let data = workspace::target_dir().join("conformance-serve-data");
     if data.exists() {
         std::fs::remove_dir_all(&data).with_context(|| format!("clearing {}", data.display()))?;
@@ -71,7 +66,7 @@ pub(crate) fn run(args: &Args) -> anyhow::Result<()> {
         .spawn()
         .with_context(|| format!("could not start {}", baton.display()))?;
     let _server = Server { child };
-    wait_for(port)?;
+    workspace::wait_for_port(port)?;
 
     let shared = workspace::shared().join("conformance");
     let report = workspace::target_dir().join("conformance-serve.json");
@@ -105,24 +100,6 @@ pub(crate) fn run(args: &Args) -> anyhow::Result<()> {
         );
     }
     Ok(())
-}
-
-/// A port nobody listens on right now.
-fn free_port() -> anyhow::Result<u16> {
-    let listener = TcpListener::bind("127.0.0.1:0").context("no free local port")?;
-    Ok(listener.local_addr()?.port())
-}
-
-/// Waits until the server accepts connections.
-fn wait_for(port: u16) -> anyhow::Result<()> {
-    let deadline = Instant::now() + STARTUP_WAIT;
-    while Instant::now() < deadline {
-        if std::net::TcpStream::connect(("127.0.0.1", port)).is_ok() {
-            return Ok(());
-        }
-        std::thread::sleep(Duration::from_millis(50));
-    }
-    bail!("baton serve did not listen on port {port} within {STARTUP_WAIT:?}")
 }
 
 /// `N` from the runner's last line, `N passed, M failed[, K skipped]`.

@@ -138,3 +138,24 @@ pub(crate) fn tool_version(program: &str) -> Option<String> {
     let output = Command::new(program).arg("--version").output().ok()?;
     Some(String::from_utf8_lossy(&output.stdout).trim().to_owned())
 }
+
+/// How long a server started for a benchmark or a conformance run may take to listen.
+pub(crate) const SERVER_STARTUP_WAIT: std::time::Duration = std::time::Duration::from_secs(30);
+
+/// A local port nobody listens on right now.
+pub(crate) fn free_port() -> anyhow::Result<u16> {
+    let listener = std::net::TcpListener::bind("127.0.0.1:0").context("no free local port")?;
+    Ok(listener.local_addr()?.port())
+}
+
+/// Waits until a server accepts connections on `port`.
+pub(crate) fn wait_for_port(port: u16) -> anyhow::Result<()> {
+    let deadline = std::time::Instant::now() + SERVER_STARTUP_WAIT;
+    while std::time::Instant::now() < deadline {
+        if std::net::TcpStream::connect(("127.0.0.1", port)).is_ok() {
+            return Ok(());
+        }
+        std::thread::sleep(std::time::Duration::from_millis(20));
+    }
+    bail!("no server listened on port {port} within {SERVER_STARTUP_WAIT:?}")
+}
