@@ -164,15 +164,22 @@ fn describe_state_machine(handle: &Handle, request: &Request) -> Result<Value, E
         .store()
         .state_machine(arn)?
         .ok_or_else(|| Error::StateMachineDoesNotExist(arn.to_owned()))?;
-    let parsed = parsed_machine(handle, &record)?;
+    let mut response = machine_description(handle, &record)?;
+    response["status"] = json!(record.status.as_str());
+    response["type"] = json!(record.r#type.as_str());
+    response["creationDate"] = json!(seconds(record.creation_date_millis));
+    Ok(response)
+}
+
+/// What DescribeStateMachine and DescribeStateMachineForExecution both answer about a
+/// machine (at the revision `record` holds).
+fn machine_description(handle: &Handle, record: &StateMachineRecord) -> Result<Value, Error> {
+    let parsed = parsed_machine(handle, record)?;
     let mut response = json!({
         "stateMachineArn": record.arn,
         "name": record.name,
-        "status": record.status.as_str(),
         "definition": record.definition,
         "roleArn": record.role_arn,
-        "type": record.r#type.as_str(),
-        "creationDate": seconds(record.creation_date_millis),
         "loggingConfiguration": stored_json(&record.logging_configuration),
         "tracingConfiguration": stored_json(&record.tracing_configuration),
         // As DescribeActivity: Baton encrypts nothing at rest, which AWS calls its own key.

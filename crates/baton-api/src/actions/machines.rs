@@ -20,9 +20,8 @@ use baton_asl::limits::DEFINITION_BYTES_MAX;
 use baton_store::{Change, StateMachineRecord, StateMachineRevisionRecord, StateMachineStatus};
 
 use super::{
-    Request, check_arn, commit, executions, not_in_enum, optional_bool, optional_str,
-    parse_definition, parsed_machine, required, seconds, stored_json, too_long, workflow,
-    wrong_type,
+    Request, check_arn, commit, executions, machine_description, not_in_enum, optional_bool,
+    optional_str, parse_definition, required, seconds, too_long, workflow, wrong_type,
 };
 use crate::{Error, Handle};
 
@@ -122,25 +121,9 @@ pub(super) fn describe_state_machine_for_execution(
     let machine_arn = &execution.state_machine_arn;
     let record = revision(handle, machine_arn, &execution.state_machine_revision_id)?
         .ok_or_else(|| Error::StateMachineDoesNotExist(machine_arn.clone()))?;
-    let parsed = parsed_machine(handle, &record)?;
-    let mut response = json!({
-        "stateMachineArn": record.arn,
-        "name": record.name,
-        "definition": record.definition,
-        "roleArn": record.role_arn,
-        "updateDate": seconds(record.update_date_millis.unwrap_or(record.creation_date_millis)),
-        "loggingConfiguration": stored_json(&record.logging_configuration),
-        "tracingConfiguration": stored_json(&record.tracing_configuration),
-        // Baton encrypts nothing at rest, which AWS calls its own key.
-        "encryptionConfiguration": { "type": "AWS_OWNED_KEY" },
-    });
-    // As in DescribeStateMachine: AWS names a revision only once an update made one.
-    if record.update_date_millis.is_some() {
-        response["revisionId"] = json!(record.revision_id);
-    }
-    if !parsed.variable_references.is_empty() {
-        response["variableReferences"] = json!(parsed.variable_references);
-    }
+    let mut response = machine_description(handle, &record)?;
+    let updated = record.update_date_millis.unwrap_or(record.creation_date_millis);
+    response["updateDate"] = json!(seconds(updated));
     Ok(response)
 }
 
