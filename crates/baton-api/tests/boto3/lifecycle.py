@@ -228,6 +228,12 @@ def main(endpoint):
     sfn.stop_execution(executionArn=parked, error="Halt", cause="enough")
     assert sfn.describe_execution(executionArn=parked)["status"] == "ABORTED"
 
+    sfn.tag_resource(resourceArn=standard, tags=[{"key": "team", "value": "baton"}])
+    tags = sfn.list_tags_for_resource(resourceArn=standard)["tags"]
+    assert tags == [{"key": "team", "value": "baton"}], tags
+    sfn.untag_resource(resourceArn=standard, tagKeys=["team"])
+    assert sfn.list_tags_for_resource(resourceArn=standard)["tags"] == []
+
     broken = {"StartAt": "A", "States": {"A": {"Type": "Pass", "Next": "B"}}}
     codes = [
         error_code(sfn.create_state_machine, name="Bad", definition=json.dumps(broken), roleArn=ROLE),
@@ -236,7 +242,10 @@ def main(endpoint):
         error_code(sfn.start_execution, stateMachineArn=standard, input="{not json"),
         error_code(sfn.start_sync_execution, stateMachineArn=standard),
         error_code(sfn.describe_execution, executionArn=standard.replace("stateMachine", "execution") + ":nope"),
-        error_code(sfn.tag_resource, resourceArn=standard, tags=[]),
+        error_code(
+            sfn.describe_map_run,
+            mapRunArn="arn:aws:states:us-east-1:123456789012:mapRun:Boto3Standard/m:00000000-0000-0000-0000-000000000000",
+        ),
     ]
     assert codes == [
         "InvalidDefinition",
