@@ -581,6 +581,17 @@ fn item_batcher_groups_items_for_each_child_execution() {
             "StartAt":"P","States":{"P":{"Type":"Pass","Output":"{% $count($states.input.Items) %}","End":true}}},
         "End":true}}}"#;
     let items = json!(["aaaaaaaaaa", "bbbbbbbbbb", "cccccccccc", "dddddddddd", "eeeeeeeeee"]);
+    // BatchInput reads the context object (as a recorded AWS definition does).
+    let with_context = r#"{"QueryLanguage":"JSONata","StartAt":"M","States":{"M":{"Type":"Map",
+        "Items":"{% [1, 2, 3] %}",
+        "ItemBatcher":{"MaxItemsPerBatch":2,"BatchInput":{"from":"{% $states.context.State.Name %}"}},
+        "ItemProcessor":{"ProcessorConfig":{"Mode":"DISTRIBUTED","ExecutionType":"STANDARD"},
+            "StartAt":"P","States":{"P":{"Type":"Pass","Output":"{% $states.input.BatchInput.from %}","End":true}}},
+        "End":true}}}"#;
+    assert_eq!(
+        run(with_context, json!({})),
+        Outcome::Succeeded { output: r#"["M","M"]"#.to_owned() }
+    );
     assert_eq!(
         run(jsonata, json!({"items": items, "bytes": 40})),
         Outcome::Succeeded { output: "[2,2,1]".to_owned() }

@@ -202,6 +202,17 @@ impl State {
                 dynamic(Some(&map.max_concurrency), &mut fields);
                 dynamic(map.tolerated_failure.count.as_ref(), &mut fields);
                 dynamic(map.tolerated_failure.percentage.as_ref(), &mut fields);
+                if let Some(batcher) = &map.item_batcher {
+                    dynamic(batcher.max_items_per_batch.as_ref(), &mut fields);
+                    dynamic(batcher.max_input_bytes_per_batch.as_ref(), &mut fields);
+                    fields.extend(payload(batcher.batch_input.as_ref()));
+                }
+                if let Some(reader) = &map.item_reader {
+                    fields.extend(payload(reader.payload.as_ref()));
+                }
+                if let Some(writer) = &map.result_writer {
+                    fields.extend(payload(writer.payload.as_ref()));
+                }
                 fields.extend(catchers(&map.catch));
             }
             StateKind::Choice(choice) => {
