@@ -11,12 +11,11 @@ use serde_json::{Map, Value};
 
 use baton_asl::limits;
 use baton_asl::model::{Dynamic, ItemBatcher, Payload};
-use baton_asl::path::Roots;
 
 use crate::dataflow::{At, Failure, RUNTIME, text, text_len};
-use crate::execution::{FrameId, VisibleVariables};
+use crate::execution::FrameId;
 use crate::interpreter::Run;
-use crate::interpreter::query::{Context, Extra};
+use crate::interpreter::children::not_for_intrinsics;
 
 impl Run<'_, '_> {
     /// Groups the per-item inputs into the batch inputs of the child executions.
@@ -50,20 +49,7 @@ impl Run<'_, '_> {
                 Some(self.evaluate_template(frame, template, input, None)?)
             }
             Some(Payload::Arguments(arguments)) => {
-                let bindings = self.jsonata_bindings(
-                    frame,
-                    input,
-                    Extra::Nothing,
-                    Context::ForState(None),
-                    &[arguments],
-                );
-                Some(self.jsonata_field(
-                    frame,
-                    "ItemBatcher/BatchInput",
-                    arguments,
-                    input,
-                    &bindings,
-                )?)
+                Some(self.jsonata_single(frame, "ItemBatcher/BatchInput", arguments, input)?)
             }
             None => None,
         };
@@ -98,34 +84,16 @@ impl Run<'_, '_> {
     ) -> Result<Option<u64>, Failure> {
         let (name, entered) = self.at(frame);
         let at = At { state: name, entered };
-        let found = match value {
+        let path = match value {
             None => return Ok(None),
             Some(Dynamic::Literal(number)) => return Ok(Some(*number)),
             Some(Dynamic::Jsonata(expression)) => {
-                let bindings = self.jsonata_bindings(
-                    frame,
-                    input,
-                    Extra::Nothing,
-                    Context::ForState(None),
-                    &[expression],
-                );
-                let result = self.jsonata_field(frame, field, expression, input, &bindings)?;
-                drop(bindings);
-                return self.jsonata_seconds(frame, field, expression, &result).map(Some);
+                return self.jsonata_integer(frame, field, expression, input).map(Some);
             }
-            Some(Dynamic::Path(path)) => {
-                let context = self.context_for(frame, None);
-                let variables = VisibleVariables { frames: &self.execution.frames, frame };
-                let roots = Roots { input, context: &context, variables: &variables };
-                let found = path.evaluate(&roots).map_err(|error| {
-                    Failure::in_state(error.name(), at.state, at.entered, error)
-                })?;
-                (found, path.text().to_owned())
-            }
-            // Validation allows intrinsic functions only in a Fail state's ErrorPath/CausePath.
-            Some(Dynamic::Intrinsic(call)) => (Value::Null, call.text().to_owned()),
+            Some(Dynamic::Intrinsic(call)) => return Err(not_for_intrinsics(field, call, &at)),
+            Some(Dynamic::Path(path)) => path,
         };
-        let (value, path) = found;
+        let value = self.map_path_value(frame, path, input, &at)?;
         let number = value.as_u64().or_else(|| value.as_str().and_then(|text| text.parse().ok()));
         number.map(Some).ok_or_else(|| {
             Failure::in_state(
@@ -133,8 +101,9 @@ impl Run<'_, '_> {
                 at.state,
                 at.entered,
                 format!(
-                    "The {field}Path field refers to value \"{}\" which is not a valid integer: {path}",
-                    value.as_str().map_or_else(|| text(&value), str::to_owned)
+                    "The {field}Path field refers to value \"{}\" which is not a valid integer: {}",
+                    value.as_str().map_or_else(|| text(&value), str::to_owned),
+                    path.text()
                 ),
             )
         })

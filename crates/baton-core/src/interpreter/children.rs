@@ -31,14 +31,7 @@ impl Run<'_, '_> {
                 self.evaluate_template(frame, template, &effective, None)?
             }
             Some(Payload::Arguments(arguments)) => {
-                let bindings = self.jsonata_bindings(
-                    frame,
-                    &effective,
-                    Extra::Nothing,
-                    Context::ForState(None),
-                    &[arguments],
-                );
-                self.jsonata_field(frame, "Arguments", arguments, &effective, &bindings)?
+                self.jsonata_single(frame, "Arguments", arguments, &effective)?
             }
             None => effective.clone(),
         };
@@ -133,35 +126,17 @@ impl Run<'_, '_> {
         if distributed {
             self.event(Some(frame), EventKind::MapStateStarted { length: items.len() });
         }
-        let evaluated = self.jsonata_map_limits(frame, map, &effective)?;
-        let (max_concurrency, tolerated_count, tolerated_percentage) = {
-            let variables = VisibleVariables { frames: &self.execution.frames, frame };
-            let roots = Roots { input: &effective, context: &context, variables: &variables };
-            let max_concurrency = match evaluated.max_concurrency {
-                Some(evaluated) => evaluated,
-                None => integer(&map.max_concurrency, "MaxConcurrencyPath", &roots, &at)?,
-            };
-            let tolerated_count = match evaluated.tolerated_count {
-                Some(evaluated) => Some(evaluated),
-                None => map
-                    .tolerated_failure
-                    .count
-                    .as_ref()
-                    .map(|count| integer(count, "ToleratedFailureCountPath", &roots, &at))
-                    .transpose()?,
-            };
-            let tolerated_percentage = match evaluated.tolerated_percentage {
-                Some(evaluated) => Some(evaluated),
-                None => map
-                    .tolerated_failure
-                    .percentage
-                    .as_ref()
-                    .map(|percentage| {
-                        float(percentage, "ToleratedFailurePercentagePath", &roots, &at)
-                    })
-                    .transpose()?,
-            };
-            (max_concurrency, tolerated_count, tolerated_percentage)
+        let max_concurrency =
+            self.map_integer(frame, &map.max_concurrency, "MaxConcurrency", &effective, &at)?;
+        let tolerated_count = match &map.tolerated_failure.count {
+            Some(count) => {
+                Some(self.map_integer(frame, count, "ToleratedFailureCount", &effective, &at)?)
+            }
+            None => None,
+        };
+        let tolerated_percentage = match &map.tolerated_failure.percentage {
+            Some(percentage) => Some(self.map_percentage(frame, percentage, &effective, &at)?),
+            None => None,
         };
         // The context object is built once; only `$$.Map.Item` changes from item to item.
         let inputs = self.map_item_inputs(frame, map, &effective, &items)?;
@@ -503,7 +478,7 @@ impl Run<'_, '_> {
                 state,
                 &input,
                 Extra::Result(&results),
-                results.clone(),
+                Some(results.clone()),
                 state.output.as_ref(),
                 state.assign.as_ref(),
                 transition,
@@ -569,70 +544,97 @@ impl Run<'_, '_> {
     }
 }
 
-/// Resolves a whole-number Map field (MaxConcurrency, ToleratedFailureCount) with AWS's messages.
-fn integer(
-    value: &Dynamic<u64>,
-    field: &str,
-    roots: &Roots<'_>,
-    at: &At<'_>,
-) -> Result<u64, Failure> {
-    resolve(value, field, roots, at, |found, path| {
-        if found.as_i64().is_some_and(|number| number < 0) {
-            return Err(format!("{} cannot be negative.", field.trim_end_matches("Path")));
+impl Run<'_, '_> {
+    /// A whole-number Map field (MaxConcurrency, ToleratedFailureCount): literal, JSONata, or
+    /// a `…Path`, with AWS's messages.
+    fn map_integer(
+        &mut self,
+        frame: FrameId,
+        value: &Dynamic<u64>,
+        field: &str,
+        input: &Value,
+        at: &At<'_>,
+    ) -> Result<u64, Failure> {
+        match value {
+            Dynamic::Literal(number) => Ok(*number),
+            Dynamic::Jsonata(expression) => self.jsonata_integer(frame, field, expression, input),
+            Dynamic::Path(path) => {
+                let found = self.map_path_value(frame, path, input, at)?;
+                let field = format!("{field}Path");
+                if found.as_i64().is_some_and(|number| number < 0) {
+                    let detail = format!("{} cannot be negative.", field.trim_end_matches("Path"));
+                    return Err(Failure::in_state(RUNTIME, at.state, at.entered, detail));
+                }
+                found.as_u64().ok_or_else(|| {
+                    let detail = format!(
+                        "The {field} field refers to value \"{}\" which is not a valid integer: {}",
+                        shown(&found),
+                        path.text()
+                    );
+                    Failure::in_state(RUNTIME, at.state, at.entered, detail)
+                })
+            }
+            Dynamic::Intrinsic(call) => Err(not_for_intrinsics(field, call, at)),
         }
-        found.as_u64().ok_or_else(|| {
-            format!(
-                "The {field} field refers to value \"{}\" which is not a valid integer: {path}",
-                shown(found)
-            )
-        })
-    })
-}
-
-/// Resolves ToleratedFailurePercentage with AWS's message.
-fn float(
-    value: &Dynamic<f64>,
-    field: &str,
-    roots: &Roots<'_>,
-    at: &At<'_>,
-) -> Result<f64, Failure> {
-    resolve(value, field, roots, at, |found, path| {
-        found.as_f64().ok_or_else(|| {
-            format!(
-                "The {field} field refers to value \"{}\" which is not a valid float: {path}",
-                shown(found)
-            )
-        })
-    })
-}
-
-/// A Map field given literally or through a reference path; `convert` checks the value a path
-/// found and says what is wrong with it.
-fn resolve<T: Copy>(
-    value: &Dynamic<T>,
-    field: &str,
-    roots: &Roots<'_>,
-    at: &At<'_>,
-    convert: impl Fn(&Value, &str) -> Result<T, String>,
-) -> Result<T, Failure> {
-    match value {
-        Dynamic::Literal(number) => Ok(*number),
-        Dynamic::Path(path) => {
-            let found = path
-                .evaluate(roots)
-                .map_err(|error| Failure::in_state(error.name(), at.state, at.entered, error))?;
-            convert(&found, path.text())
-                .map_err(|detail| Failure::in_state(RUNTIME, at.state, at.entered, detail))
-        }
-        // JSONata is evaluated by `jsonata_map_limits`; validation allows intrinsics only in
-        // Fail states.
-        Dynamic::Jsonata(_) | Dynamic::Intrinsic(_) => Err(Failure::in_state(
-            RUNTIME,
-            at.state,
-            at.entered,
-            format!("The field {field} has no value."),
-        )),
     }
+
+    /// `ToleratedFailurePercentage`: literal, JSONata, or `ToleratedFailurePercentagePath`.
+    fn map_percentage(
+        &mut self,
+        frame: FrameId,
+        value: &Dynamic<f64>,
+        input: &Value,
+        at: &At<'_>,
+    ) -> Result<f64, Failure> {
+        match value {
+            Dynamic::Literal(number) => Ok(*number),
+            Dynamic::Jsonata(expression) => self.jsonata_percentage(frame, expression, input),
+            Dynamic::Path(path) => {
+                let found = self.map_path_value(frame, path, input, at)?;
+                found.as_f64().ok_or_else(|| {
+                    let detail = format!(
+                        "The ToleratedFailurePercentagePath field refers to value \"{}\" which is not a valid float: {}",
+                        shown(&found),
+                        path.text()
+                    );
+                    Failure::in_state(RUNTIME, at.state, at.entered, detail)
+                })
+            }
+            Dynamic::Intrinsic(call) => {
+                Err(not_for_intrinsics("ToleratedFailurePercentage", call, at))
+            }
+        }
+    }
+
+    /// What a Map field's reference path selects from the state's input.
+    pub(crate) fn map_path_value(
+        &self,
+        frame: FrameId,
+        path: &baton_asl::path::Path,
+        input: &Value,
+        at: &At<'_>,
+    ) -> Result<Value, Failure> {
+        let context = self.context_for(frame, None);
+        let variables = VisibleVariables { frames: &self.execution.frames, frame };
+        let roots = Roots { input, context: &context, variables: &variables };
+        path.evaluate(&roots)
+            .map_err(|error| Failure::in_state(error.name(), at.state, at.entered, error))
+    }
+}
+
+/// Validation admits intrinsic functions only in a Fail state's `ErrorPath`/`CausePath`; a
+/// definition built some other way gets this failure rather than a guess.
+pub(crate) fn not_for_intrinsics(
+    field: &str,
+    call: &baton_asl::intrinsic::Call,
+    at: &At<'_>,
+) -> Failure {
+    Failure::in_state(
+        RUNTIME,
+        at.state,
+        at.entered,
+        format!("The field {field} does not take an intrinsic function: {}", call.text()),
+    )
 }
 
 /// A value as AWS shows it in these messages: strings without quotes, anything else as JSON.

@@ -88,7 +88,7 @@ impl<'m> Run<'m, '_> {
                     state,
                     &raw_input,
                     Extra::ErrorOutput(&error_output),
-                    error_output.clone(),
+                    Some(error_output.clone()),
                     catcher.output.as_ref(),
                     catcher.assign.as_ref(),
                     Transition::Next(catcher.next),

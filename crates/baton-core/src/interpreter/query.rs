@@ -8,9 +8,7 @@ use serde_json::{Map, Value};
 
 use baton_asl::intrinsic::Random;
 use baton_asl::jsonata::type_name;
-use baton_asl::model::{
-    Assign, Choice, Condition, Dynamic, Jsonata, Map as MapState, State, Transition, WaitFor,
-};
+use baton_asl::model::{Assign, Choice, Condition, Dynamic, Jsonata, State, Transition, WaitFor};
 use baton_asl::path::Variables;
 use baton_asl::timestamp;
 use baton_jsonata::{Bindings, Limits};
@@ -107,6 +105,19 @@ impl Run<'_, '_> {
             .map_err(|failure| self.query_failed(frame, Some(failure.location), &failure.cause))
     }
 
+    /// Evaluates one field that is the only one its bindings serve, against `input`.
+    pub(crate) fn jsonata_single(
+        &mut self,
+        frame: FrameId,
+        field: &str,
+        value: &Jsonata,
+        input: &Value,
+    ) -> Result<Value, Failure> {
+        let bindings =
+            self.jsonata_bindings(frame, input, Extra::Nothing, Context::ForState(None), &[value]);
+        self.jsonata_field(frame, field, value, input, &bindings)
+    }
+
     /// The failure for a field whose value has the wrong JSON type (`Items` must give an
     /// array, a `Condition` a Boolean), with AWS's message.
     pub(crate) fn unexpected_type(
@@ -151,7 +162,8 @@ impl Run<'_, '_> {
 
     /// Leaves a JSONata state: `Assign` and `Output` are evaluated against the same variables
     /// (AWS: "in parallel"), then the variables are stored and the state exits. Without
-    /// `Output` the state leaves with `default_output`.
+    /// `Output` the state leaves with `result` (a Task's, Parallel's or Map's result, a Catch's
+    /// error output) or, when that is `None`, with its input.
     #[allow(clippy::too_many_arguments)]
     pub(crate) fn jsonata_finish(
         &mut self,
@@ -159,7 +171,7 @@ impl Run<'_, '_> {
         state: &State,
         input: &Value,
         extra: Extra<'_>,
-        default_output: Value,
+        result: Option<Value>,
         output: Option<&Jsonata>,
         assign: Option<&Assign>,
         transition: Transition,
@@ -169,7 +181,8 @@ impl Run<'_, '_> {
             Some(Assign::JsonPath(_)) | None => None,
         };
         if output.is_none() && assign.is_none() {
-            self.exit_state(frame, state, default_output, None, transition);
+            let leaving = result.unwrap_or_else(|| input.clone());
+            self.exit_state(frame, state, leaving, None, transition);
             return Ok(());
         }
         let fields: Vec<&Jsonata> = output.into_iter().chain(assign).collect();
@@ -184,7 +197,7 @@ impl Run<'_, '_> {
         };
         let output = match output {
             Some(output) => self.jsonata_field(frame, "Output", output, input, &bindings)?,
-            None => default_output,
+            None => result.unwrap_or_else(|| input.clone()),
         };
         let (name, entered) = self.at(frame);
         let assigned = match values {
@@ -200,45 +213,18 @@ impl Run<'_, '_> {
 
 /// The JSONata forms of the states whose whole logic differs from JSONPath's.
 impl Run<'_, '_> {
-    /// Pass: leaves with `Output`, or its input.
-    pub(crate) fn run_pass_jsonata(
+    /// Leaves a JSONata state that has no result of its own (Pass, Succeed, Choice, Wait):
+    /// `Output` and `Assign` see the state's input, which is also the default output.
+    pub(crate) fn jsonata_leave(
         &mut self,
         frame: FrameId,
         state: &State,
+        output: Option<&Jsonata>,
+        assign: Option<&Assign>,
         transition: Transition,
     ) -> Result<(), Failure> {
         let input = self.execution.frame(frame).input.clone();
-        let default_output = input.clone();
-        self.jsonata_finish(
-            frame,
-            state,
-            &input,
-            Extra::Nothing,
-            default_output,
-            state.output.as_ref(),
-            state.assign.as_ref(),
-            transition,
-        )
-    }
-
-    /// Succeed: leaves with `Output`, or its input, and ends its States block.
-    pub(crate) fn run_succeed_jsonata(
-        &mut self,
-        frame: FrameId,
-        state: &State,
-    ) -> Result<(), Failure> {
-        let input = self.execution.frame(frame).input.clone();
-        let default_output = input.clone();
-        self.jsonata_finish(
-            frame,
-            state,
-            &input,
-            Extra::Nothing,
-            default_output,
-            state.output.as_ref(),
-            None,
-            Transition::End,
-        )
+        self.jsonata_finish(frame, state, &input, Extra::Nothing, None, output, assign, transition)
     }
 
     /// Choice: the first rule whose `Condition` is true decides, with its own `Output` and
@@ -304,13 +290,12 @@ impl Run<'_, '_> {
                 ));
             }
         };
-        let default_output = input.clone();
         self.jsonata_finish(
             frame,
             state,
             &input,
             Extra::Nothing,
-            default_output,
+            None,
             output,
             assign,
             Transition::Next(next),
@@ -329,10 +314,7 @@ impl Run<'_, '_> {
             WaitFor::Seconds(_) | WaitFor::Timestamp(_) => return Ok(None),
         };
         let input = self.execution.frame(frame).input.clone();
-        let bindings =
-            self.jsonata_bindings(frame, &input, Extra::Nothing, Context::ForState(None), &[value]);
-        let result = self.jsonata_field(frame, field, value, &input, &bindings)?;
-        drop(bindings);
+        let result = self.jsonata_single(frame, field, value, &input)?;
         if field == "Seconds" {
             let seconds = self.jsonata_seconds(frame, field, value, &result)?;
             return Ok(Some(seconds_to_millis(seconds)));
@@ -362,15 +344,7 @@ impl Run<'_, '_> {
                 let seconds = number.floor() as u64;
                 Ok(seconds)
             }
-            _ => {
-                let shown = value.expression_text().unwrap_or_default();
-                let detail = format!(
-                    "The JSONata expression '{shown}' specified for the field '{field}' returned an unexpected result type. Expected 'non-negative integer', but was '{}' for value: {}",
-                    type_name(result),
-                    text(result)
-                );
-                Err(self.query_failed(frame, Some(field.to_owned()), &detail))
-            }
+            _ => Err(self.unexpected_type(frame, field, value, result, "non-negative integer")),
         }
     }
 
@@ -382,9 +356,7 @@ impl Run<'_, '_> {
         value: &Jsonata,
     ) -> Result<String, Failure> {
         let input = self.execution.frame(frame).input.clone();
-        let bindings =
-            self.jsonata_bindings(frame, &input, Extra::Nothing, Context::ForState(None), &[value]);
-        let result = self.jsonata_field(frame, field, value, &input, &bindings)?;
+        let result = self.jsonata_single(frame, field, value, &input)?;
         if let Value::String(result) = result {
             return Ok(result);
         }
@@ -403,19 +375,8 @@ impl Run<'_, '_> {
         input: &Value,
     ) -> Result<Option<u64>, Failure> {
         let Some(Dynamic::Jsonata(value)) = value else { return Ok(None) };
-        let bindings =
-            self.jsonata_bindings(frame, input, Extra::Nothing, Context::ForState(None), &[value]);
-        let result = self.jsonata_field(frame, field, value, input, &bindings)?;
-        drop(bindings);
-        self.jsonata_seconds(frame, field, value, &result).map(Some)
+        self.jsonata_integer(frame, field, value, input).map(Some)
     }
-}
-
-/// A Map state's limits given as JSONata, evaluated; `None` where the field has another form.
-pub(crate) struct MapLimits {
-    pub(crate) max_concurrency: Option<u64>,
-    pub(crate) tolerated_count: Option<u64>,
-    pub(crate) tolerated_percentage: Option<f64>,
 }
 
 impl Run<'_, '_> {
@@ -433,73 +394,40 @@ impl Run<'_, '_> {
             let detail = format!("Map state input must be an array but was: {}", text(input));
             return Err(self.query_failed(frame, None, &detail));
         };
-        let bindings =
-            self.jsonata_bindings(frame, input, Extra::Nothing, Context::ForState(None), &[items]);
-        let result = self.jsonata_field(frame, "Items", items, input, &bindings)?;
+        let result = self.jsonata_single(frame, "Items", items, input)?;
         if let Value::Array(items) = result {
             return Ok(items);
         }
         Err(self.unexpected_type(frame, "Items", items, &result, "array"))
     }
 
-    /// `MaxConcurrency`, `ToleratedFailureCount` and `ToleratedFailurePercentage` given as
-    /// JSONata.
-    pub(crate) fn jsonata_map_limits(
+    /// A whole number from a JSONata field (`TimeoutSeconds`, `MaxConcurrency`, ...), rounded
+    /// down as AWS does for integer parameters.
+    pub(crate) fn jsonata_integer(
         &mut self,
         frame: FrameId,
-        map: &MapState,
+        field: &str,
+        value: &Jsonata,
         input: &Value,
-    ) -> Result<MapLimits, Failure> {
-        let mut limits =
-            MapLimits { max_concurrency: None, tolerated_count: None, tolerated_percentage: None };
-        let fields = [
-            ("MaxConcurrency", Some(&map.max_concurrency)),
-            ("ToleratedFailureCount", map.tolerated_failure.count.as_ref()),
-        ];
-        for (field, value) in fields {
-            let Some(Dynamic::Jsonata(value)) = value else { continue };
-            let bindings = self.jsonata_bindings(
-                frame,
-                input,
-                Extra::Nothing,
-                Context::ForState(None),
-                &[value],
-            );
-            let result = self.jsonata_field(frame, field, value, input, &bindings)?;
-            drop(bindings);
-            let number = self.jsonata_seconds(frame, field, value, &result)?;
-            if field == "MaxConcurrency" {
-                limits.max_concurrency = Some(number);
-            } else {
-                limits.tolerated_count = Some(number);
+    ) -> Result<u64, Failure> {
+        let result = self.jsonata_single(frame, field, value, input)?;
+        self.jsonata_seconds(frame, field, value, &result)
+    }
+
+    /// `ToleratedFailurePercentage` from JSONata: a number from 0 to 100.
+    pub(crate) fn jsonata_percentage(
+        &mut self,
+        frame: FrameId,
+        value: &Jsonata,
+        input: &Value,
+    ) -> Result<f64, Failure> {
+        let field = "ToleratedFailurePercentage";
+        let result = self.jsonata_single(frame, field, value, input)?;
+        match result.as_f64() {
+            Some(percentage) if (0.0..=100.0).contains(&percentage) => Ok(percentage),
+            _ => {
+                Err(self.unexpected_type(frame, field, value, &result, "number between 0 and 100"))
             }
         }
-        if let Some(Dynamic::Jsonata(value)) = &map.tolerated_failure.percentage {
-            let field = "ToleratedFailurePercentage";
-            let bindings = self.jsonata_bindings(
-                frame,
-                input,
-                Extra::Nothing,
-                Context::ForState(None),
-                &[value],
-            );
-            let result = self.jsonata_field(frame, field, value, input, &bindings)?;
-            drop(bindings);
-            match result.as_f64() {
-                Some(percentage) if (0.0..=100.0).contains(&percentage) => {
-                    limits.tolerated_percentage = Some(percentage);
-                }
-                _ => {
-                    let shown = value.expression_text().unwrap_or_default();
-                    let detail = format!(
-                        "The JSONata expression '{shown}' specified for the field '{field}' returned an unexpected result type. Expected 'number between 0 and 100', but was '{}' for value: {}",
-                        type_name(&result),
-                        text(&result)
-                    );
-                    return Err(self.query_failed(frame, Some(field.to_owned()), &detail));
-                }
-            }
-        }
-        Ok(limits)
     }
 }

@@ -94,11 +94,18 @@ impl<'m> Run<'m, '_> {
         let state = self.current_state(frame);
         let jsonata = state.query_language == QueryLanguage::Jsonata;
         let result = match &state.kind {
-            StateKind::Pass(pass) if jsonata => {
-                self.run_pass_jsonata(frame, state, pass.transition)
-            }
+            StateKind::Pass(pass) if jsonata => self.jsonata_leave(
+                frame,
+                state,
+                state.output.as_ref(),
+                state.assign.as_ref(),
+                pass.transition,
+            ),
             StateKind::Choice(choice) if jsonata => self.run_choice_jsonata(frame, state, choice),
-            StateKind::Succeed if jsonata => self.run_succeed_jsonata(frame, state),
+            // Succeed has no Assign.
+            StateKind::Succeed if jsonata => {
+                self.jsonata_leave(frame, state, state.output.as_ref(), None, Transition::End)
+            }
             StateKind::Pass(_) => self.run_pass(frame, state),
             StateKind::Task(task) => self.run_task(frame, state, task),
             StateKind::Choice(_) => self.run_choice(frame, state),
@@ -525,14 +532,9 @@ impl<'m> Run<'m, '_> {
         let StateKind::Wait(wait) = &state.kind else { return };
         self.execution.frame_mut(frame).status = FrameStatus::Entering;
         if state.query_language == QueryLanguage::Jsonata {
-            let input = self.execution.frame(frame).input.clone();
-            let default_output = input.clone();
-            let result = self.jsonata_finish(
+            let result = self.jsonata_leave(
                 frame,
                 state,
-                &input,
-                Extra::Nothing,
-                default_output,
                 state.output.as_ref(),
                 state.assign.as_ref(),
                 wait.transition,
@@ -851,7 +853,7 @@ impl<'m> Run<'m, '_> {
                 state,
                 &input,
                 Extra::Result(&output),
-                output.clone(),
+                Some(output.clone()),
                 state.output.as_ref(),
                 state.assign.as_ref(),
                 task.transition,
