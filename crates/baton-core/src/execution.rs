@@ -193,6 +193,10 @@ pub(crate) struct Frame {
     /// its Exited event.
     pub(crate) output_len_bound: Option<usize>,
     pub(crate) entered_event_id: u64,
+    /// The `previousEventId` of the current state's Entered event, which AWS's
+    /// `EvaluationFailed` events point at (see `Run::query_failed`).
+    #[serde(default)]
+    pub(crate) entered_previous_event_id: u64,
     pub(crate) entered_at: Millis,
     /// The last event this frame produced, for `previousEventId`.
     pub(crate) last_event_id: u64,

@@ -597,3 +597,37 @@ fn item_batcher_groups_items_for_each_child_execution() {
         Outcome::Succeeded { output: "[2,2,1]".to_owned() }
     );
 }
+
+#[test]
+fn evaluation_failed_points_where_aws_points_it() {
+    // Recorded: BASE_UNDEFINED_OUTPUT_MULTIPLE_STATES (EvaluationFailed points at what the
+    // Entered event points at) and test_wait_timestamp_jsonata (a bad Timestamp points at the
+    // Entered event).
+    check_execution(
+        r#"{"QueryLanguage":"JSONata","StartAt":"A","States":{
+            "A":{"Type":"Pass","Next":"B"},
+            "B":{"Type":"Pass","Output":{"result":"{% $doesNotExist %}"},"End":true}}}"#,
+        json!({}),
+        &[],
+        r#"
+1 0 ExecutionStarted {"input":"{}"}
+2 0 PassStateEntered {"input":"{}","name":"A"}
+3 2 PassStateExited {"name":"A","output":"{}"}
+4 3 PassStateEntered {"input":"{}","name":"B"}
+5 3 EvaluationFailed {"cause":"An error occurred while executing the state 'B' (entered at the event id #4). The JSONata expression '$doesNotExist' specified for the field 'Output/result' returned nothing (undefined).","error":"States.QueryEvaluationError","location":"Output/result","state":"B"}
+6 5 ExecutionFailed {"cause":"An error occurred while executing the state 'B' (entered at the event id #4). The JSONata expression '$doesNotExist' specified for the field 'Output/result' returned nothing (undefined).","error":"States.QueryEvaluationError"}
+"#,
+    );
+    check_execution(
+        r#"{"QueryLanguage":"JSONata","StartAt":"W","States":{
+            "W":{"Type":"Wait","Timestamp":"{% '2016-12-05T21:29:29' %}","End":true}}}"#,
+        json!({}),
+        &[],
+        r#"
+1 0 ExecutionStarted {"input":"{}"}
+2 0 WaitStateEntered {"input":"{}","name":"W"}
+3 2 EvaluationFailed {"cause":"An error occurred while executing the state 'W' (entered at the event id #2). The Timestamp field cannot be parsed as an ISO-8601 extended offset date-time format string: 2016-12-05T21:29:29","error":"States.QueryEvaluationError","location":"Timestamp","state":"W"}
+4 3 ExecutionFailed {"cause":"An error occurred while executing the state 'W' (entered at the event id #2). The Timestamp field cannot be parsed as an ISO-8601 extended offset date-time format string: 2016-12-05T21:29:29","error":"States.QueryEvaluationError"}
+"#,
+    );
+}

@@ -79,6 +79,7 @@ impl Run<'_, '_> {
             input_len: None,
             output_len_bound: None,
             entered_event_id: 0,
+            entered_previous_event_id: 0,
             entered_at: self.now,
             last_event_id: data.last_event_id,
             retry_counts: Vec::new(),

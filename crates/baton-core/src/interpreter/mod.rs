@@ -86,6 +86,7 @@ pub fn start_guarded(
         input_len: None,
         output_len_bound: None,
         entered_event_id: 0,
+        entered_previous_event_id: 0,
         entered_at: at,
         last_event_id: 0,
         retry_counts: Vec::new(),

@@ -138,7 +138,32 @@ impl Run<'_, '_> {
     }
 
     /// Records `EvaluationFailed` and returns the failure the state then handles.
+    ///
+    /// When the field fails before the state recorded anything after its Entered event, AWS
+    /// points the event at what the Entered event points at (recorded for failing `Arguments`,
+    /// `Output`, `Assign` and `Items` in Pass, Task and Map states); the event after it points
+    /// at the event itself. After other events of the state (a task's result) no recording
+    /// shows otherwise, so it follows them as any event does.
     pub(crate) fn query_failed(
+        &mut self,
+        frame: FrameId,
+        location: Option<String>,
+        detail: &str,
+    ) -> Failure {
+        let data = self.execution.frame_mut(frame);
+        if data.last_event_id == data.entered_event_id {
+            data.last_event_id = data.entered_previous_event_id;
+        }
+        self.evaluation_failed(frame, location, detail)
+    }
+
+    /// [`Run::query_failed`] for a Wait state's `Timestamp` that is not a timestamp: there AWS
+    /// points the event at the state's Entered event (recorded: test_wait_timestamp_jsonata).
+    fn timestamp_failed(&mut self, frame: FrameId, detail: &str) -> Failure {
+        self.evaluation_failed(frame, Some("Timestamp".to_owned()), detail)
+    }
+
+    fn evaluation_failed(
         &mut self,
         frame: FrameId,
         location: Option<String>,
@@ -324,7 +349,7 @@ impl Run<'_, '_> {
             let detail = format!(
                 "The Timestamp field cannot be parsed as an ISO-8601 extended offset date-time format string: {shown}"
             );
-            self.query_failed(frame, Some(field.to_owned()), &detail)
+            self.timestamp_failed(frame, &detail)
         })?;
         Ok(Some((due.as_millisecond() - self.now).max(0)))
     }

@@ -46,8 +46,8 @@ impl<'m> Run<'m, '_> {
     /// Records `<Type>StateEntered` and runs the state.
     pub(crate) fn enter_state(&mut self, frame: FrameId) {
         let state = self.current_state(frame);
-        // The previous state's Exited event serialized this same value: reuse the text.
         self.execution.transitions += 1;
+        let previous = self.execution.frame(frame).last_event_id;
         // The previous state's Exited event serialized this same value: reuse the text.
         let serialized = self.execution.frame_mut(frame).input_text.take();
         let id = self.event_lazy(frame, |run| EventKind::StateEntered {
@@ -68,6 +68,7 @@ impl<'m> Run<'m, '_> {
         let now = self.now;
         let data = self.execution.frame_mut(frame);
         data.entered_event_id = id;
+        data.entered_previous_event_id = previous;
         data.entered_at = now;
         data.retry_counts = vec![0; retriers];
         self.execute_state(frame);
