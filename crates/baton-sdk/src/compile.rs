@@ -22,9 +22,12 @@ use baton_asl::{MachineType, Options};
 use crate::Error;
 use crate::flow::{AnyKind, Common, Delay, Flow, Node, kind};
 use crate::policy::{Catch, Retry};
-use crate::task::Task;
+use crate::task::{Pattern, Task};
 use crate::workflow::{Definition, Target, Workflow};
 
+/// The resource of a callback task (see [`Task::callback`]): a Lambda invocation that waits for
+/// its task token.
+const CALLBACK_RESOURCE: &str = "arn:aws:states:::lambda:invoke.waitForTaskToken";
 /// What separates a nested workflow's step name from its states' names.
 const NESTED_SEPARATOR: &str = "/";
 /// The characters of a shortened name's hash suffix: `~` and eight hex digits.
@@ -194,8 +197,26 @@ impl Compiler<'_> {
         match &node.kind {
             AnyKind::Task(kind::Task { task }) => {
                 self.use_task(task)?;
-                put(state, "Resource", json!(self.target.activity_arn(&task.name)));
-                put_data_flow(state, &node.common);
+                match task.pattern {
+                    Pattern::Activity => {
+                        put(state, "Resource", json!(self.target.activity_arn(&task.name)));
+                        put_data_flow(state, &node.common);
+                    }
+                    Pattern::Callback => {
+                        put(state, "Resource", json!(CALLBACK_RESOURCE));
+                        // The step's own Parameters, if any, shape the input the handler gets;
+                        // the token rides beside it.
+                        let input = match &node.common.parameters {
+                            Some(template) => json!({ "input": template }),
+                            None => json!({ "input.$": "$" }),
+                        };
+                        let mut payload = input;
+                        payload["token.$"] = json!("$$.Task.Token");
+                        let parameters = json!({ "FunctionName": task.name, "Payload": payload });
+                        let common = Common { parameters: Some(parameters), ..node.common.clone() };
+                        put_data_flow(state, &common);
+                    }
+                }
                 if let Some(seconds) = task.timeout_seconds {
                     put(state, "TimeoutSeconds", json!(seconds));
                 }

@@ -74,6 +74,9 @@ pub enum Error {
     /// The execution's output text is not JSON (a bug in the engine).
     #[error("the execution output is not JSON: {0}")]
     Output(#[source] serde_json::Error),
+    /// The execution's output is a payload reference that could not be resolved.
+    #[error("the execution output could not be resolved: {0}")]
+    Offload(#[from] crate::offload::Error),
     /// The embedded engine could not run the execution to its end.
     #[error("the embedded engine could not run the workflow: {0}")]
     Engine(#[from] baton_runtime::Error),

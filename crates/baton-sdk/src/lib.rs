@@ -79,19 +79,27 @@ pub mod condition;
 mod engine;
 mod error;
 mod flow;
+pub mod interceptor;
+pub mod offload;
 mod policy;
 mod task;
 mod workflow;
 
 pub use baton_core::Event;
 pub use baton_runtime::Clock;
+/// The object store crate payload offloading is built on, to configure stores with.
+pub use object_store;
 
 pub use crate::condition::Condition;
-pub use crate::engine::{Engine, Failure, History, RunOutcome, Status};
+pub use crate::engine::{
+    Engine, Failure, History, Prepared, RunOutcome, Status, TaskTokens, TokenError,
+};
 pub use crate::error::Error;
 pub use crate::flow::{
     Delay, Flow, Node, Step, choice, fail, kind, map, parallel, pass, succeed, wait,
 };
+pub use crate::interceptor::Interceptor;
+pub use crate::offload::Offload;
 pub use crate::policy::{ALL_ERRORS, Catch, Retry};
-pub use crate::task::{INPUT_INVALID, OUTPUT_INVALID, Task, TaskFailure};
+pub use crate::task::{Callback, INPUT_INVALID, OUTPUT_INVALID, Task, TaskFailure};
 pub use crate::workflow::{Definition, Target, Workflow};

@@ -10,19 +10,27 @@
 //! In the generated definition a task is an activity (`arn:aws:states:REGION:ACCOUNT:activity:NAME`,
 //! see [`crate::Target`]): an activity receives the effective input and returns its result
 //! unchanged, so the handler sees exactly its typed input, and the same definition can later be
-//! served by activity workers without editing it.
+//! served by activity workers without editing it. A callback task ([`Task::callback`]) is a
+//! `.waitForTaskToken` Lambda invocation instead: its handler hands the task token to someone
+//! (a person, another system) who completes the task later.
+//!
+//! [`run`] is how every placement (the embedded engine, activity workers) runs a handler, so
+//! interceptors and payload offloading apply the same way everywhere.
 
 use std::fmt;
 use std::future::Future;
+use std::pin::Pin;
 use std::sync::Arc;
 
-use serde::Serialize;
 use serde::de::DeserializeOwned;
+use serde::{Deserialize, Serialize};
 use serde_json::Value;
 
-use baton_integrations::{TaskError, TaskFuture};
+use baton_integrations::TaskError;
 
 use crate::flow::{Flow, Step, kind};
+use crate::interceptor::{self, Call};
+use crate::offload::Offload;
 use crate::policy::{Catch, Retry};
 
 /// The error a task fails with when its input does not deserialize into the handler's input
@@ -54,8 +62,68 @@ impl From<TaskFailure> for TaskError {
     }
 }
 
-/// A handler with its types erased: JSON in, JSON or a task error out.
-pub(crate) type Handler = Arc<dyn Fn(Value) -> TaskFuture + Send + Sync>;
+/// What a callback task's handler receives (see [`Task::callback`]).
+#[derive(Debug, Clone, PartialEq, Eq, Deserialize)]
+pub struct Callback<I> {
+    /// The task's input: the state's effective input.
+    pub input: I,
+    /// The task token that completes the task, through [`crate::TaskTokens`] on the embedded
+    /// engine or `SendTaskSuccess`/`SendTaskFailure` on a server.
+    pub token: String,
+}
+
+/// What surrounds every handler run, wherever the handler is placed: the interceptor stack and
+/// payload offloading. The embedded engine holds one, and so does each worker; both run
+/// handlers through [`run`].
+#[derive(Clone, Default)]
+pub(crate) struct Around {
+    pub(crate) interceptors: interceptor::Stack,
+    pub(crate) offload: Option<Offload>,
+}
+
+impl fmt::Debug for Around {
+    fn fmt(&self, formatter: &mut fmt::Formatter<'_>) -> fmt::Result {
+        formatter
+            .debug_struct("Around")
+            .field("interceptors", &self.interceptors.len())
+            .field("offload", &self.offload)
+            .finish()
+    }
+}
+
+/// Runs `task`'s handler on `input` (a Task state's effective input, or an activity task's
+/// input as `GetActivityTask` returns it) and returns its output as JSON, or the failure the
+/// task reports: payload references in the input are resolved, the interceptors of `around`
+/// run around the handler, and a large output is offloaded (see [`crate::offload`] and
+/// [`crate::interceptor`]). Every placement runs handlers through this function, so they
+/// behave the same on the embedded engine and on workers.
+pub(crate) async fn run(task: &Task, input: Value, around: &Around) -> Result<Value, TaskFailure> {
+    let input = match &around.offload {
+        Some(offload) => offload.resolve(input).await?,
+        None => input,
+    };
+    let output = around.interceptors.run(Call::new(&task.name), input, &*task.handler).await?;
+    match &around.offload {
+        Some(offload) => Ok(offload.store(output).await?),
+        None => Ok(output),
+    }
+}
+
+/// A handler's work: JSON or the failure, later.
+pub(crate) type Work = Pin<Box<dyn Future<Output = Result<Value, TaskFailure>> + Send>>;
+
+/// A handler with its types erased: JSON in, JSON or a failure out.
+pub(crate) type Handler = Arc<dyn Fn(Value) -> Work + Send + Sync>;
+
+/// How a task's result comes back.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub(crate) enum Pattern {
+    /// An activity: the handler's output is the result.
+    Activity,
+    /// A `.waitForTaskToken` call: the handler sends the token on, and the result is what
+    /// comes back with the token.
+    Callback,
+}
 
 /// A task handler declared with its resource name and error-handling policy.
 ///
@@ -82,6 +150,7 @@ pub struct Task {
     pub(crate) catch: Vec<(Catch, Flow)>,
     pub(crate) timeout_seconds: Option<u64>,
     pub(crate) heartbeat_seconds: Option<u64>,
+    pub(crate) pattern: Pattern,
 }
 
 impl Task {
@@ -100,11 +169,14 @@ impl Task {
             let handler = Arc::clone(&handler);
             Box::pin(async move {
                 let input: I = serde_json::from_value(input).map_err(|error| {
-                    TaskError::new(INPUT_INVALID, format!("the task input does not fit: {error}"))
+                    TaskFailure::new(INPUT_INVALID, format!("the task input does not fit: {error}"))
                 })?;
                 let output = handler(input).await?;
                 serde_json::to_value(output).map_err(|error| {
-                    TaskError::new(OUTPUT_INVALID, format!("the task output is not JSON: {error}"))
+                    TaskFailure::new(
+                        OUTPUT_INVALID,
+                        format!("the task output is not JSON: {error}"),
+                    )
                 })
             })
         });
@@ -115,7 +187,43 @@ impl Task {
             catch: Vec::new(),
             timeout_seconds: None,
             heartbeat_seconds: None,
+            pattern: Pattern::Activity,
         }
+    }
+
+    /// Declares a callback task under the resource name `name`: a step that runs it calls
+    /// `handler` with its input and a task token, and then waits until someone completes the
+    /// task with that token; the output sent with the token is the step's result, and a
+    /// failure sent with it is the step's error. `handler` only hands the token on (to a
+    /// person who approves, another system); its `Err` fails the task at once.
+    ///
+    /// The step is a Lambda invocation with `.waitForTaskToken`
+    /// (`arn:aws:states:::lambda:invoke.waitForTaskToken`, `FunctionName` the task's name,
+    /// `Payload` `{"input": <effective input>, "token": <task token>}`), so on AWS a Lambda
+    /// function of that name plays the handler; it is not an activity, and activity workers do
+    /// not serve it. On the embedded engine the handler runs in-process and the token comes
+    /// back through [`crate::Engine::task_tokens`].
+    ///
+    /// ```
+    /// use baton_sdk::{Callback, Task, TaskFailure};
+    ///
+    /// async fn ask(request: Callback<String>) -> Result<(), TaskFailure> {
+    ///     println!("please approve {} with token {}", request.input, request.token);
+    ///     Ok(())
+    /// }
+    ///
+    /// let ask = Task::callback("ask-approver", ask).timeout_seconds(24 * 3600);
+    /// assert_eq!(ask.name(), "ask-approver");
+    /// ```
+    pub fn callback<I, F, Work>(name: impl Into<String>, handler: F) -> Task
+    where
+        I: DeserializeOwned + Send + 'static,
+        F: Fn(Callback<I>) -> Work + Send + Sync + 'static,
+        Work: Future<Output = Result<(), TaskFailure>> + Send + 'static,
+    {
+        let mut task = Task::new(name, handler);
+        task.pattern = Pattern::Callback;
+        task
     }
 
     /// The resource name the task was declared with.

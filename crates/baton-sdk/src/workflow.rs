@@ -9,7 +9,7 @@ use baton_asl::StateMachine;
 
 use crate::Error;
 use crate::flow::{Flow, Step, kind};
-use crate::task::Task;
+use crate::task::{Pattern, Task};
 
 /// The region and account that local runs use, as Step Functions Local does.
 const LOCAL_REGION: &str = "us-east-1";
@@ -107,7 +107,8 @@ impl Definition {
     }
 
     /// The names of the activities the definition's Task states use, in order of first use.
+    /// Callback tasks ([`Task::callback`]) are Lambda invocations, not activities.
     pub fn activities(&self) -> impl Iterator<Item = &str> {
-        self.tasks.iter().map(Task::name)
+        self.tasks.iter().filter(|task| task.pattern == Pattern::Activity).map(Task::name)
     }
 }
