@@ -43,6 +43,7 @@
 mod read;
 mod rows;
 mod schema;
+mod versions;
 mod writer;
 
 use std::path::PathBuf;
@@ -60,8 +61,9 @@ use baton_store::completion::Reply;
 use baton_store::page::listing;
 use baton_store::{
     ActivityRecord, ActivityTaskRecord, Callback, ClaimRequest, Commit, Error, EventRecord,
-    ExecutionFilter, ExecutionRecord, Order, Page, PageRequest, StateMachineRecord,
-    StateMachineRevisionRecord, Store, TaskTokenRecord, TimerRecord,
+    ExecutionFilter, ExecutionRecord, ExecutionSourceRecord, ExecutionStatus, Order, Page,
+    PageRequest, StateMachineAliasRecord, StateMachineRecord, StateMachineRevisionRecord,
+    StateMachineVersionRecord, Store, TaskTokenRecord, TimerRecord,
 };
 
 use crate::read::{Listing, ReadPool};
@@ -440,6 +442,117 @@ impl Store for SqliteStore {
             page,
             rows::execution,
             |e| (e.start_date_millis, e.arn.clone()),
+            date_and_arn,
+        )
+    }
+
+    fn list_version_executions(
+        &self,
+        version_arn: &str,
+        status: Option<ExecutionStatus>,
+        page: &PageRequest,
+    ) -> Result<Page<ExecutionRecord>, Error> {
+        let mut values = vec![Value::Text(version_arn.to_owned())];
+        let condition = match status {
+            Some(status) => {
+                values.push(Value::Text(status.as_str().to_owned()));
+                "version_arn = ?1 AND status = ?2"
+            }
+            None => "version_arn = ?1",
+        };
+        let query = Listing {
+            listing: listing::VERSION_EXECUTIONS,
+            table: "execution_sources JOIN executions ON executions.arn = execution_arn",
+            columns: rows::EXECUTION_COLUMNS,
+            filter: condition,
+            values,
+            key_columns: "start_date_millis, arn",
+            order: Order::Reverse,
+        };
+        self.shared.reads.page(
+            &query,
+            page,
+            rows::execution,
+            |e| (e.start_date_millis, e.arn.clone()),
+            date_and_arn,
+        )
+    }
+
+    fn execution_source(
+        &self,
+        execution_arn: &str,
+    ) -> Result<Option<ExecutionSourceRecord>, Error> {
+        let sql = format!(
+            "SELECT {} FROM execution_sources WHERE execution_arn = ?1",
+            rows::SOURCE_COLUMNS
+        );
+        self.shared.reads.one("execution source", &sql, &[execution_arn], rows::source)
+    }
+
+    fn state_machine_version(&self, arn: &str) -> Result<Option<StateMachineVersionRecord>, Error> {
+        let sql =
+            format!("SELECT {} FROM state_machine_versions WHERE arn = ?1", rows::VERSION_COLUMNS);
+        self.shared.reads.one("state machine version", &sql, &[arn], rows::version)
+    }
+
+    fn list_state_machine_versions(
+        &self,
+        state_machine_arn: &str,
+        page: &PageRequest,
+    ) -> Result<Page<StateMachineVersionRecord>, Error> {
+        let query = Listing {
+            listing: listing::STATE_MACHINE_VERSIONS,
+            table: "state_machine_versions",
+            columns: rows::VERSION_COLUMNS,
+            filter: "state_machine_arn = ?1",
+            values: vec![Value::Text(state_machine_arn.to_owned())],
+            key_columns: "version_number",
+            order: Order::Reverse,
+        };
+        self.shared.reads.page(
+            &query,
+            page,
+            rows::version,
+            |v| v.version_number,
+            |number: u64| vec![Value::Integer(i64::try_from(number).unwrap_or(i64::MAX))],
+        )
+    }
+
+    fn latest_version_number(&self, state_machine_arn: &str) -> Result<u64, Error> {
+        let sql = "SELECT latest_version_number FROM state_machine_version_numbers
+            WHERE state_machine_arn = ?1";
+        let latest =
+            self.shared
+                .reads
+                .one("version numbers", sql, &[state_machine_arn], |row| row.get(0))?;
+        Ok(latest.unwrap_or(0))
+    }
+
+    fn state_machine_alias(&self, arn: &str) -> Result<Option<StateMachineAliasRecord>, Error> {
+        let sql =
+            format!("SELECT {} FROM state_machine_aliases WHERE arn = ?1", rows::ALIAS_COLUMNS);
+        self.shared.reads.one("state machine alias", &sql, &[arn], rows::alias)
+    }
+
+    fn list_state_machine_aliases(
+        &self,
+        state_machine_arn: &str,
+        page: &PageRequest,
+    ) -> Result<Page<StateMachineAliasRecord>, Error> {
+        let query = Listing {
+            listing: listing::STATE_MACHINE_ALIASES,
+            table: "state_machine_aliases",
+            columns: rows::ALIAS_COLUMNS,
+            filter: "state_machine_arn = ?1",
+            values: vec![Value::Text(state_machine_arn.to_owned())],
+            key_columns: "creation_date_millis, arn",
+            order: Order::Forward,
+        };
+        self.shared.reads.page(
+            &query,
+            page,
+            rows::alias,
+            |a| (a.creation_date_millis, a.arn.clone()),
             date_and_arn,
         )
     }

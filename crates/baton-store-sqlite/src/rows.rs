@@ -6,9 +6,10 @@ use rusqlite::Row;
 use rusqlite::types::Type;
 
 use baton_store::{
-    ActivityRecord, ActivityTaskRecord, Claim, EventRecord, ExecutionRecord, ExecutionStatus,
-    StateMachineRecord, StateMachineRevisionRecord, StateMachineStatus, StateMachineType, Tags,
-    TaskTokenRecord, TimerRecord,
+    ActivityRecord, ActivityTaskRecord, AliasRoute, Claim, EventRecord, ExecutionRecord,
+    ExecutionSourceRecord, ExecutionStatus, StateMachineAliasRecord, StateMachineRecord,
+    StateMachineRevisionRecord, StateMachineStatus, StateMachineType, StateMachineVersionRecord,
+    Tags, TaskTokenRecord, TimerRecord,
 };
 
 pub(crate) const STATE_MACHINE_COLUMNS: &str = "arn, name, type, definition, role_arn, \
@@ -17,6 +18,14 @@ pub(crate) const STATE_MACHINE_COLUMNS: &str = "arn, name, type, definition, rol
 
 pub(crate) const REVISION_COLUMNS: &str = "state_machine_arn, revision_id, definition, \
     role_arn, update_date_millis, logging_configuration, tracing_configuration";
+
+pub(crate) const VERSION_COLUMNS: &str = "arn, state_machine_arn, version_number, revision_id, \
+    description, creation_date_millis";
+
+pub(crate) const ALIAS_COLUMNS: &str = "arn, state_machine_arn, name, description, routing, \
+    creation_date_millis, update_date_millis";
+
+pub(crate) const SOURCE_COLUMNS: &str = "execution_arn, version_arn, alias_arn";
 
 pub(crate) const ACTIVITY_COLUMNS: &str = "arn, name, creation_date_millis, tags";
 
@@ -61,6 +70,42 @@ pub(crate) fn revision(row: &Row<'_>) -> rusqlite::Result<StateMachineRevisionRe
         logging_configuration: row.get(5)?,
         tracing_configuration: row.get(6)?,
     })
+}
+
+pub(crate) fn version(row: &Row<'_>) -> rusqlite::Result<StateMachineVersionRecord> {
+    Ok(StateMachineVersionRecord {
+        arn: row.get(0)?,
+        state_machine_arn: row.get(1)?,
+        version_number: row.get(2)?,
+        revision_id: row.get(3)?,
+        description: row.get(4)?,
+        creation_date_millis: row.get(5)?,
+    })
+}
+
+pub(crate) fn alias(row: &Row<'_>) -> rusqlite::Result<StateMachineAliasRecord> {
+    Ok(StateMachineAliasRecord {
+        arn: row.get(0)?,
+        state_machine_arn: row.get(1)?,
+        name: row.get(2)?,
+        description: row.get(3)?,
+        routing: json(row, 4)?,
+        creation_date_millis: row.get(5)?,
+        update_date_millis: row.get(6)?,
+    })
+}
+
+pub(crate) fn source(row: &Row<'_>) -> rusqlite::Result<ExecutionSourceRecord> {
+    Ok(ExecutionSourceRecord {
+        execution_arn: row.get(0)?,
+        version_arn: row.get(1)?,
+        alias_arn: row.get(2)?,
+    })
+}
+
+/// An alias's routing as stored: a JSON array.
+pub(crate) fn routing_text(routing: &[AliasRoute]) -> String {
+    serde_json::to_string(routing).expect("routes of strings and integers always serialize")
 }
 
 pub(crate) fn activity(row: &Row<'_>) -> rusqlite::Result<ActivityRecord> {
@@ -134,6 +179,11 @@ pub(crate) fn tags_text(tags: &Tags) -> String {
 }
 
 fn tags(row: &Row<'_>, index: usize) -> rusqlite::Result<Tags> {
+    json(row, index)
+}
+
+/// A column stored as JSON text.
+fn json<T: serde::de::DeserializeOwned>(row: &Row<'_>, index: usize) -> rusqlite::Result<T> {
     let text: String = row.get(index)?;
     serde_json::from_str(&text)
         .map_err(|error| rusqlite::Error::FromSqlConversionFailure(index, Type::Text, error.into()))

@@ -112,6 +112,45 @@ const MIGRATIONS: &[&str] = &[
         PRIMARY KEY (state_machine_arn, revision_id)
     ) WITHOUT ROWID;
     ",
+    // Version 3. Versions (numbered names of kept revisions), the numbering of each machine's
+    // versions (which outlives deleted versions, since a number is never given twice), aliases
+    // (their routing as JSON, always read and written whole), and what executions started on a
+    // version or an alias were started on.
+    r"
+    CREATE TABLE state_machine_versions (
+        arn TEXT PRIMARY KEY NOT NULL,
+        state_machine_arn TEXT NOT NULL,
+        version_number INTEGER NOT NULL,
+        revision_id TEXT NOT NULL,
+        description TEXT,
+        creation_date_millis INTEGER NOT NULL,
+        UNIQUE (state_machine_arn, version_number)
+    );
+
+    CREATE TABLE state_machine_version_numbers (
+        state_machine_arn TEXT PRIMARY KEY NOT NULL,
+        latest_version_number INTEGER NOT NULL
+    ) WITHOUT ROWID;
+
+    CREATE TABLE state_machine_aliases (
+        arn TEXT PRIMARY KEY NOT NULL,
+        state_machine_arn TEXT NOT NULL,
+        name TEXT NOT NULL,
+        description TEXT,
+        routing TEXT NOT NULL,
+        creation_date_millis INTEGER NOT NULL,
+        update_date_millis INTEGER
+    );
+    CREATE INDEX state_machine_aliases_by_machine
+        ON state_machine_aliases (state_machine_arn, creation_date_millis, arn);
+
+    CREATE TABLE execution_sources (
+        execution_arn TEXT PRIMARY KEY NOT NULL,
+        version_arn TEXT NOT NULL,
+        alias_arn TEXT
+    ) WITHOUT ROWID;
+    CREATE INDEX execution_sources_by_version ON execution_sources (version_arn, execution_arn);
+    ",
 ];
 
 /// The schema version this build writes and reads.

@@ -22,7 +22,7 @@ use baton_store::{
     ActivityTaskRecord, Change, ClaimRequest, Commit, Entity, Error, ExecutionRecord, Tags,
 };
 
-use crate::{Counters, rows};
+use crate::{Counters, rows, versions};
 
 /// What the writer thread is asked to do.
 pub(crate) enum Request {
@@ -179,12 +179,12 @@ fn claim_next(
 }
 
 /// The error for a failed statement while doing `what` to `key`.
-fn failed<'a>(what: &'a str, key: &'a str) -> impl Fn(rusqlite::Error) -> Error + 'a {
+pub(crate) fn failed<'a>(what: &'a str, key: &'a str) -> impl Fn(rusqlite::Error) -> Error + 'a {
     move |source| Error::backend(format!("{what} {key}"), source)
 }
 
 /// Runs one statement and returns how many rows it changed.
-fn execute(
+pub(crate) fn execute(
     connection: &Connection,
     sql: &str,
     params: impl rusqlite::Params,
@@ -198,17 +198,17 @@ fn execute(
 }
 
 /// The error for creating something whose key exists.
-fn exists(entity: Entity, key: &str) -> impl FnOnce() -> Error + '_ {
+pub(crate) fn exists(entity: Entity, key: &str) -> impl FnOnce() -> Error + '_ {
     move || Error::AlreadyExists { entity, key: key.to_owned() }
 }
 
 /// The error for changing something that does not exist.
-fn missing(entity: Entity, key: &str) -> impl FnOnce() -> Error + '_ {
+pub(crate) fn missing(entity: Entity, key: &str) -> impl FnOnce() -> Error + '_ {
     move || Error::NotFound { entity, key: key.to_owned() }
 }
 
 /// Fails with `error` unless the statement changed a row.
-fn changed_one(changed: usize, error: impl FnOnce() -> Error) -> Result<(), Error> {
+pub(crate) fn changed_one(changed: usize, error: impl FnOnce() -> Error) -> Result<(), Error> {
     if changed == 0 { Err(error()) } else { Ok(()) }
 }
 
@@ -289,8 +289,15 @@ fn apply(connection: &Connection, change: &Change) -> Result<(), Error> {
             let changed = execute(connection, sql, [&arn], "deleting state machine", arn)?;
             changed_one(changed, missing(Entity::StateMachine, arn))?;
             let sql = "DELETE FROM state_machine_revisions WHERE state_machine_arn = ?1";
-            execute(connection, sql, [&arn], "deleting the revisions of", arn).map(drop)
+            execute(connection, sql, [&arn], "deleting the revisions of", arn)?;
+            versions::delete_machine(connection, arn)
         }
+        Change::PublishStateMachineVersion(v) => versions::publish(connection, v),
+        Change::DeleteStateMachineVersion { arn } => versions::delete_version(connection, arn),
+        Change::CreateStateMachineAlias(a) => versions::put_alias(connection, a, false),
+        Change::UpdateStateMachineAlias(a) => versions::put_alias(connection, a, true),
+        Change::DeleteStateMachineAlias { arn } => versions::delete_alias(connection, arn),
+        Change::RecordExecutionSource(s) => versions::record_source(connection, s),
         Change::CreateActivity(a) => {
             let sql = format!(
                 "INSERT INTO activities ({}) VALUES (?1, ?2, ?3, ?4) ON CONFLICT DO NOTHING",

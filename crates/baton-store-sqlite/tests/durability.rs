@@ -157,14 +157,15 @@ fn newer_schema_is_refused() {
     let opened = Options::new(&path).open();
     match opened {
         Err(Error::SchemaTooNew { location, found, supported }) => {
-            assert_eq!((found, supported), (99, 2));
+            assert_eq!((found, supported), (99, 3));
             assert_eq!(location, path.display().to_string());
         }
         other => panic!("expected SchemaTooNew, got {other:?}"),
     }
 }
 
-/// A version-1 file (before kept revisions) keeps its data and gains the revisions table.
+/// A version-1 file (before kept revisions) keeps its data and gains the tables of versions 2
+/// (kept revisions) and 3 (versions, aliases, execution sources).
 #[test]
 fn older_schema_is_migrated() {
     let dir = tempfile::tempdir().unwrap();
@@ -174,7 +175,13 @@ fn older_schema_is_migrated() {
     store.commit(Commit::new(vec![Change::CreateStateMachine(record.clone())])).unwrap();
     store.shutdown().unwrap();
     let connection = rusqlite::Connection::open(&path).unwrap();
-    connection.execute_batch("DROP TABLE state_machine_revisions").unwrap();
+    connection
+        .execute_batch(
+            "DROP TABLE state_machine_revisions; DROP TABLE state_machine_versions;
+             DROP TABLE state_machine_version_numbers; DROP TABLE state_machine_aliases;
+             DROP TABLE execution_sources;",
+        )
+        .unwrap();
     connection.pragma_update(None, "user_version", 1).unwrap();
     drop(connection);
 
@@ -191,6 +198,9 @@ fn older_schema_is_migrated() {
     };
     store.commit(Commit::new(vec![Change::KeepStateMachineRevision(kept.clone())])).unwrap();
     assert_eq!(store.state_machine_revision(&record.arn, &record.revision_id).unwrap(), Some(kept));
+    let version = baton_store::conformance::version("m", 1);
+    store.commit(Commit::new(vec![Change::PublishStateMachineVersion(version.clone())])).unwrap();
+    assert_eq!(store.state_machine_version(&version.arn).unwrap(), Some(version));
     store.shutdown().unwrap();
 }
 

@@ -4,8 +4,9 @@
 use serde::{Deserialize, Serialize};
 
 use crate::record::{
-    ActivityRecord, ActivityTaskRecord, EventRecord, ExecutionRecord, ExecutionUpdate,
-    StateMachineRecord, StateMachineRevisionRecord, Tags, TaskTokenRecord, TimerRecord,
+    ActivityRecord, ActivityTaskRecord, EventRecord, ExecutionRecord, ExecutionSourceRecord,
+    ExecutionUpdate, StateMachineAliasRecord, StateMachineRecord, StateMachineRevisionRecord,
+    StateMachineVersionRecord, Tags, TaskTokenRecord, TimerRecord,
 };
 
 /// Changes that a store applies atomically, in order: either every change takes effect, or
@@ -46,12 +47,41 @@ pub enum Change {
     /// changes, so it is the same data). Fails with
     /// [`Error::NotFound`](crate::Error::NotFound) if the machine does not exist.
     KeepStateMachineRevision(StateMachineRevisionRecord),
-    /// Removes the machine, its tags and its kept revisions; its executions stay. Fails if it
-    /// does not exist.
+    /// Removes the machine, its tags, its kept revisions, its versions (and their numbering)
+    /// and its aliases; its executions stay. Fails if it does not exist.
     DeleteStateMachine {
         /// Which machine.
         arn: String,
     },
+    /// Publishes a version. Fails with [`Error::NotFound`](crate::Error::NotFound) if the
+    /// machine does not exist, and with [`Error::AlreadyExists`](crate::Error::AlreadyExists)
+    /// ([`Entity::StateMachineVersion`](crate::Entity::StateMachineVersion)) unless its number
+    /// is one more than [`Store::latest_version_number`](crate::Store::latest_version_number),
+    /// so two racing publishers cannot take the same number.
+    PublishStateMachineVersion(StateMachineVersionRecord),
+    /// Removes a version; does nothing if it is gone. Fails with
+    /// [`Error::InUse`](crate::Error::InUse) while an alias routes to it. Its revision stays
+    /// kept: executions started on it may still run it.
+    DeleteStateMachineVersion {
+        /// Which version.
+        arn: String,
+    },
+    /// Creates an alias. Fails if the ARN exists, or with
+    /// [`Error::NotFound`](crate::Error::NotFound) if its machine or a version it routes to
+    /// does not exist.
+    CreateStateMachineAlias(StateMachineAliasRecord),
+    /// Replaces an alias's description, routing and update date (not its creation date).
+    /// Fails if the alias or a version it routes to does not exist.
+    UpdateStateMachineAlias(StateMachineAliasRecord),
+    /// Removes an alias; does nothing if it is gone.
+    DeleteStateMachineAlias {
+        /// Which alias.
+        arn: String,
+    },
+    /// Records (or replaces) what an execution was started on. The execution need not be
+    /// stored yet: the source is written before the execution's first step, so that a
+    /// DescribeExecution right after StartExecution shows it.
+    RecordExecutionSource(ExecutionSourceRecord),
     /// Fails if the ARN exists.
     CreateActivity(ActivityRecord),
     /// Removes the activity and its tags; queued tasks stay for the runtime to fail.

@@ -13,10 +13,11 @@ use std::collections::BTreeSet;
 use std::sync::Barrier;
 
 use crate::{
-    ActivityRecord, ActivityTaskRecord, Change, ClaimRequest, Commit, Entity, Error, EventRecord,
-    ExecutionFilter, ExecutionRecord, ExecutionStatus, ExecutionUpdate, Order, Page, PageRequest,
-    PageToken, StateMachineRecord, StateMachineRevisionRecord, StateMachineStatus,
-    StateMachineType, Store, Tags, TaskTokenRecord, TimerRecord, completion,
+    ActivityRecord, ActivityTaskRecord, AliasRoute, Change, ClaimRequest, Commit, Entity, Error,
+    EventRecord, ExecutionFilter, ExecutionRecord, ExecutionSourceRecord, ExecutionStatus,
+    ExecutionUpdate, Order, Page, PageRequest, PageToken, StateMachineAliasRecord,
+    StateMachineRecord, StateMachineRevisionRecord, StateMachineStatus, StateMachineType,
+    StateMachineVersionRecord, Store, Tags, TaskTokenRecord, TimerRecord, completion,
 };
 
 /// What the suite needs from a backend's test fixture: a store. Every [`Store`] is one; a
@@ -42,6 +43,9 @@ macro_rules! conformance_tests {
             state_machine_pagination,
             state_machine_delete,
             state_machine_revisions,
+            state_machine_versions,
+            state_machine_aliases,
+            version_executions,
             activity_round_trip_pagination_and_delete,
             tags_need_a_resource,
             execution_round_trip,
@@ -354,6 +358,227 @@ pub fn state_machine_revisions(store: &dyn Store) {
         matches!(orphan, Err(Error::NotFound { entity: Entity::StateMachine, .. })),
         "{orphan:?}"
     );
+}
+
+/// Version `number` of machine `name`, naming revision `r{number}`.
+pub fn version(name: &str, number: u64) -> StateMachineVersionRecord {
+    StateMachineVersionRecord {
+        arn: format!("{}:{number}", machine_arn(name)),
+        state_machine_arn: machine_arn(name),
+        version_number: number,
+        revision_id: format!("r{number}"),
+        description: number.is_multiple_of(2).then(|| format!("version {number}")),
+        creation_date_millis: 100 + i64::try_from(number).expect("small numbers"),
+    }
+}
+
+/// Alias `alias` of machine `name`, routing to the versions given with their weights.
+pub fn alias(name: &str, alias: &str, routes: &[(u64, u8)]) -> StateMachineAliasRecord {
+    StateMachineAliasRecord {
+        arn: format!("{}:{alias}", machine_arn(name)),
+        state_machine_arn: machine_arn(name),
+        name: alias.to_owned(),
+        description: Some(format!("alias {alias}")),
+        routing: routes
+            .iter()
+            .map(|&(number, weight)| AliasRoute {
+                version_arn: format!("{}:{number}", machine_arn(name)),
+                weight,
+            })
+            .collect(),
+        creation_date_millis: 200,
+        update_date_millis: None,
+    }
+}
+
+/// Versions: numbered one after another (a number is never given twice, even after its
+/// version is deleted), listed newest first, gone with their machine.
+pub fn state_machine_versions(store: &dyn Store) {
+    let m = machine("versioned", 1);
+    let orphan = commit(store, vec![Change::PublishStateMachineVersion(version("versioned", 1))]);
+    assert!(
+        matches!(orphan, Err(Error::NotFound { entity: Entity::StateMachine, .. })),
+        "{orphan:?}"
+    );
+    commit(store, vec![Change::CreateStateMachine(m.clone())]).unwrap();
+    assert_eq!(store.latest_version_number(&m.arn).unwrap(), 0);
+    for number in 1..=5 {
+        commit(store, vec![Change::PublishStateMachineVersion(version("versioned", number))])
+            .unwrap();
+    }
+    // Only the next number is accepted: a racing publisher that read the same latest number
+    // is refused.
+    for number in [5, 7] {
+        let taken =
+            commit(store, vec![Change::PublishStateMachineVersion(version("versioned", number))]);
+        assert!(
+            matches!(taken, Err(Error::AlreadyExists { entity: Entity::StateMachineVersion, .. })),
+            "{taken:?}"
+        );
+    }
+    let v3 = version("versioned", 3);
+    assert_eq!(store.state_machine_version(&v3.arn).unwrap(), Some(v3.clone()));
+    let listed = read_all(2, |page| store.list_state_machine_versions(&m.arn, page));
+    let numbers: Vec<u64> = listed.iter().map(|v| v.version_number).collect();
+    assert_eq!(numbers, [5, 4, 3, 2, 1]);
+    assert_invalid_token(store.list_state_machine_versions(
+        &m.arn,
+        &PageRequest::after(PageToken::new("[\"executions\",[1,\"x\"]]"), 1),
+    ));
+
+    let v5 = version("versioned", 5);
+    commit(store, vec![Change::DeleteStateMachineVersion { arn: v5.arn.clone() }]).unwrap();
+    // Deleting is idempotent, and the deleted number stays taken.
+    commit(store, vec![Change::DeleteStateMachineVersion { arn: v5.arn.clone() }]).unwrap();
+    assert_eq!(store.state_machine_version(&v5.arn).unwrap(), None);
+    assert_eq!(store.latest_version_number(&m.arn).unwrap(), 5);
+    let reused = commit(store, vec![Change::PublishStateMachineVersion(v5)]);
+    assert!(matches!(reused, Err(Error::AlreadyExists { .. })), "{reused:?}");
+    commit(store, vec![Change::PublishStateMachineVersion(version("versioned", 6))]).unwrap();
+
+    commit(store, vec![Change::DeleteStateMachine { arn: m.arn.clone() }]).unwrap();
+    assert_eq!(store.state_machine_version(&v3.arn).unwrap(), None);
+    assert_eq!(store.latest_version_number(&m.arn).unwrap(), 0);
+    assert!(
+        store
+            .list_state_machine_versions(&m.arn, &PageRequest::first(10))
+            .unwrap()
+            .items
+            .is_empty()
+    );
+}
+
+/// Aliases: they name existing versions, keep their creation date across updates, list in
+/// creation order, hold on to the versions they route to, and go with their machine.
+pub fn state_machine_aliases(store: &dyn Store) {
+    let m = machine("aliased", 1);
+    commit(
+        store,
+        vec![
+            Change::CreateStateMachine(m.clone()),
+            Change::PublishStateMachineVersion(version("aliased", 1)),
+            Change::PublishStateMachineVersion(version("aliased", 2)),
+        ],
+    )
+    .unwrap();
+    let missing_version = commit(
+        store,
+        vec![Change::CreateStateMachineAlias(alias("aliased", "bad", &[(1, 50), (3, 50)]))],
+    );
+    assert!(
+        matches!(missing_version, Err(Error::NotFound { entity: Entity::StateMachineVersion, .. })),
+        "{missing_version:?}"
+    );
+    let live = alias("aliased", "live", &[(1, 100)]);
+    let mut beta = alias("aliased", "beta", &[(2, 100)]);
+    beta.creation_date_millis = 300;
+    commit(
+        store,
+        vec![
+            Change::CreateStateMachineAlias(live.clone()),
+            Change::CreateStateMachineAlias(beta.clone()),
+        ],
+    )
+    .unwrap();
+    let again = commit(store, vec![Change::CreateStateMachineAlias(live.clone())]);
+    assert!(
+        matches!(again, Err(Error::AlreadyExists { entity: Entity::StateMachineAlias, .. })),
+        "{again:?}"
+    );
+    assert_eq!(store.state_machine_alias(&live.arn).unwrap(), Some(live.clone()));
+    let listed = read_all(1, |page| store.list_state_machine_aliases(&m.arn, page));
+    assert_eq!(listed, [live.clone(), beta.clone()]);
+
+    // An alias holds on to its versions.
+    let v1 = format!("{}:1", m.arn);
+    let refused = commit(store, vec![Change::DeleteStateMachineVersion { arn: v1.clone() }]);
+    match refused {
+        Err(Error::InUse { entity: Entity::StateMachineVersion, users, .. }) => {
+            assert_eq!(users, std::slice::from_ref(&live.arn));
+        }
+        other => panic!("expected InUse, got {other:?}"),
+    }
+
+    let mut moved = alias("aliased", "live", &[(1, 30), (2, 70)]);
+    moved.creation_date_millis = 999;
+    moved.update_date_millis = Some(400);
+    moved.description = None;
+    commit(store, vec![Change::UpdateStateMachineAlias(moved.clone())]).unwrap();
+    let stored = store.state_machine_alias(&live.arn).unwrap().expect("the alias");
+    assert_eq!(stored.creation_date_millis, live.creation_date_millis);
+    assert_eq!(
+        (stored.routing, stored.description, stored.update_date_millis),
+        (moved.routing.clone(), None, Some(400))
+    );
+    let unknown = alias("aliased", "unknown", &[(1, 100)]);
+    let update_missing = commit(store, vec![Change::UpdateStateMachineAlias(unknown)]);
+    assert!(matches!(update_missing, Err(Error::NotFound { .. })), "{update_missing:?}");
+
+    let only_v2 = alias("aliased", "live", &[(2, 100)]);
+    commit(store, vec![Change::UpdateStateMachineAlias(only_v2)]).unwrap();
+    commit(store, vec![Change::DeleteStateMachineVersion { arn: v1 }]).unwrap();
+    commit(store, vec![Change::DeleteStateMachineAlias { arn: beta.arn.clone() }]).unwrap();
+    commit(store, vec![Change::DeleteStateMachineAlias { arn: beta.arn.clone() }]).unwrap();
+    assert_eq!(store.state_machine_alias(&beta.arn).unwrap(), None);
+
+    commit(store, vec![Change::DeleteStateMachine { arn: m.arn.clone() }]).unwrap();
+    assert_eq!(store.state_machine_alias(&live.arn).unwrap(), None);
+    assert!(
+        store.list_state_machine_aliases(&m.arn, &PageRequest::first(10)).unwrap().items.is_empty()
+    );
+}
+
+/// Executions started on a version: their source is recorded (before or after the execution
+/// itself) and they list by version, newest first, with a status filter.
+pub fn version_executions(store: &dyn Store) {
+    let v1 = format!("{}:1", machine_arn("m"));
+    let v2 = format!("{}:2", machine_arn("m"));
+    let source = |name: &str, version: &str, alias: Option<&str>| ExecutionSourceRecord {
+        execution_arn: execution_arn("m", name),
+        version_arn: version.to_owned(),
+        alias_arn: alias.map(str::to_owned),
+    };
+    let early = source("early", &v1, Some("live"));
+    commit(store, vec![Change::RecordExecutionSource(early.clone())]).unwrap();
+    let mut changes = vec![Change::StartExecution(execution("m", "early", 10))];
+    for (name, start) in [("a", 20), ("b", 30), ("c", 40), ("plain", 50)] {
+        changes.push(Change::StartExecution(execution("m", name, start)));
+    }
+    for name in ["a", "b"] {
+        changes.push(Change::RecordExecutionSource(source(name, &v1, None)));
+    }
+    changes.push(Change::RecordExecutionSource(source("c", &v2, None)));
+    changes.push(Change::UpdateExecution(ExecutionUpdate {
+        arn: execution_arn("m", "b"),
+        status: ExecutionStatus::Succeeded,
+        stop_date_millis: Some(35),
+        output: Some("{}".to_owned()),
+        error: None,
+        cause: None,
+        snapshot: Vec::new(),
+        next_event_id: 2,
+    }));
+    commit(store, changes).unwrap();
+    assert_eq!(store.execution_source(&early.execution_arn).unwrap(), Some(early));
+    assert_eq!(store.execution_source(&execution_arn("m", "plain")).unwrap(), None);
+
+    let names = |status: Option<ExecutionStatus>, limit: usize| -> Vec<String> {
+        read_all(limit, |page| store.list_version_executions(&v1, status, page))
+            .into_iter()
+            .map(|e| e.name)
+            .collect()
+    };
+    assert_eq!(names(None, 1), ["b", "a", "early"]);
+    assert_eq!(names(Some(ExecutionStatus::Running), 5), ["a", "early"]);
+    assert_eq!(names(Some(ExecutionStatus::Succeeded), 5), ["b"]);
+    let other: Vec<String> = store
+        .list_version_executions(&v2, None, &PageRequest::first(5))
+        .unwrap()
+        .items
+        .into_iter()
+        .map(|e| e.name)
+        .collect();
+    assert_eq!(other, ["c"]);
 }
 
 /// Activities: create, read, tags, listing in creation order, delete.

@@ -24,6 +24,17 @@ pub enum Error {
         /// Its key.
         key: String,
     },
+    /// A delete refused because other records still name what it would delete (a version
+    /// an alias routes to).
+    #[error("{entity} {key} is still used by {}", users.join(", "))]
+    InUse {
+        /// What was to be deleted.
+        entity: Entity,
+        /// Its key.
+        key: String,
+        /// The keys of the records that name it.
+        users: Vec<String>,
+    },
     /// A history event with this id is already stored: the transition was already recorded,
     /// so the whole commit was refused.
     #[error("history event {event_id} of execution {execution_arn} already exists")]
@@ -88,6 +99,10 @@ pub enum Entity {
     ActivityTask,
     /// A task token.
     TaskToken,
+    /// A state machine version, by ARN, or by machine and number.
+    StateMachineVersion,
+    /// A state machine alias, by ARN.
+    StateMachineAlias,
 }
 
 impl std::fmt::Display for Entity {
@@ -100,6 +115,8 @@ impl std::fmt::Display for Entity {
             Self::ExecutionName => "execution name",
             Self::ActivityTask => "activity task",
             Self::TaskToken => "task token",
+            Self::StateMachineVersion => "state machine version",
+            Self::StateMachineAlias => "state machine alias",
         })
     }
 }

@@ -71,9 +71,10 @@ pub use crate::completion::{Callback, Completion, completion};
 pub use crate::error::{Entity, Error};
 pub use crate::page::{Order, Page, PageRequest, PageToken};
 pub use crate::record::{
-    ActivityRecord, ActivityTaskRecord, Claim, EventRecord, ExecutionRecord, ExecutionStatus,
-    ExecutionUpdate, StateMachineRecord, StateMachineRevisionRecord, StateMachineStatus,
-    StateMachineType, Tags, TaskTokenRecord, TimerRecord,
+    ActivityRecord, ActivityTaskRecord, AliasRoute, Claim, EventRecord, ExecutionRecord,
+    ExecutionSourceRecord, ExecutionStatus, ExecutionUpdate, StateMachineAliasRecord,
+    StateMachineRecord, StateMachineRevisionRecord, StateMachineStatus, StateMachineType,
+    StateMachineVersionRecord, Tags, TaskTokenRecord, TimerRecord,
 };
 
 /// Which activity's queue to take a task from, for whom, and when.
@@ -152,6 +153,42 @@ pub trait Store: Send + Sync {
         filter: &ExecutionFilter,
         page: &PageRequest,
     ) -> Result<Page<ExecutionRecord>, Error>;
+
+    /// The executions started on a version (directly or through an alias), newest start date
+    /// first (then by ARN, descending), as [`Store::list_executions`] lists a machine's.
+    fn list_version_executions(
+        &self,
+        version_arn: &str,
+        status: Option<ExecutionStatus>,
+        page: &PageRequest,
+    ) -> Result<Page<ExecutionRecord>, Error>;
+
+    /// What an execution was started on, when that was a version or an alias.
+    fn execution_source(&self, execution_arn: &str)
+    -> Result<Option<ExecutionSourceRecord>, Error>;
+
+    /// A state machine version by ARN.
+    fn state_machine_version(&self, arn: &str) -> Result<Option<StateMachineVersionRecord>, Error>;
+
+    /// A machine's versions, newest (highest number) first.
+    fn list_state_machine_versions(
+        &self,
+        state_machine_arn: &str,
+        page: &PageRequest,
+    ) -> Result<Page<StateMachineVersionRecord>, Error>;
+
+    /// The highest version number the machine ever published (deleted versions count), or 0.
+    fn latest_version_number(&self, state_machine_arn: &str) -> Result<u64, Error>;
+
+    /// A state machine alias by ARN.
+    fn state_machine_alias(&self, arn: &str) -> Result<Option<StateMachineAliasRecord>, Error>;
+
+    /// A machine's aliases in creation order (then by ARN).
+    fn list_state_machine_aliases(
+        &self,
+        state_machine_arn: &str,
+        page: &PageRequest,
+    ) -> Result<Page<StateMachineAliasRecord>, Error>;
 
     /// Every `RUNNING` execution with its snapshot, by ARN: what recovery resumes.
     fn running_executions(&self, page: &PageRequest) -> Result<Page<ExecutionRecord>, Error>;

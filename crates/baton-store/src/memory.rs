@@ -12,9 +12,9 @@ use std::sync::{Mutex, MutexGuard};
 use crate::page::{self, listing};
 use crate::{
     ActivityRecord, ActivityTaskRecord, Callback, Change, Claim, ClaimRequest, Commit, Entity,
-    Error, EventRecord, ExecutionFilter, ExecutionRecord, ExecutionStatus, Order, Page,
-    PageRequest, StateMachineRecord, StateMachineRevisionRecord, Store, TaskTokenRecord,
-    TimerRecord,
+    Error, EventRecord, ExecutionFilter, ExecutionRecord, ExecutionSourceRecord, ExecutionStatus,
+    Order, Page, PageRequest, StateMachineAliasRecord, StateMachineRecord,
+    StateMachineRevisionRecord, StateMachineVersionRecord, Store, TaskTokenRecord, TimerRecord,
 };
 
 /// A store that keeps everything in memory until it is dropped.
@@ -41,6 +41,12 @@ struct Tables {
     state_machines: BTreeMap<String, StateMachineRecord>,
     /// (state machine ARN, revision id) → a superseded revision.
     revisions: BTreeMap<(String, String), StateMachineRevisionRecord>,
+    versions: BTreeMap<String, StateMachineVersionRecord>,
+    /// State machine ARN → the highest version number it ever published.
+    version_numbers: BTreeMap<String, u64>,
+    aliases: BTreeMap<String, StateMachineAliasRecord>,
+    /// Execution ARN → the version or alias it was started on.
+    sources: BTreeMap<String, ExecutionSourceRecord>,
     activities: BTreeMap<String, ActivityRecord>,
     executions: BTreeMap<String, ExecutionRecord>,
     /// (state machine ARN, name) → execution ARN: the `StartExecution` constraint.
@@ -111,19 +117,13 @@ impl Tables {
                 let key = (record.state_machine_arn.clone(), record.revision_id.clone());
                 put(self, undo, |t| &mut t.revisions, key, Some(record));
             }
-            Change::DeleteStateMachine { arn } => {
-                present(&self.state_machines, &arn, Entity::StateMachine)?;
-                let kept: Vec<(String, String)> = self
-                    .revisions
-                    .range((arn.clone(), String::new())..)
-                    .map(|(key, _)| key.clone())
-                    .take_while(|(machine, _)| *machine == arn)
-                    .collect();
-                for key in kept {
-                    put(self, undo, |t| &mut t.revisions, key, None);
-                }
-                put(self, undo, |t| &mut t.state_machines, arn, None);
-            }
+            Change::DeleteStateMachine { arn } => self.delete_state_machine(undo, arn)?,
+            change @ (Change::PublishStateMachineVersion(_)
+            | Change::DeleteStateMachineVersion { .. }
+            | Change::CreateStateMachineAlias(_)
+            | Change::UpdateStateMachineAlias(_)
+            | Change::DeleteStateMachineAlias { .. }
+            | Change::RecordExecutionSource(_)) => self.apply_versioning(change, undo)?,
             Change::CreateActivity(record) => {
                 absent(&self.activities, &record.arn, Entity::Activity)?;
                 put(self, undo, |t| &mut t.activities, record.arn.clone(), Some(record));
@@ -214,6 +214,95 @@ impl Tables {
         Ok(())
     }
 
+    /// Removes a machine with its kept revisions, versions, version numbering and aliases.
+    fn delete_state_machine(&mut self, undo: &mut Vec<Undo>, arn: String) -> Result<(), Error> {
+        present(&self.state_machines, &arn, Entity::StateMachine)?;
+        let kept: Vec<(String, String)> = self
+            .revisions
+            .range((arn.clone(), String::new())..)
+            .map(|(key, _)| key.clone())
+            .take_while(|(machine, _)| *machine == arn)
+            .collect();
+        for key in kept {
+            put(self, undo, |t| &mut t.revisions, key, None);
+        }
+        let versions = owned_by(&self.versions, &arn, |v| &v.state_machine_arn);
+        for key in versions {
+            put(self, undo, |t| &mut t.versions, key, None);
+        }
+        let aliases = owned_by(&self.aliases, &arn, |a| &a.state_machine_arn);
+        for key in aliases {
+            put(self, undo, |t| &mut t.aliases, key, None);
+        }
+        put(self, undo, |t| &mut t.version_numbers, arn.clone(), None);
+        put(self, undo, |t| &mut t.state_machines, arn, None);
+        Ok(())
+    }
+
+    /// The changes of versions, aliases and execution sources.
+    fn apply_versioning(&mut self, change: Change, undo: &mut Vec<Undo>) -> Result<(), Error> {
+        match change {
+            Change::PublishStateMachineVersion(record) => {
+                let machine = &record.state_machine_arn;
+                present(&self.state_machines, machine, Entity::StateMachine)?;
+                let latest = self.version_numbers.get(machine).copied().unwrap_or(0);
+                if record.version_number != latest + 1 || self.versions.contains_key(&record.arn) {
+                    return Err(Error::AlreadyExists {
+                        entity: Entity::StateMachineVersion,
+                        key: record.arn,
+                    });
+                }
+                let number = record.version_number;
+                put(self, undo, |t| &mut t.version_numbers, machine.clone(), Some(number));
+                put(self, undo, |t| &mut t.versions, record.arn.clone(), Some(record));
+            }
+            Change::DeleteStateMachineVersion { arn } => {
+                let users: Vec<String> = self
+                    .aliases
+                    .values()
+                    .filter(|alias| alias.routing.iter().any(|route| route.version_arn == arn))
+                    .map(|alias| alias.arn.clone())
+                    .collect();
+                if !users.is_empty() {
+                    return Err(Error::InUse {
+                        entity: Entity::StateMachineVersion,
+                        key: arn,
+                        users,
+                    });
+                }
+                put(self, undo, |t| &mut t.versions, arn, None);
+            }
+            Change::CreateStateMachineAlias(record) => {
+                absent(&self.aliases, &record.arn, Entity::StateMachineAlias)?;
+                self.check_alias(&record)?;
+                put(self, undo, |t| &mut t.aliases, record.arn.clone(), Some(record));
+            }
+            Change::UpdateStateMachineAlias(mut record) => {
+                let old = present(&self.aliases, &record.arn, Entity::StateMachineAlias)?;
+                record.creation_date_millis = old.creation_date_millis;
+                self.check_alias(&record)?;
+                put(self, undo, |t| &mut t.aliases, record.arn.clone(), Some(record));
+            }
+            Change::DeleteStateMachineAlias { arn } => {
+                put(self, undo, |t| &mut t.aliases, arn, None);
+            }
+            Change::RecordExecutionSource(record) => {
+                put(self, undo, |t| &mut t.sources, record.execution_arn.clone(), Some(record));
+            }
+            other => unreachable!("apply_change hands over only versioning changes, not {other:?}"),
+        }
+        Ok(())
+    }
+
+    /// Refuses an alias whose machine or versions do not exist.
+    fn check_alias(&self, alias: &StateMachineAliasRecord) -> Result<(), Error> {
+        present(&self.state_machines, &alias.state_machine_arn, Entity::StateMachine)?;
+        for route in &alias.routing {
+            present(&self.versions, &route.version_arn, Entity::StateMachineVersion)?;
+        }
+        Ok(())
+    }
+
     /// Changes the tags of the state machine or activity `arn`.
     fn change_tags(
         &mut self,
@@ -249,6 +338,15 @@ impl Tables {
         });
         Some(task.clone())
     }
+}
+
+/// The keys of the records in `table` that belong to the state machine `arn`.
+fn owned_by<V>(
+    table: &BTreeMap<String, V>,
+    arn: &str,
+    machine_of: impl Fn(&V) -> &String,
+) -> Vec<String> {
+    table.iter().filter(|(_, value)| machine_of(value) == arn).map(|(key, _)| key.clone()).collect()
 }
 
 fn absent<V>(table: &BTreeMap<String, V>, key: &str, entity: Entity) -> Result<(), Error> {
@@ -372,6 +470,68 @@ impl Store for MemoryStore {
         });
         page_of(matching.cloned(), page, listing::EXECUTIONS, Order::Reverse, |e| {
             (e.start_date_millis, e.arn.clone())
+        })
+    }
+
+    fn list_version_executions(
+        &self,
+        version_arn: &str,
+        status: Option<ExecutionStatus>,
+        page: &PageRequest,
+    ) -> Result<Page<ExecutionRecord>, Error> {
+        let tables = self.tables();
+        let matching = tables
+            .sources
+            .values()
+            .filter(|source| source.version_arn == version_arn)
+            .filter_map(|source| tables.executions.get(&source.execution_arn))
+            .filter(|e| status.is_none_or(|status| e.status == status));
+        page_of(matching.cloned(), page, listing::VERSION_EXECUTIONS, Order::Reverse, |e| {
+            (e.start_date_millis, e.arn.clone())
+        })
+    }
+
+    fn execution_source(
+        &self,
+        execution_arn: &str,
+    ) -> Result<Option<ExecutionSourceRecord>, Error> {
+        Ok(self.tables().sources.get(execution_arn).cloned())
+    }
+
+    fn state_machine_version(&self, arn: &str) -> Result<Option<StateMachineVersionRecord>, Error> {
+        Ok(self.tables().versions.get(arn).cloned())
+    }
+
+    fn list_state_machine_versions(
+        &self,
+        state_machine_arn: &str,
+        page: &PageRequest,
+    ) -> Result<Page<StateMachineVersionRecord>, Error> {
+        let tables = self.tables();
+        let versions =
+            tables.versions.values().filter(|v| v.state_machine_arn == state_machine_arn);
+        page_of(versions.cloned(), page, listing::STATE_MACHINE_VERSIONS, Order::Reverse, |v| {
+            v.version_number
+        })
+    }
+
+    fn latest_version_number(&self, state_machine_arn: &str) -> Result<u64, Error> {
+        Ok(self.tables().version_numbers.get(state_machine_arn).copied().unwrap_or(0))
+    }
+
+    fn state_machine_alias(&self, arn: &str) -> Result<Option<StateMachineAliasRecord>, Error> {
+        Ok(self.tables().aliases.get(arn).cloned())
+    }
+
+    fn list_state_machine_aliases(
+        &self,
+        state_machine_arn: &str,
+        page: &PageRequest,
+    ) -> Result<Page<StateMachineAliasRecord>, Error> {
+        let tables = self.tables();
+        let aliases = tables.aliases.values().filter(|a| a.state_machine_arn == state_machine_arn);
+        page_of(aliases.cloned(), page, listing::STATE_MACHINE_ALIASES, Order::Forward, |a| {
+            (a.creation_date_millis, a.arn.clone())
         })
     }
 

@@ -139,4 +139,10 @@ pub mod listing {
     pub const HISTORY: &str = "history";
     /// Key: (due date, execution ARN, timer id).
     pub const TIMERS: &str = "timers";
+    /// Key: (start date, ARN), newest first.
+    pub const VERSION_EXECUTIONS: &str = "version_executions";
+    /// Key: version number, highest first.
+    pub const STATE_MACHINE_VERSIONS: &str = "state_machine_versions";
+    /// Key: (creation date, ARN).
+    pub const STATE_MACHINE_ALIASES: &str = "state_machine_aliases";
 }

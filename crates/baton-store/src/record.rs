@@ -62,6 +62,68 @@ pub struct StateMachineRevisionRecord {
     pub tracing_configuration: String,
 }
 
+/// A published version of a state machine: an immutable, numbered name for one revision.
+/// Its definition, role and configurations are the revision's, which the store keeps with
+/// [`Change::KeepStateMachineRevision`](crate::Change::KeepStateMachineRevision) in the same
+/// commit as the version.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+pub struct StateMachineVersionRecord {
+    /// The key: the machine's ARN, a colon and the version number.
+    pub arn: String,
+    /// The machine it is a version of.
+    pub state_machine_arn: String,
+    /// 1 for the machine's first version, one more for each later one; a deleted version's
+    /// number is never given again.
+    pub version_number: u64,
+    /// The revision it names.
+    pub revision_id: String,
+    /// The `description` (or `versionDescription`) it was published with.
+    pub description: Option<String>,
+    /// Epoch milliseconds.
+    pub creation_date_millis: i64,
+}
+
+/// An alias of a state machine: a name that routes each new execution to one of one or two
+/// versions, by weight.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+pub struct StateMachineAliasRecord {
+    /// The key: the machine's ARN, a colon and the alias name.
+    pub arn: String,
+    /// The machine whose versions it routes to.
+    pub state_machine_arn: String,
+    /// The alias name.
+    pub name: String,
+    /// Its description, if any.
+    pub description: Option<String>,
+    /// The versions it routes to, in the order given.
+    pub routing: Vec<AliasRoute>,
+    /// Epoch milliseconds.
+    pub creation_date_millis: i64,
+    /// Epoch milliseconds of the last update, if any.
+    pub update_date_millis: Option<i64>,
+}
+
+/// One entry of an alias's routing configuration.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+pub struct AliasRoute {
+    /// A version of the alias's machine.
+    pub version_arn: String,
+    /// The percentage of executions routed to it; an alias's weights sum to 100.
+    pub weight: u8,
+}
+
+/// What an execution was started on when it was not the state machine itself: a version, or
+/// an alias and the version it routed to. Executions started on the machine have none.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+pub struct ExecutionSourceRecord {
+    /// The key: the execution.
+    pub execution_arn: String,
+    /// The version the execution runs.
+    pub version_arn: String,
+    /// The alias it was started through, if any.
+    pub alias_arn: Option<String>,
+}
+
 /// `STANDARD` or `EXPRESS`.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, Serialize, Deserialize)]
 #[serde(rename_all = "SCREAMING_SNAKE_CASE")]
