@@ -27,6 +27,7 @@ pub mod input;
 mod interpreter;
 mod random;
 pub mod simulate;
+pub mod test_state;
 
 /// Trips JSONata evaluations from outside (see [`Execution::guard_evaluations`]).
 pub use baton_jsonata::CancelToken;

@@ -8,7 +8,7 @@
 mod batches;
 mod children;
 mod errors;
-mod query;
+pub(crate) mod query;
 mod states;
 
 use std::collections::{BTreeMap, VecDeque};
