@@ -7,6 +7,7 @@ mod machines;
 mod nested;
 mod tags;
 mod tasks;
+mod test_state;
 
 use std::sync::Arc;
 
@@ -51,7 +52,6 @@ const UNSUPPORTED_ACTIONS: &[&str] = &[
     "UpdateStateMachineAlias",
     "DeleteStateMachineAlias",
     "ListStateMachineAliases",
-    "TestState",
 ];
 
 type Request = Map<String, Value>;
@@ -85,6 +85,7 @@ pub(crate) async fn run(handle: &Handle, action: &str, request: Request) -> Resu
         "SendTaskSuccess" => tasks::send_task_success(handle, &request).await,
         "SendTaskFailure" => tasks::send_task_failure(handle, &request).await,
         "SendTaskHeartbeat" => tasks::send_task_heartbeat(handle, &request).await,
+        "TestState" => test_state::test_state(handle, &request),
         other if UNSUPPORTED_ACTIONS.contains(&other) => {
             Err(Error::UnsupportedOperation(other.to_owned()))
         }
