@@ -2,12 +2,14 @@
 //! and answers with AWS's response shape or an [`Error`]. State machines are here, executions
 //! in [`executions`], activities and task tokens in [`tasks`].
 
+mod aliases;
 mod executions;
 mod machines;
 mod nested;
 mod tags;
 mod tasks;
 mod test_state;
+mod versions;
 
 use std::sync::Arc;
 
@@ -39,20 +41,8 @@ const TRACING_CONFIGURATION: &str = r#"{"enabled":false}"#;
 const NAME_FORBIDDEN_CHARS: &str = "<>{}[]?*\"#%\\^|~`$&,;:/";
 /// Real Step Functions actions this slice does not implement; they answer
 /// [`Error::UnsupportedOperation`] rather than [`Error::UnknownOperation`].
-const UNSUPPORTED_ACTIONS: &[&str] = &[
-    "RedriveExecution",
-    "DescribeMapRun",
-    "ListMapRuns",
-    "UpdateMapRun",
-    "PublishStateMachineVersion",
-    "DeleteStateMachineVersion",
-    "ListStateMachineVersions",
-    "CreateStateMachineAlias",
-    "DescribeStateMachineAlias",
-    "UpdateStateMachineAlias",
-    "DeleteStateMachineAlias",
-    "ListStateMachineAliases",
-];
+const UNSUPPORTED_ACTIONS: &[&str] =
+    &["RedriveExecution", "DescribeMapRun", "ListMapRuns", "UpdateMapRun"];
 
 type Request = Map<String, Value>;
 
@@ -85,6 +75,18 @@ pub(crate) async fn run(handle: &Handle, action: &str, request: Request) -> Resu
         "SendTaskSuccess" => tasks::send_task_success(handle, &request).await,
         "SendTaskFailure" => tasks::send_task_failure(handle, &request).await,
         "SendTaskHeartbeat" => tasks::send_task_heartbeat(handle, &request).await,
+        "PublishStateMachineVersion" => {
+            versions::publish_state_machine_version(handle, &request).await
+        }
+        "ListStateMachineVersions" => versions::list_state_machine_versions(handle, &request),
+        "DeleteStateMachineVersion" => {
+            versions::delete_state_machine_version(handle, &request).await
+        }
+        "CreateStateMachineAlias" => aliases::create_state_machine_alias(handle, &request).await,
+        "DescribeStateMachineAlias" => aliases::describe_state_machine_alias(handle, &request),
+        "UpdateStateMachineAlias" => aliases::update_state_machine_alias(handle, &request).await,
+        "DeleteStateMachineAlias" => aliases::delete_state_machine_alias(handle, &request).await,
+        "ListStateMachineAliases" => aliases::list_state_machine_aliases(handle, &request),
         "TestState" => test_state::test_state(handle, &request),
         other if UNSUPPORTED_ACTIONS.contains(&other) => {
             Err(Error::UnsupportedOperation(other.to_owned()))
@@ -102,7 +104,7 @@ async fn create_state_machine(handle: &Handle, request: &Request) -> Result<Valu
     }
     let role_arn = required(request, "roleArn")?;
     let workflow_type = machine_type(request)?;
-    machines::check_versioning(request)?;
+    let publish = machines::check_versioning(request)?;
     let logging = machines::logging_configuration(request)?;
     let tracing = machines::tracing_configuration(request)?;
     let tags = tags::request_tags(request)?.unwrap_or_default();
@@ -120,10 +122,15 @@ async fn create_state_machine(handle: &Handle, request: &Request) -> Result<Valu
         if !same {
             return Err(Error::StateMachineAlreadyExists(arn));
         }
-        return Ok(json!({
+        let mut response = json!({
             "stateMachineArn": arn,
             "creationDate": seconds(existing.creation_date_millis),
-        }));
+        });
+        if let Some(description) = publish {
+            let version = machines::publish_current(handle, &existing, description).await?;
+            response["stateMachineVersionArn"] = json!(version);
+        }
+        return Ok(response);
     }
     let created = baton_runtime::now_millis();
     let record = StateMachineRecord {
@@ -144,7 +151,17 @@ async fn create_state_machine(handle: &Handle, request: &Request) -> Result<Valu
         tags,
     };
     let revision_id = record.revision_id.clone();
-    match commit(handle, vec![Change::CreateStateMachine(record)]).await {
+    let mut changes = vec![Change::CreateStateMachine(record.clone())];
+    // Published with the machine, in its commit: version 1 of the revision just created.
+    let version = match publish {
+        Some(description) => {
+            let (version, publication) = versions::publication(handle, &record, description)?;
+            changes.extend(publication);
+            Some(version.arn)
+        }
+        None => None,
+    };
+    match commit(handle, changes).await {
         Ok(()) => {}
         // Another request created it meanwhile; this one is refused as a different one would
         // be, which a retry answers properly.
@@ -155,12 +172,19 @@ async fn create_state_machine(handle: &Handle, request: &Request) -> Result<Valu
     }
     // Parsed already: keep it for the executions to come.
     handle.live().machine(&arn, &revision_id, || Ok::<_, Error>(machine))?;
-    Ok(json!({ "stateMachineArn": arn, "creationDate": seconds(created) }))
+    let mut response = json!({ "stateMachineArn": arn, "creationDate": seconds(created) });
+    if let Some(version) = version {
+        response["stateMachineVersionArn"] = json!(version);
+    }
+    Ok(response)
 }
 
 fn describe_state_machine(handle: &Handle, request: &Request) -> Result<Value, Error> {
     let arn = required(request, "stateMachineArn")?;
     check_arn(arn, &["stateMachine"])?;
+    if let versions::Target::Version(_) = versions::target(arn) {
+        return versions::describe_version(handle, arn);
+    }
     let record = handle
         .store()
         .state_machine(arn)?

@@ -77,6 +77,17 @@ pub enum Error {
     /// A task token whose task has ended (finished, timed out, or its execution is over).
     #[error("Task Timed Out: 'Provided task does not exist anymore'")]
     TaskTimedOut,
+    /// The request conflicts with the resource as it is: publishing a version of a revision
+    /// that is no longer current, deleting a version an alias routes to, or an alias name
+    /// taken with another configuration.
+    #[error("{0}")]
+    Conflict(String),
+    /// A quota AWS enforces, such as the number of versions of one state machine.
+    #[error("{0}")]
+    ServiceQuotaExceeded(String),
+    /// An alias that does not exist (UpdateStateMachineAlias, DescribeStateMachineAlias).
+    #[error("Request references a resource that does not exist.")]
+    NoSuchResource,
     /// The store failed (a disk error, or the store is shut down). Nothing of the request
     /// was changed unless the message says otherwise; clients retry a 500.
     #[error("Internal error: {0}")]
@@ -125,6 +136,9 @@ impl Error {
             Error::ActivityDoesNotExist(_) => "ActivityDoesNotExist",
             Error::InvalidOutput(_) => "InvalidOutput",
             Error::TaskTimedOut => "TaskTimedOut",
+            Error::Conflict(_) => "ConflictException",
+            Error::ServiceQuotaExceeded(_) => "ServiceQuotaExceededException",
+            Error::NoSuchResource => "ResourceNotFound",
             // AWS's name for a failure on its side, which every SDK retries.
             Error::Internal(_) => "InternalServerError",
         }

@@ -1053,18 +1053,6 @@ async fn update_state_machine_request_errors() {
         ),
         (
             "UpdateStateMachine",
-            update(json!({ "definition": PASS, "publish": true })),
-            "UnsupportedOperation",
-            "Baton does not support state machine versions (publish: true) yet",
-        ),
-        (
-            "CreateStateMachine",
-            json!({ "name": "V", "definition": PASS, "roleArn": ROLE, "publish": true }),
-            "UnsupportedOperation",
-            "Baton does not support state machine versions (publish: true) yet",
-        ),
-        (
-            "UpdateStateMachine",
             update(
                 json!({ "definition": r#"{"StartAt":"A","States":{"A":{"Type":"Pass","Next":"B"}}}"# }),
             ),

@@ -26,6 +26,7 @@ use baton_store::{
 };
 
 use super::nested;
+use super::versions;
 use super::{
     Request, arn_prefix, check_arn, check_name, commit, not_in_enum, optional_bool, optional_str,
     page_request, page_response, parsed_machine, required, seconds, tasks, too_long, workflow,
@@ -41,7 +42,7 @@ const BILLED_DURATION_STEP_MILLIS: u64 = 100;
 const RUNTIME_ERROR: &str = baton_asl::error_match::RUNTIME;
 
 pub(super) async fn start_execution(handle: &Handle, request: &Request) -> Result<Value, Error> {
-    let (parsed, record, start) = prepare_start(handle, request)?;
+    let (parsed, record, start, source) = prepare_start(handle, request)?;
     let arn = start.execution_arn.clone();
     let at = start.at;
     if start.workflow_type == WorkflowType::Express {
@@ -58,6 +59,7 @@ pub(super) async fn start_execution(handle: &Handle, request: &Request) -> Resul
         }
         Registered::New { mailbox, ended } => (mailbox, ended),
     };
+    versions::record_source(handle, &arn, source).await?;
     let mut ended = ended_sender.subscribe();
     let (recorded_sender, recorded) = oneshot::channel();
     let journal = Journal::new(Arc::clone(&handle.inner.store), &start, &record.revision_id)
@@ -362,7 +364,7 @@ pub(super) async fn start_sync_execution(
     handle: &Handle,
     request: &Request,
 ) -> Result<Value, Error> {
-    let (parsed, _, start) = prepare_start(handle, request)?;
+    let (parsed, _, start, _) = prepare_start(handle, request)?;
     if start.workflow_type != WorkflowType::Express {
         return Err(Error::StateMachineTypeNotSupported);
     }
@@ -408,6 +410,7 @@ pub(super) fn describe_execution(handle: &Handle, request: &Request) -> Result<V
         "input": record.input,
         "inputDetails": { "included": true },
     });
+    versions::add_source(handle, &record.arn, &mut response)?;
     let status = record.status;
     Ending::of_record(record).add_to(&mut response);
     // TODO(#4): RedriveExecution is not implemented, but DescribeExecution answers as AWS
@@ -429,17 +432,7 @@ pub(super) fn describe_execution(handle: &Handle, request: &Request) -> Result<V
 pub(super) fn list_executions(handle: &Handle, request: &Request) -> Result<Value, Error> {
     let machine_arn = required(request, "stateMachineArn")?;
     check_arn(machine_arn, &["stateMachine"])?;
-    let status = match optional_str(request, "statusFilter")? {
-        None => None,
-        Some(name) => match ExecutionStatus::from_name(name) {
-            Some(status) => Some(status),
-            None => {
-                // In the order AWS's message lists them.
-                let allowed = "[SUCCEEDED, TIMED_OUT, PENDING_REDRIVE, ABORTED, FAILED, RUNNING]";
-                return Err(not_in_enum(name, "statusFilter", allowed));
-            }
-        },
-    };
+    let status = status_filter(request)?;
     let machine = handle
         .store()
         .state_machine(machine_arn)?
@@ -451,20 +444,36 @@ pub(super) fn list_executions(handle: &Handle, request: &Request) -> Result<Valu
     let filter = ExecutionFilter { state_machine_arn: machine_arn.to_owned(), status };
     // Newest first, as AWS lists them.
     let page = handle.store().list_executions(&filter, &page_request(request)?)?;
-    Ok(page_response(page, "executions", |execution| {
-        let mut item = json!({
-            "executionArn": execution.arn,
-            "stateMachineArn": execution.state_machine_arn,
-            "name": execution.name,
-            "status": execution.status.as_str(),
-            "startDate": seconds(execution.start_date_millis),
-            "redriveCount": 0,
-        });
-        if let Some(stopped) = execution.stop_date_millis {
-            item["stopDate"] = seconds(stopped);
+    Ok(page_response(page, "executions", |execution| list_item(&execution)))
+}
+
+/// ListExecutions' `statusFilter`.
+pub(super) fn status_filter(request: &Request) -> Result<Option<ExecutionStatus>, Error> {
+    let Some(name) = optional_str(request, "statusFilter")? else { return Ok(None) };
+    match ExecutionStatus::from_name(name) {
+        Some(status) => Ok(Some(status)),
+        None => {
+            // In the order AWS's message lists them.
+            let allowed = "[SUCCEEDED, TIMED_OUT, PENDING_REDRIVE, ABORTED, FAILED, RUNNING]";
+            Err(not_in_enum(name, "statusFilter", allowed))
         }
-        item
-    }))
+    }
+}
+
+/// One execution as ListExecutions shows it.
+pub(super) fn list_item(execution: &ExecutionRecord) -> Value {
+    let mut item = json!({
+        "executionArn": execution.arn,
+        "stateMachineArn": execution.state_machine_arn,
+        "name": execution.name,
+        "status": execution.status.as_str(),
+        "startDate": seconds(execution.start_date_millis),
+        "redriveCount": 0,
+    });
+    if let Some(stopped) = execution.stop_date_millis {
+        item["stopDate"] = seconds(stopped);
+    }
+    item
 }
 
 pub(super) fn get_execution_history(handle: &Handle, request: &Request) -> Result<Value, Error> {
@@ -520,12 +529,13 @@ pub(super) async fn stop_execution(handle: &Handle, request: &Request) -> Result
     })
 }
 
-/// The parsed machine, its record and the `Start` of an execution that StartExecution or
-/// StartSyncExecution asks for, after checking the request.
+/// The parsed machine, its record (at the revision the execution runs), the `Start` of an
+/// execution that StartExecution or StartSyncExecution asks for, after checking the request,
+/// and the version or alias it was asked for, if any.
 fn prepare_start(
     handle: &Handle,
     request: &Request,
-) -> Result<(Arc<Parsed>, StateMachineRecord, Start), Error> {
+) -> Result<(Arc<Parsed>, StateMachineRecord, Start, Option<versions::Source>), Error> {
     let machine_arn = required(request, "stateMachineArn")?;
     check_arn(machine_arn, &["stateMachine"])?;
     let name = match optional_str(request, "name")? {
@@ -545,10 +555,8 @@ fn prepare_start(
     if let Err(error) = serde_json::from_str::<Value>(input) {
         return Err(Error::InvalidExecutionInput(error.to_string()));
     }
-    let record = handle
-        .store()
-        .state_machine(machine_arn)?
-        .ok_or_else(|| Error::StateMachineDoesNotExist(machine_arn.to_owned()))?;
+    // A version or alias ARN runs the version's revision.
+    let (record, source) = versions::resolve(handle, machine_arn, &name)?;
     if record.status == StateMachineStatus::Deleting {
         return Err(Error::StateMachineDeleting(machine_arn.to_owned()));
     }
@@ -575,7 +583,7 @@ fn prepare_start(
         seed: baton_runtime::seed(),
         at: baton_runtime::now_millis(),
     };
-    Ok((parsed, record, start))
+    Ok((parsed, record, start, source))
 }
 
 /// How every execution the API starts runs: on the real clock, its history kept by the

@@ -11,8 +11,9 @@
 //! deleted, which waits for its running executions. Keeping the new revision too, not only the
 //! replaced one, means two racing updates cannot lose a revision an execution started on.
 //!
-//! Versions (`publish`, PublishStateMachineVersion) are not implemented: a request that
-//! publishes answers `UnsupportedOperation` naming them rather than ignoring the flag.
+//! `publish: true` publishes a version of the revision the request leaves current, in the
+//! update's own commit ([`super::versions`]); an update that changes nothing publishes only
+//! when that revision has no version yet, as AWS does.
 
 use serde_json::{Map, Value, json};
 
@@ -20,15 +21,13 @@ use baton_asl::limits::DEFINITION_BYTES_MAX;
 use baton_store::{Change, StateMachineRecord, StateMachineRevisionRecord, StateMachineStatus};
 
 use super::{
-    Request, check_arn, commit, executions, machine_description, not_in_enum, optional_bool,
-    optional_str, parse_definition, required, seconds, too_long, workflow, wrong_type,
+    Request, check_arn, executions, machine_description, not_in_enum, optional_bool, optional_str,
+    parse_definition, required, seconds, too_long, versions, workflow, wrong_type,
 };
 use crate::{Error, Handle};
 
 /// AWS's message when UpdateStateMachine has nothing to update.
 const NOTHING_TO_UPDATE: &str = "Either the definition, the role ARN, the LoggingConfiguration, or the TracingConfiguration must be specified";
-/// The longest `versionDescription`, in characters.
-const VERSION_DESCRIPTION_CHARS_MAX: usize = 256;
 /// `loggingConfiguration.level` values, in the order AWS's message lists them.
 const LOG_LEVELS: &[&str] = &["ALL", "ERROR", "FATAL", "OFF"];
 /// The most log destinations a machine may have.
@@ -42,7 +41,7 @@ pub(super) async fn update_state_machine(
 ) -> Result<Value, Error> {
     let arn = required(request, "stateMachineArn")?;
     check_arn(arn, &["stateMachine"])?;
-    check_versioning(request)?;
+    let publish = check_versioning(request)?;
     let definition = optional_str(request, "definition")?;
     let role_arn = optional_str(request, "roleArn")?;
     let logging = logging_configuration(request)?;
@@ -81,31 +80,62 @@ pub(super) async fn update_state_machine(
         && next.logging_configuration == current.logging_configuration
         && next.tracing_configuration == current.tracing_configuration;
     if unchanged {
-        // AWS answers an update that changes nothing with the revision there is.
+        // AWS answers an update that changes nothing with the revision there is (named once
+        // an update made one), and its version when publishing.
         let date = current.update_date_millis.unwrap_or(current.creation_date_millis);
-        return Ok(json!({ "revisionId": current.revision_id, "updateDate": seconds(date) }));
+        let mut response = json!({ "updateDate": seconds(date) });
+        if current.update_date_millis.is_some() {
+            response["revisionId"] = json!(current.revision_id);
+        }
+        if let Some(description) = publish {
+            let version = publish_current(handle, &current, description).await?;
+            response["stateMachineVersionArn"] = json!(version);
+        }
+        return Ok(response);
     }
     let updated = baton_runtime::now_millis();
     next.revision_id = uuid::Uuid::new_v4().to_string();
     next.update_date_millis = Some(updated);
-    let changes = vec![
+    let mut changes = vec![
         Change::KeepStateMachineRevision(revision_of(&current)),
         Change::KeepStateMachineRevision(revision_of(&next)),
         Change::UpdateStateMachine(next.clone()),
     ];
-    match commit(handle, changes).await {
-        Ok(()) => {}
-        // Deleted meanwhile.
-        Err(baton_store::Error::NotFound { .. }) => {
-            return Err(Error::StateMachineDoesNotExist(arn.to_owned()));
+    let version = match publish {
+        Some(description) => {
+            let (version, publication) = versions::publication(handle, &next, description)?;
+            changes.extend(publication);
+            Some(version.arn)
         }
-        Err(error) => return Err(error.into()),
-    }
+        None => None,
+    };
+    // A machine deleted meanwhile is StateMachineDoesNotExist.
+    versions::commit_publication(handle, arn, changes).await?;
     if let Some(machine) = machine {
         // Parsed already: keep it for the executions to come.
         handle.live().machine(arn, &next.revision_id, || Ok::<_, Error>(machine))?;
     }
-    Ok(json!({ "revisionId": next.revision_id, "updateDate": seconds(updated) }))
+    let mut response = json!({ "revisionId": next.revision_id, "updateDate": seconds(updated) });
+    if let Some(version) = version {
+        response["stateMachineVersionArn"] = json!(version);
+    }
+    Ok(response)
+}
+
+/// Publishes (or finds, if it was published) the version of the revision `machine` holds, for
+/// a CreateStateMachine or UpdateStateMachine with `publish` that changed nothing, and returns
+/// its ARN.
+pub(super) async fn publish_current(
+    handle: &Handle,
+    machine: &StateMachineRecord,
+    description: Option<&str>,
+) -> Result<String, Error> {
+    if let Some(version) = versions::published(handle, machine)? {
+        return Ok(version.arn);
+    }
+    let (version, changes) = versions::publication(handle, machine, description)?;
+    versions::commit_publication(handle, &machine.arn, changes).await?;
+    Ok(version.arn)
 }
 
 pub(super) fn describe_state_machine_for_execution(
@@ -154,7 +184,7 @@ pub(super) fn revision(
 }
 
 /// The revision a record holds, to keep.
-fn revision_of(record: &StateMachineRecord) -> StateMachineRevisionRecord {
+pub(super) fn revision_of(record: &StateMachineRecord) -> StateMachineRevisionRecord {
     StateMachineRevisionRecord {
         state_machine_arn: record.arn.clone(),
         revision_id: record.revision_id.clone(),
@@ -166,23 +196,18 @@ fn revision_of(record: &StateMachineRecord) -> StateMachineRevisionRecord {
     }
 }
 
-/// `publish` and `versionDescription` of CreateStateMachine and UpdateStateMachine: a
-/// description needs `publish`, and publishing needs versions, which Baton does not have.
-pub(super) fn check_versioning(request: &Request) -> Result<(), Error> {
+/// `publish` and `versionDescription` of CreateStateMachine and UpdateStateMachine: `None`
+/// when the request does not publish, or the description of the version it publishes. A
+/// description needs `publish`.
+pub(super) fn check_versioning(request: &Request) -> Result<Option<Option<&str>>, Error> {
     let publish = optional_bool(request, "publish")?.unwrap_or(false);
-    let description = optional_str(request, "versionDescription")?;
-    if description.is_some_and(|text| text.chars().count() > VERSION_DESCRIPTION_CHARS_MAX) {
-        return Err(too_long("versionDescription", VERSION_DESCRIPTION_CHARS_MAX));
-    }
+    let description = versions::description(request, "versionDescription")?;
     if description.is_some() && !publish {
         return Err(Error::ValidationRule(
             "Version description can only be set when publish is true".to_owned(),
         ));
     }
-    if publish {
-        return Err(Error::UnsupportedFeature("state machine versions (publish: true)".to_owned()));
-    }
-    Ok(())
+    Ok(publish.then_some(description))
 }
 
 /// The `loggingConfiguration` of a request as the store keeps it, or `None` when absent.
@@ -245,7 +270,14 @@ pub(super) fn list_executions(handle: &Handle, request: &Request) -> Result<Valu
             return Err(not_in_enum(other, "redriveFilter", &allowed));
         }
     };
+    if let Some(arn) = optional_str(request, "stateMachineArn")?
+        && let versions::Target::Version(_) = versions::target(arn)
+    {
+        check_arn(arn, &["stateMachine"])?;
+        return versions::list_executions(handle, request, arn);
+    }
     let mut listed = executions::list_executions(handle, request)?;
+    versions::add_sources(handle, &mut listed)?;
     if redriven {
         // Checked like any listing (the machine exists, the token is valid), then empty.
         listed = json!({ "executions": [] });
