@@ -6,6 +6,7 @@ mod aliases;
 mod executions;
 mod machines;
 mod nested;
+mod runs;
 mod tags;
 mod tasks;
 mod test_state;
@@ -26,7 +27,7 @@ use baton_store::{
 use crate::live::Parsed;
 use crate::{Error, Handle};
 
-pub(crate) use executions::recover;
+pub(crate) use runs::recover;
 pub(crate) use tags::TAGS_PER_RESOURCE_MAX;
 
 /// The most items one List* or GetExecutionHistory page holds, and the default page size.
@@ -234,7 +235,7 @@ fn list_state_machines(handle: &Handle, request: &Request) -> Result<Value, Erro
 }
 
 /// Deletes a state machine. One with running executions stays, as `DELETING`, until the last
-/// of them ends (see [`executions`]), as in AWS: recovery still needs its definition.
+/// of them ends (see [`runs`]), as in AWS: recovery still needs its definition.
 async fn delete_state_machine(handle: &Handle, request: &Request) -> Result<Value, Error> {
     let arn = required(request, "stateMachineArn")?;
     check_arn(arn, &["stateMachine"])?;
@@ -242,7 +243,7 @@ async fn delete_state_machine(handle: &Handle, request: &Request) -> Result<Valu
     let Some(mut record) = handle.store().state_machine(arn)? else {
         return Ok(json!({}));
     };
-    let running = executions::has_running(handle, arn)?;
+    let running = runs::has_running(handle, arn)?;
     let change = if running {
         record.status = StateMachineStatus::Deleting;
         Change::UpdateStateMachine(record)

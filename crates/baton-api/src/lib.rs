@@ -158,6 +158,13 @@ struct Inner {
 }
 
 impl Handle {
+    /// How many Standard executions run in memory now. A running execution that waits only
+    /// for activity workers, callbacks or timers more than a second away parks: it stays
+    /// RUNNING in the store and is not counted here until a signal or its timer wakes it.
+    pub fn executions_in_memory(&self) -> usize {
+        self.live().running().executions.len()
+    }
+
     fn options(&self) -> &Options {
         &self.inner.options
     }

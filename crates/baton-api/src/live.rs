@@ -1,13 +1,19 @@
-//! What the server keeps in memory beside its store: the running Standard executions (the
-//! [`Remote`] that reaches each, and the task tokens it waits on), state machines parsed once
-//! per revision, the wake-ups of pollers waiting on an activity, and whether the server is
-//! closing.
+//! What the server keeps in memory beside its store: the Standard executions that run in
+//! memory (the [`Remote`] that reaches each, and the task tokens it waits on), the due times
+//! of parked executions' next timers, who waits for which execution to end, state machines
+//! parsed once per revision, the wake-ups of pollers waiting on an activity, and whether the
+//! server is closing.
 //!
-//! None of it is durable and none of it needs to be: after a restart, recovery registers
-//! every running execution again, and the resumed executions hand out their pending tasks'
-//! tokens again.
+//! A running execution that only waits for the outside world (a worker, a callback, a distant
+//! timer) parks: its run ends, its store record holds all of it, and memory keeps only its
+//! next timer's due time. A signal or that timer wakes it from the store.
+//!
+//! None of it is durable and none of it needs to be: after a restart, recovery resumes or
+//! parks every running execution again, and the resumed executions hand out their pending
+//! tasks' tokens again.
 
-use std::collections::{BTreeMap, HashMap};
+use std::collections::{BTreeMap, BTreeSet, HashMap};
+use std::sync::atomic::{AtomicBool, Ordering};
 use std::sync::{Arc, Mutex, MutexGuard, PoisonError};
 
 use tokio::sync::{Notify, watch};
@@ -20,6 +26,14 @@ use baton_runtime::Remote;
 /// The in-memory side of the server.
 pub(crate) struct Live {
     running: Mutex<Running>,
+    /// Parked executions by their next timer's due time: each is woken shortly before.
+    parked_timers: Mutex<BTreeSet<(Millis, String)>>,
+    /// Wakes the task that wakes parked executions, when an earlier due time joins.
+    parked_timers_changed: Notify,
+    /// Whether that task was started (on the first parked timer).
+    timer_waker_started: AtomicBool,
+    /// Told `true` when the execution of that ARN ends, for those who wait for it.
+    endings: Mutex<HashMap<String, watch::Sender<bool>>>,
     /// Parsed state machines by (ARN, revision id).
     machines: Mutex<HashMap<(String, String), Arc<Parsed>>>,
     /// Wakes the pollers of an activity, by activity ARN, when a task is queued.
@@ -32,6 +46,10 @@ impl Default for Live {
     fn default() -> Self {
         Live {
             running: Mutex::default(),
+            parked_timers: Mutex::default(),
+            parked_timers_changed: Notify::new(),
+            timer_waker_started: AtomicBool::new(false),
+            endings: Mutex::default(),
             machines: Mutex::default(),
             pollers: Mutex::default(),
             closing: watch::Sender::new(false),
@@ -49,14 +67,12 @@ pub(crate) struct Running {
     pub(crate) tokens: HashMap<String, (String, TaskId)>,
 }
 
-/// A running Standard execution.
+/// A Standard execution running in memory.
 pub(crate) struct Execution {
     pub(crate) remote: Remote,
     /// Its input, for StartExecution's idempotency.
     pub(crate) input: String,
     pub(crate) start_date_millis: Millis,
-    /// Becomes `true` once the execution's run is over and its ending is in the store.
-    pub(crate) ended: watch::Receiver<bool>,
     /// The task that runs it, so that shutdown can stop it between two steps.
     pub(crate) work: Option<JoinHandle<()>>,
     /// The tokens it handed out, forgotten with it.
@@ -78,13 +94,67 @@ impl Live {
         self.running.lock().unwrap_or_else(PoisonError::into_inner)
     }
 
-    /// Forgets an execution whose run is over, with its tokens.
+    /// Forgets an execution whose run is over or parked, with its tokens.
     pub(crate) fn remove_execution(&self, arn: &str) {
         let mut running = self.running();
         if let Some(execution) = running.executions.remove(arn) {
             for token in execution.tokens {
                 running.tokens.remove(&token);
             }
+        }
+    }
+
+    /// The parked executions' next timers, locked (see [`Live::running`] on poisoning).
+    pub(crate) fn parked_timers(&self) -> MutexGuard<'_, BTreeSet<(Millis, String)>> {
+        self.parked_timers.lock().unwrap_or_else(PoisonError::into_inner)
+    }
+
+    /// Remembers that the parked execution `arn` must be woken before `due`.
+    pub(crate) fn park_timer(&self, due: Millis, arn: String) {
+        let earliest = {
+            let mut timers = self.parked_timers();
+            timers.insert((due, arn));
+            timers.first().is_some_and(|(first, _)| *first == due)
+        };
+        if earliest {
+            self.parked_timers_changed.notify_one();
+        }
+    }
+
+    /// `true` the first time only: the caller then starts the task that wakes parked
+    /// executions before their timers.
+    pub(crate) fn start_timer_waker(&self) -> bool {
+        !self.timer_waker_started.swap(true, Ordering::AcqRel)
+    }
+
+    /// Completes when a parked execution's timer may have come due earlier than the waker
+    /// thought.
+    pub(crate) async fn parked_timers_changed(&self) {
+        self.parked_timers_changed.notified().await;
+    }
+
+    /// Waits until the execution `arn` has ended, as `ended` (which reads the store) says,
+    /// or until the server closes.
+    pub(crate) async fn wait_ended(&self, arn: &str, ended: impl Fn() -> bool) {
+        let mut ending = {
+            let mut endings = self.endings.lock().unwrap_or_else(PoisonError::into_inner);
+            endings.entry(arn.to_owned()).or_insert_with(|| watch::Sender::new(false)).subscribe()
+        };
+        // Subscribed first: an ending after this check is announced to the subscription.
+        if ended() {
+            return;
+        }
+        tokio::select! {
+            _ = ending.wait_for(|ended| *ended) => {}
+            () = self.closed() => {}
+        }
+    }
+
+    /// Tells those who wait for the execution `arn` that it has ended (its ending is durable).
+    pub(crate) fn announce_ended(&self, arn: &str) {
+        let ending = self.endings.lock().unwrap_or_else(PoisonError::into_inner).remove(arn);
+        if let Some(ending) = ending {
+            ending.send_replace(true);
         }
     }
 

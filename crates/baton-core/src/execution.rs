@@ -81,6 +81,20 @@ impl Execution {
         self.last_event_id
     }
 
+    /// The tasks the execution waits for, in task order. Empty once it has finished.
+    pub fn pending_tasks(&self) -> impl Iterator<Item = &TaskRequest> {
+        let finished = self.outcome.is_some();
+        self.tasks.values().filter(move |_| !finished).map(|pending| &pending.request)
+    }
+
+    /// The due time of the earliest timer the execution waits for, if any.
+    pub fn next_timer_due(&self) -> Option<Millis> {
+        if self.outcome.is_some() {
+            return None;
+        }
+        self.timers.values().map(|pending| pending.due).min()
+    }
+
     /// The work an execution rebuilt by replay still waits for (A3: commands produced while
     /// replaying are dropped; the shell performs these): every running task and every pending
     /// timer with its original due time. Empty once the execution has finished.

@@ -21,7 +21,7 @@ use baton_asl::model::{IntegrationPattern, Resource};
 use baton_core::{Command, Input, Millis, Outcome, Step, TaskId, TaskRequest, TimerId};
 use baton_integrations::{TaskResult, TaskRunner};
 
-use crate::journal::{Journal, JournalError};
+use crate::journal::{Journal, JournalError, Parking};
 use crate::remote::{Letter, Mailbox, Outside, Rejected, Signal};
 use crate::watchdog::Watch;
 use crate::{Clock, Error, Options, RunResult, now_millis};
@@ -66,13 +66,47 @@ pub enum Beginning {
     /// pending timers fire at their original due times (at once when overdue) and its pending
     /// tasks run again.
     Resume(Box<baton_core::Execution>),
+    /// An execution read back from its store after it parked ([`Ran::Parked`]): like
+    /// [`Beginning::Resume`], except that the requests of its `.waitForTaskToken` tasks are
+    /// not sent again (they went out before it parked); their tokens go to the owner's
+    /// [`Outside`] hook again, as its activity tasks do.
+    Wake(Box<baton_core::Execution>),
+}
+
+/// How a durable run ended.
+#[derive(Debug)]
+pub enum Ran {
+    /// The execution is over; its ending is durable.
+    Ended(RunResult),
+    /// The execution waits only for the outside world and stepped aside (see
+    /// [`crate::Parking`]): its last step is durable, nothing of it runs any more.
+    Parked(Parked),
+}
+
+/// A parked run's remains. Signals sent through its [`Remote`](crate::Remote) until this is
+/// dropped wait here unread; once it is dropped they come back as
+/// [`Rejected::Ended`](crate::remote::Rejected::Ended), and the owner should then wake the
+/// execution and send them again. So the owner stops routing signals to the old remote first,
+/// then drops this.
+pub struct Parked {
+    /// The due time of the execution's earliest timer: wake it before then.
+    pub next_timer_due: Option<Millis>,
+    _signals: Option<mpsc::Receiver<Letter>>,
+}
+
+impl std::fmt::Debug for Parked {
+    fn fmt(&self, formatter: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        formatter.debug_struct("Parked").field("next_timer_due", &self.next_timer_due).finish()
+    }
 }
 
 /// Runs a Standard execution durably: every step is recorded by `journal` (its events, its
 /// frontier, its timers) and acknowledged by the store before any of the step's commands is
 /// performed. If the process dies, [`crate::running`] reads the execution back and
 /// [`Beginning::Resume`] continues it from its last durable step; each transition is recorded
-/// exactly once. `mailbox` lets the owner signal it, as in [`run_controlled`].
+/// exactly once. `mailbox` lets the owner signal it, as in [`run_controlled`]. With
+/// [`Journal::with_parking`], a run that only waits for signals and distant timers ends early
+/// with [`Ran::Parked`], and [`Beginning::Wake`] continues it.
 pub async fn run_durable(
     machine: Arc<StateMachine>,
     beginning: Beginning,
@@ -80,7 +114,7 @@ pub async fn run_durable(
     options: Options,
     mailbox: Option<Mailbox>,
     journal: Journal,
-) -> Result<RunResult, Error> {
+) -> Result<Ran, Error> {
     run_from(machine, beginning, runner, options, mailbox, Some(journal)).await
 }
 
@@ -91,7 +125,11 @@ async fn run(
     options: Options,
     mailbox: Option<Mailbox>,
 ) -> Result<RunResult, Error> {
-    run_from(machine, Beginning::Start(start), runner, options, mailbox, None).await
+    match run_from(machine, Beginning::Start(start), runner, options, mailbox, None).await? {
+        Ran::Ended(result) => Ok(result),
+        // Only a journal with parking parks.
+        Ran::Parked(_) => Err(Error::Stalled),
+    }
 }
 
 async fn run_from(
@@ -101,8 +139,10 @@ async fn run_from(
     options: Options,
     mailbox: Option<Mailbox>,
     mut journal: Option<Journal>,
-) -> Result<RunResult, Error> {
+) -> Result<Ran, Error> {
     let budget = options.evaluation_budget;
+    let parking = journal.as_ref().and_then(|journal| journal.parking);
+    let waking = matches!(beginning, Beginning::Wake(_));
     let (mut shell, mut execution, first, resumed) = match beginning {
         Beginning::Start(mut start) => {
             // The interpreter skips building events nobody will see; a journal keeps them all.
@@ -115,25 +155,36 @@ async fn run_from(
             drop(watch);
             (shell, execution, first, false)
         }
-        Beginning::Resume(execution) => {
-            let shell = Shell::new(runner, options, now_millis(), mailbox);
+        Beginning::Resume(execution) | Beginning::Wake(execution) => {
+            let mut shell = Shell::new(runner, options, now_millis(), mailbox);
+            shell.waking = waking;
             let pending = Step { events: Vec::new(), commands: execution.pending_commands() };
             (shell, *execution, pending, true)
         }
     };
-    if let Some(journal) = &mut journal
-        && !resumed
-    {
-        journal.record(&execution, &first).await.map_err(durability)?;
+    if let Some(journal) = &mut journal {
+        if resumed {
+            journal.continue_from(&execution);
+        } else {
+            journal.record(&execution, &first).await.map_err(durability)?;
+        }
     }
     shell.perform(first);
+    shell.waking = false;
+    shell.parking = parking;
     loop {
         if let Some(outcome) = shell.outcome.take() {
             // Dropping the shell aborts whatever still runs (tasks of branches nobody awaits)
             // and closes the mailbox, so later signals are rejected as `Ended`.
-            return Ok(RunResult { outcome, events: shell.events });
+            return Ok(Ran::Ended(RunResult { outcome, events: shell.events }));
         }
-        let input = shell.next_input().await?;
+        let input = match shell.next_input(execution.next_timer_due()).await? {
+            Next::Input(input) => input,
+            Next::Park => {
+                let next_timer_due = execution.next_timer_due();
+                return Ok(Ran::Parked(Parked { next_timer_due, _signals: shell.signals.take() }));
+            }
+        };
         let watch = Watch::start(budget);
         execution.guard_evaluations(Some(watch.token()));
         let step = baton_core::step(&machine, &mut execution, input)?;
@@ -170,6 +221,23 @@ struct Shell {
     outside: Option<Outside>,
     events: Vec<baton_core::Event>,
     outcome: Option<Outcome>,
+    /// Set while a woken execution's pending tasks are opened again: their callback requests
+    /// went out before it parked.
+    waking: bool,
+    /// When the run may step aside; `None` for runs without a journal that parks.
+    parking: Option<Parking>,
+}
+
+/// What the shell does next.
+#[expect(
+    clippy::large_enum_variant,
+    reason = "a return value that is matched at once, never stored: boxing the input costs more"
+)]
+enum Next {
+    /// Apply this input.
+    Input(Input),
+    /// Step aside: the run only waits for the outside world (see [`Parking`]).
+    Park,
 }
 
 /// A task the interpreter waits for.
@@ -207,6 +275,8 @@ impl Shell {
             outside,
             events: Vec::new(),
             outcome: None,
+            waking: false,
+            parking: None,
         }
     }
 
@@ -263,7 +333,10 @@ impl Shell {
             (Some(outside), true) => match outside(request) {
                 Ok(()) => {
                     open.from_outside = true;
-                    Some(baton_integrations::run(self.runner.as_ref(), &request_call(request)))
+                    // A woken execution's request went out before it parked.
+                    (!self.waking).then(|| {
+                        baton_integrations::run(self.runner.as_ref(), &request_call(request))
+                    })
                 }
                 Err(error) => Some(failing(error)),
             },
@@ -298,8 +371,10 @@ impl Shell {
         self.open.insert(task, open);
     }
 
-    /// Waits for the next task result, due timer or signal.
-    async fn next_input(&mut self) -> Result<Input, Error> {
+    /// Waits for the next task result, due timer or signal, or says to park once the run has
+    /// waited long enough for nothing but the outside world (`next_timer_due` is the
+    /// execution's earliest timer).
+    async fn next_input(&mut self, next_timer_due: Option<Millis>) -> Result<Next, Error> {
         loop {
             while let Some(input) = self.queued.pop_front() {
                 // A task cancelled since its input was queued is no longer the interpreter's
@@ -309,7 +384,7 @@ impl Shell {
                     _ => true,
                 };
                 if live {
-                    return Ok(input);
+                    return Ok(Next::Input(input));
                 }
             }
             // A task that waits for a signal counts as running: the virtual clock stands still
@@ -321,8 +396,9 @@ impl Shell {
                 return Err(Error::Stalled);
             }
             if self.options.clock == Clock::Virtual && !busy {
-                return self.fire_first_timer().ok_or(Error::Stalled);
+                return self.fire_first_timer().map(Next::Input).ok_or(Error::Stalled);
             }
+            let park_after = self.park_after(next_timer_due);
             let until_due = match self.options.clock {
                 Clock::Real => self.timers.first().map(|(due, _)| {
                     let wait = due.saturating_sub(now_millis()).max(0);
@@ -336,18 +412,24 @@ impl Shell {
                     None => std::future::pending().await,
                 }
             };
+            let idle = async {
+                match park_after {
+                    Some(wait) => tokio::time::sleep(wait).await,
+                    None => std::future::pending().await,
+                }
+            };
             tokio::select! {
                 // Results first: a task that finished before its timeout is not late.
                 biased;
                 Some(joined) = self.work.join_next_with_id(), if !self.work.is_empty() => {
                     if let Some(input) = self.task_input(joined) {
-                        return Ok(input);
+                        return Ok(Next::Input(input));
                     }
                 }
                 letter = next_letter(self.signals.as_mut()) => match letter {
                     Some(letter) => {
                         if let Some(input) = self.signal(letter) {
-                            return Ok(input);
+                            return Ok(Next::Input(input));
                         }
                     }
                     // Nobody can send a signal any more.
@@ -355,10 +437,29 @@ impl Shell {
                 },
                 () = timer => {
                     if let Some(input) = self.fire_first_timer() {
-                        return Ok(input);
+                        return Ok(Next::Input(input));
                     }
                 }
+                () = idle => return Ok(Next::Park),
             }
+        }
+    }
+
+    /// How long the run waits before it parks, or `None` while it may not: it must have a
+    /// journal that parks, a real clock, no work of its own running, and no timer due within
+    /// the horizon (its owner wakes it that long before the next one).
+    fn park_after(&self, next_timer_due: Option<Millis>) -> Option<Duration> {
+        let parking = self.parking?;
+        let only_outside = self.work.is_empty()
+            && self.signals.is_some()
+            && self.open.values().all(|open| open.from_outside && open.work.is_none());
+        if self.options.clock != Clock::Real || !only_outside {
+            return None;
+        }
+        let horizon = Millis::try_from(parking.timer_horizon.as_millis()).unwrap_or(Millis::MAX);
+        match next_timer_due {
+            Some(due) if due <= now_millis().saturating_add(horizon) => None,
+            _ => Some(parking.idle),
         }
     }
 

@@ -11,10 +11,19 @@
 //! Recovery reads every running execution back with [`running`]: its snapshot rebuilds the
 //! interpreter's frontier without replaying history, and `Execution::pending_commands` says
 //! which timers (at their original due times) and tasks to resume.
+//!
+//! The journal's owner can add its own records to a step's commit through [`TaskEffects`]: the
+//! records a task needs while it waits (a queued activity task, its token) are then durable
+//! with the step that schedules it, and removed with the step after which it is over. A crash
+//! can never leave a scheduled task without them, and a task costs no commit of its own.
+//!
+//! [`Parking`] lets a run step aside while it only waits for the outside world (see
+//! [`crate::run_durable`]).
 
 use std::sync::Arc;
+use std::time::Duration;
 
-use baton_core::{Command, Execution, Outcome, Start, Step};
+use baton_core::{Command, Execution, Outcome, Start, Step, TaskId, TaskRequest};
 use baton_store::{
     Change, Commit, EventRecord, ExecutionRecord, ExecutionStatus, ExecutionUpdate, PageRequest,
     Store, TimerRecord,
@@ -34,6 +43,29 @@ pub enum JournalError {
     Snapshot { execution_arn: String, source: baton_core::Error },
 }
 
+/// The records a journal's owner keeps for the tasks an execution waits for, written in the
+/// same commit as the steps that schedule and settle them.
+pub trait TaskEffects: Send {
+    /// Adds to `changes` what must be durable with the step that schedules `request`.
+    fn scheduled(&mut self, request: &TaskRequest, changes: &mut Vec<Change>);
+    /// Adds to `changes` what goes with the step after which the task that carried `token` is
+    /// over (it finished, failed, timed out or was cancelled).
+    fn settled(&mut self, token: &str, changes: &mut Vec<Change>);
+}
+
+/// When a durable run may step aside: once it has waited [`Parking::idle`] for nothing but
+/// signals from outside (activity workers, callbacks, StopExecution) and timers due more than
+/// [`Parking::timer_horizon`] from now, it ends with [`crate::Ran::Parked`]. Its store record
+/// holds everything; its owner wakes it again with [`crate::Beginning::Wake`] when a signal
+/// comes, or shortly before its next timer is due.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub struct Parking {
+    pub idle: Duration,
+    /// A run whose next timer is due sooner stays, so that the timer fires on time; the owner
+    /// wakes a parked run at least this long before its next timer is due.
+    pub timer_horizon: Duration,
+}
+
 /// Writes one Standard execution's steps to a store.
 pub struct Journal {
     store: Arc<dyn Store>,
@@ -42,6 +74,11 @@ pub struct Journal {
     first: Option<ExecutionRecord>,
     /// Told once the first step is durable (see [`Journal::on_first_recorded`]).
     first_recorded: Option<tokio::sync::oneshot::Sender<()>>,
+    effects: Option<Box<dyn TaskEffects>>,
+    /// The tasks with a token the execution waited for after the last recorded step, so that
+    /// the next step can tell which of them are over.
+    tokens: Vec<(TaskId, String)>,
+    pub(crate) parking: Option<Parking>,
 }
 
 impl std::fmt::Debug for Journal {
@@ -75,7 +112,27 @@ impl Journal {
             execution_arn: start.execution_arn.clone(),
             first: Some(first),
             first_recorded: None,
+            effects: None,
+            tokens: Vec::new(),
+            parking: None,
         }
+    }
+
+    /// Writes `effects`' records with the steps that schedule and settle tasks.
+    pub fn with_effects(mut self, effects: Box<dyn TaskEffects>) -> Journal {
+        self.effects = Some(effects);
+        self
+    }
+
+    /// Lets the run step aside when it only waits for the outside world (see [`Parking`]).
+    pub fn with_parking(mut self, parking: Parking) -> Journal {
+        self.parking = Some(parking);
+        self
+    }
+
+    /// Takes the tasks a resumed or woken execution waits for as those of its last step.
+    pub(crate) fn continue_from(&mut self, execution: &Execution) {
+        self.tokens = tokens_of(execution);
     }
 
     /// Sends on `recorded` once the first step (which creates the execution's row) is
@@ -95,12 +152,15 @@ impl Journal {
             execution_arn: execution_arn.to_owned(),
             first: None,
             first_recorded: None,
+            effects: None,
+            tokens: Vec::new(),
+            parking: None,
         }
     }
 
     /// Makes `step` durable: resolves once the store acknowledged it (after its fsync).
     pub async fn record(&mut self, execution: &Execution, step: &Step) -> Result<(), JournalError> {
-        let commit = self.commit_for(execution, step);
+        let (commit, tokens) = self.commit_for(execution, step);
         let (sender, receiver) = tokio::sync::oneshot::channel();
         self.store.submit(
             commit,
@@ -115,6 +175,7 @@ impl Journal {
             source,
         })?;
         self.first = None;
+        self.tokens = tokens;
         if let Some(recorded) = self.first_recorded.take() {
             // A starter that stopped waiting changes nothing: the step is durable.
             let _ = recorded.send(());
@@ -122,8 +183,13 @@ impl Journal {
         Ok(())
     }
 
-    /// The commit of one step: the execution's row, its new events, its timers.
-    fn commit_for(&self, execution: &Execution, step: &Step) -> Commit {
+    /// The commit of one step (the execution's row, its new events, its timers, its tasks'
+    /// effects) and the tokens of the tasks it then waits for.
+    fn commit_for(
+        &mut self,
+        execution: &Execution,
+        step: &Step,
+    ) -> (Commit, Vec<(TaskId, String)>) {
         let arn = &self.execution_arn;
         let mut changes = Vec::with_capacity(step.events.len() + step.commands.len() + 1);
         let (status, output, error, cause) = status(execution.outcome());
@@ -176,12 +242,33 @@ impl Journal {
                     execution_arn: arn.clone(),
                     timer_id: timer_id(*timer),
                 }),
-                // Tasks are resumed from the snapshot's pending tasks; the end is the status.
-                Command::RunTask(_) | Command::CancelTask { .. } | Command::Finish(_) => {}
+                Command::RunTask(request) => {
+                    if let Some(effects) = &mut self.effects {
+                        effects.scheduled(request, &mut changes);
+                    }
+                }
+                // Settled tasks are found below; the end is the status.
+                Command::CancelTask { .. } | Command::Finish(_) => {}
             }
         }
-        Commit::new(changes)
+        let tokens = tokens_of(execution);
+        if let Some(effects) = &mut self.effects {
+            for (task, token) in &self.tokens {
+                if !tokens.iter().any(|(open, _)| open == task) {
+                    effects.settled(token, &mut changes);
+                }
+            }
+        }
+        (Commit::new(changes), tokens)
     }
+}
+
+/// The tasks with a token that `execution` waits for.
+fn tokens_of(execution: &Execution) -> Vec<(TaskId, String)> {
+    execution
+        .pending_tasks()
+        .filter_map(|request| Some((request.task, request.token.clone()?)))
+        .collect()
 }
 
 /// The store's name for an interpreter timer.

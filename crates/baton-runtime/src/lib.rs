@@ -34,9 +34,9 @@ use baton_core::{Event, Millis, Outcome, Start};
 
 pub use baton_integrations::TaskRunner;
 
-pub use crate::express::{Beginning, run_durable};
+pub use crate::express::{Beginning, Parked, Ran, run_durable};
 pub use crate::express::{run_controlled, run_express};
-pub use crate::journal::{Journal, JournalError, running};
+pub use crate::journal::{Journal, JournalError, Parking, TaskEffects, running};
 pub use crate::remote::{Mailbox, Remote, mailbox};
 pub use crate::watchdog::EVALUATION_BUDGET;
 

@@ -14,8 +14,11 @@ use serde_json::{Value, json};
 use baton_asl::StateMachine;
 use baton_core::{Outcome, Start};
 use baton_integrations::{Handlers, TaskError};
-use baton_runtime::{Beginning, Clock, Journal, Options, run_durable, running};
-use baton_store::{Order, PageRequest, Store};
+use baton_runtime::remote::Signal;
+use baton_runtime::{
+    Beginning, Clock, Journal, Options, Parking, Ran, RunResult, TaskEffects, run_durable, running,
+};
+use baton_store::{Change, Order, PageRequest, Store};
 
 const DEFINITION: &str = r#"{"StartAt": "Begin", "States": {
     "Begin": {"Type": "Pass", "Result": {"n": 1}, "Next": "Nap"},
@@ -38,6 +41,14 @@ fn options() -> Options {
         clock: Clock::Real,
         progress: None,
         evaluation_budget: baton_runtime::EVALUATION_BUDGET,
+    }
+}
+
+/// The result of a run that ended (runs without parking never park).
+fn ended(ran: Ran) -> RunResult {
+    match ran {
+        Ran::Ended(result) => result,
+        Ran::Parked(parked) => panic!("the run parked: {parked:?}"),
     }
 }
 
@@ -110,7 +121,7 @@ fn resume_all(path: &std::path::Path, handlers: Arc<Handlers>) -> Vec<Outcome> {
                 None,
                 journal,
             );
-            outcomes.push(run.await.expect("the resumed execution runs to its end").outcome);
+            outcomes.push(ended(run.await.expect("the resumed execution runs to its end")).outcome);
         }
         outcomes
     })
@@ -118,7 +129,11 @@ fn resume_all(path: &std::path::Path, handlers: Arc<Handlers>) -> Vec<Outcome> {
 
 /// The stored history: (id, type) of every event, oldest first.
 fn history(path: &std::path::Path, arn: &str) -> Vec<(u64, String)> {
-    let store = open(path);
+    history_of(&open(path), arn)
+}
+
+/// [`history`] from an open store.
+fn history_of(store: &Arc<dyn Store>, arn: &str) -> Vec<(u64, String)> {
     let page = store.history(arn, Order::Forward, &PageRequest::first(1_000)).expect("history");
     page.items.into_iter().map(|event| (event.event_id, event.r#type)).collect()
 }
@@ -140,7 +155,7 @@ fn reference_types(dir: &std::path::Path) -> Vec<String> {
         None,
         journal,
     );
-    let result = runtime.block_on(run).expect("the reference run ends");
+    let result = ended(runtime.block_on(run).expect("the reference run ends"));
     assert!(matches!(result.outcome, Outcome::Succeeded { .. }), "{:?}", result.outcome);
     drop(store);
     history(&path, &arn).into_iter().map(|(_, kind)| kind).collect()
@@ -177,4 +192,127 @@ fn resumes_a_task_that_was_running_when_the_process_died() {
     // The first call fails (Flaky), the retry's call hangs and the process dies with it; the
     // resumed execution runs the task again and records its TaskScheduled only once.
     check_resumes_after_cut(Duration::from_millis(3_500), &[1]);
+}
+
+const ACTIVITY: &str = "arn:aws:states:us-east-1:123456789012:activity:Approve";
+
+/// Effects that note what they were asked for, as `scheduled TOKEN` and `settled TOKEN`.
+struct NotedEffects(Arc<std::sync::Mutex<Vec<String>>>);
+
+impl TaskEffects for NotedEffects {
+    fn scheduled(&mut self, request: &baton_core::TaskRequest, changes: &mut Vec<Change>) {
+        let token = request.token.clone().unwrap_or_default();
+        self.0.lock().expect("notes").push(format!("scheduled {token}"));
+        // A record written with the step: the test reads it back.
+        changes.push(Change::AddTaskToken(baton_store::TaskTokenRecord {
+            token,
+            execution_arn: "arn:aws:states:us-east-1:123456789012:execution:Durable:parks".into(),
+            task_id: request.task.0.to_string(),
+        }));
+    }
+
+    fn settled(&mut self, token: &str, _changes: &mut Vec<Change>) {
+        self.0.lock().expect("notes").push(format!("settled {token}"));
+    }
+}
+
+#[test]
+fn a_run_that_only_waits_for_a_worker_parks_and_wakes_from_its_snapshot() {
+    let definition = format!(
+        r#"{{"StartAt": "Ask", "States": {{
+            "Ask": {{"Type": "Task", "Resource": "{ACTIVITY}", "TimeoutSeconds": 3600, "Next": "Done"}},
+            "Done": {{"Type": "Succeed"}}}}}}"#
+    );
+    let standard = baton_asl::Options { machine_type: baton_asl::MachineType::Standard };
+    let machine = Arc::new(baton_asl::parse(&definition, &standard).0.expect("valid"));
+    let dir = tempfile::tempdir().expect("a temporary directory");
+    let store = open(&dir.path().join("baton.db"));
+    let start = standard_start("parks");
+    let arn = start.execution_arn.clone();
+    let notes = Arc::new(std::sync::Mutex::new(Vec::new()));
+    let handed_out = Arc::new(std::sync::Mutex::new(Vec::new()));
+    let parking =
+        Parking { idle: Duration::from_millis(20), timer_horizon: Duration::from_secs(1) };
+    let mailbox = |handed_out: &Arc<std::sync::Mutex<Vec<baton_core::TaskId>>>| {
+        let handed_out = Arc::clone(handed_out);
+        baton_runtime::mailbox(Box::new(move |request| {
+            handed_out.lock().expect("hand-outs").push(request.task);
+            Ok(())
+        }))
+    };
+    let runtime = tokio::runtime::Builder::new_current_thread().enable_all().build().expect("rt");
+    let no_runner = Arc::new(Handlers::new());
+
+    // The first run schedules the activity task, waits 20 ms for nothing but a worker, parks.
+    let (_remote, first_mailbox) = mailbox(&handed_out);
+    let journal = Journal::new(Arc::clone(&store), &start, "1")
+        .with_effects(Box::new(NotedEffects(Arc::clone(&notes))))
+        .with_parking(parking);
+    let run = run_durable(
+        Arc::clone(&machine),
+        Beginning::Start(start),
+        no_runner.clone(),
+        options(),
+        Some(first_mailbox),
+        journal,
+    );
+    let parked = match runtime.block_on(run).expect("the run parks") {
+        Ran::Parked(parked) => parked,
+        Ran::Ended(result) => panic!("the run ended: {:?}", result.outcome),
+    };
+    let due = parked.next_timer_due.expect("the task's 3600 s timeout is pending");
+    assert!(due > baton_runtime::now_millis() + 3_500_000, "due in an hour: {due}");
+    drop(parked);
+    let token = {
+        let notes = notes.lock().expect("notes");
+        assert_eq!(notes.len(), 1, "{notes:?}");
+        notes[0].strip_prefix("scheduled ").expect("scheduled first").to_owned()
+    };
+    assert!(store.task_token(&token).expect("read").is_some(), "written with the step");
+
+    // Woken from the store: the task is handed out again (not run), a worker answers.
+    let record = store.execution(&arn).expect("read").expect("the execution is stored");
+    let execution = baton_core::Execution::from_snapshot(&record.snapshot).expect("a snapshot");
+    let task = execution.pending_tasks().next().expect("the activity task is pending").task;
+    let (remote, second_mailbox) = mailbox(&handed_out);
+    let journal = Journal::resumed(Arc::clone(&store), &arn)
+        .with_effects(Box::new(NotedEffects(Arc::clone(&notes))))
+        .with_parking(parking);
+    let run = run_durable(
+        machine,
+        Beginning::Wake(Box::new(execution)),
+        no_runner,
+        options(),
+        Some(second_mailbox),
+        journal,
+    );
+    let result = runtime.block_on(async {
+        let run = tokio::spawn(run);
+        remote.send(Signal::TaskStarted { task, worker_name: None }).await.expect("started");
+        let output = json!({"approved": true});
+        remote.send(Signal::TaskSucceeded { task, output }).await.expect("accepted");
+        run.await.expect("the run joins")
+    });
+    let outcome = ended(result.expect("the woken run ends")).outcome;
+    assert_eq!(outcome, Outcome::Succeeded { output: r#"{"approved":true}"#.to_owned() });
+    assert_eq!(*handed_out.lock().expect("hand-outs"), vec![task, task]);
+    assert_eq!(
+        *notes.lock().expect("notes"),
+        vec![format!("scheduled {token}"), format!("settled {token}")]
+    );
+    let types: Vec<String> = history_of(&store, &arn).into_iter().map(|(_, kind)| kind).collect();
+    assert_eq!(
+        types,
+        [
+            "ExecutionStarted",
+            "TaskStateEntered",
+            "ActivityScheduled",
+            "ActivityStarted",
+            "ActivitySucceeded",
+            "TaskStateExited",
+            "SucceedStateEntered",
+            "SucceedStateExited",
+            "ExecutionSucceeded"
+        ]
+    );
 }

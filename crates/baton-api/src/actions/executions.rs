@@ -1,37 +1,34 @@
 //! Executions: StartExecution, StartSyncExecution, DescribeExecution, ListExecutions,
-//! GetExecutionHistory and StopExecution, the run of each Standard execution, and recovery
-//! after a restart.
+//! GetExecutionHistory and StopExecution.
 //!
-//! A Standard execution runs under [`baton_runtime::run_durable`]: its row, its history and
-//! its timers are written by the runtime's [`Journal`], one commit per step, before the step's
-//! effects. StartExecution answers once the first step is durable, so a DescribeExecution
-//! right after it finds the execution. The service keeps each running execution's
-//! [`Remote`](baton_runtime::Remote) in memory ([`crate::live`]) for StopExecution and the
-//! workers' signals. Express executions run in memory and leave no record, as in AWS.
+//! A Standard execution runs under [`baton_runtime::run_durable`] (see [`super::runs`]): its
+//! row, its history and its timers are written by the runtime's [`Journal`], one commit per
+//! step, before the step's effects. StartExecution answers once the first step is durable, so
+//! a DescribeExecution right after it finds the execution. Express executions run in memory
+//! and leave no record, as in AWS.
 
 use std::sync::Arc;
 
 use serde_json::{Value, json};
-use tokio::sync::{oneshot, watch};
+use tokio::sync::oneshot;
 
-use baton_asl::StateMachine;
 use baton_asl::limits::PAYLOAD_BYTES_MAX;
-use baton_core::event::Failure;
-use baton_core::{Event, EventKind, Millis, Outcome, Start, WorkflowType};
+use baton_core::{Millis, Outcome, Start, WorkflowType};
 use baton_runtime::remote::Signal;
-use baton_runtime::{Beginning, Clock, Journal, Mailbox, RunResult};
+use baton_runtime::{Beginning, Clock, Journal, RunResult};
 use baton_store::{
-    Change, EventRecord, ExecutionFilter, ExecutionRecord, ExecutionStatus, ExecutionUpdate, Order,
-    PageRequest, StateMachineRecord, StateMachineStatus,
+    ExecutionFilter, ExecutionRecord, ExecutionStatus, Order, StateMachineRecord,
+    StateMachineStatus,
 };
 
 use super::nested;
+use super::runs::{self, Identity, Registered, Run};
 use super::versions;
 use super::{
-    Request, arn_prefix, check_arn, check_name, commit, not_in_enum, optional_bool, optional_str,
-    page_request, page_response, parsed_machine, required, seconds, tasks, too_long, workflow,
+    Request, arn_prefix, check_arn, check_name, not_in_enum, optional_bool, optional_str,
+    page_request, page_response, parsed_machine, required, seconds, too_long, workflow,
 };
-use crate::live::{Parsed, Running};
+use crate::live::Parsed;
 use crate::{Error, Handle};
 
 /// What AWS reports as the memory an Express execution was billed for.
@@ -53,14 +50,13 @@ pub(super) async fn start_execution(handle: &Handle, request: &Request) -> Resul
         tokio::spawn(baton_runtime::run_express(machine, start, runner, run_options()));
         return Ok(json!({ "executionArn": arn, "startDate": seconds(at) }));
     }
-    let (mailbox, ended_sender) = match register(handle, &start)? {
+    let mailbox = match runs::register(handle, &start)? {
         Registered::Existing { start_date_millis } => {
             return Ok(json!({ "executionArn": arn, "startDate": seconds(start_date_millis) }));
         }
-        Registered::New { mailbox, ended } => (mailbox, ended),
+        Registered::New { mailbox } => mailbox,
     };
     versions::record_source(handle, &arn, source).await?;
-    let mut ended = ended_sender.subscribe();
     let (recorded_sender, recorded) = oneshot::channel();
     let journal = Journal::new(Arc::clone(&handle.inner.store), &start, &record.revision_id)
         .on_first_recorded(recorded_sender);
@@ -69,295 +65,17 @@ pub(super) async fn start_execution(handle: &Handle, request: &Request) -> Resul
         state_machine_arn: record.arn.clone(),
         unrecorded: Some((start.clone(), record.revision_id.clone())),
     };
-    let run = Run { machine: Arc::clone(&parsed.machine), journal, mailbox, ended: ended_sender };
-    spawn(handle, Beginning::Start(start), run, identity);
+    let run = Run { machine: parsed, journal: runs::journal(handle, journal, &arn), mailbox };
+    runs::spawn(handle, Beginning::Start(start), run, identity);
     if recorded.await.is_err() {
         // The run ended before its first step was durable: the interpreter refused the start
         // (its failure is in the store once the run is over), or the store failed.
-        let _ = ended.wait_for(|ended| *ended).await;
+        handle.live().wait_ended(&arn, || has_ended(handle, &arn)).await;
         if handle.store().execution(&arn)?.is_none() {
             return Err(Error::Internal(format!("execution {arn} could not be recorded")));
         }
     }
     Ok(json!({ "executionArn": arn, "startDate": seconds(at) }))
-}
-
-/// Whether StartExecution starts a new execution or names one that runs already.
-enum Registered {
-    Existing { start_date_millis: Millis },
-    New { mailbox: Mailbox, ended: watch::Sender<bool> },
-}
-
-/// Registers a new Standard execution as running, unless its name is taken: the same name and
-/// input while it runs is the same execution (idempotency); anything else is
-/// `ExecutionAlreadyExists`. The lock on the running executions is held across the store's
-/// check, so two racing starts of one name cannot both begin.
-fn register(handle: &Handle, start: &Start) -> Result<Registered, Error> {
-    let arn = &start.execution_arn;
-    let mut running = handle.live().running();
-    let existing = match running.executions.get(arn) {
-        Some(execution) => {
-            Some((true, execution.input == start.input, execution.start_date_millis))
-        }
-        None => handle
-            .store()
-            .execution_by_name(&start.state_machine_arn, &start.execution_name)?
-            .map(|stored| {
-                let running = stored.status == ExecutionStatus::Running;
-                (running, stored.input == start.input, stored.start_date_millis)
-            }),
-    };
-    match existing {
-        Some((true, true, start_date_millis)) => Ok(Registered::Existing { start_date_millis }),
-        Some(_) => Err(Error::ExecutionAlreadyExists(arn.clone())),
-        None => {
-            let (mailbox, ended) = enlist(handle, &mut running, arn, &start.input, start.at);
-            Ok(Registered::New { mailbox, ended })
-        }
-    }
-}
-
-/// Adds a running execution to `running` and returns the ends its run takes: the mailbox for
-/// signals and the sender that says when it has ended.
-fn enlist(
-    handle: &Handle,
-    running: &mut Running,
-    arn: &str,
-    input: &str,
-    start_date_millis: Millis,
-) -> (Mailbox, watch::Sender<bool>) {
-    let (remote, mailbox) = baton_runtime::mailbox(tasks::outside(handle.clone(), arn.to_owned()));
-    let (ended_sender, ended) = watch::channel(false);
-    let execution = crate::live::Execution {
-        remote,
-        input: input.to_owned(),
-        start_date_millis,
-        ended,
-        work: None,
-        tokens: Vec::new(),
-    };
-    running.executions.insert(arn.to_owned(), execution);
-    (mailbox, ended_sender)
-}
-
-/// What a Standard execution's run needs besides where it begins.
-struct Run {
-    machine: Arc<StateMachine>,
-    journal: Journal,
-    mailbox: Mailbox,
-    /// Told `true` once the run is over and its ending is in the store.
-    ended: watch::Sender<bool>,
-}
-
-/// What the end of a run needs to know about its execution.
-struct Identity {
-    arn: String,
-    state_machine_arn: String,
-    /// For a new execution, its start and revision: if the run fails before its first step is
-    /// recorded, the failure creates the execution's row.
-    unrecorded: Option<(Start, String)>,
-}
-
-/// Spawns the run of a registered execution and keeps its task with it, so that shutdown can
-/// stop it.
-fn spawn(handle: &Handle, beginning: Beginning, run: Run, identity: Identity) {
-    let arn = identity.arn.clone();
-    let work = tokio::spawn(execute(handle.clone(), beginning, run, identity));
-    // A run that is over already has removed its entry; its task ends on its own.
-    if let Some(execution) = handle.live().running().executions.get_mut(&arn) {
-        execution.work = Some(work);
-    }
-}
-
-/// Runs a Standard execution to its end (or until its store fails), then forgets it.
-async fn execute(handle: Handle, beginning: Beginning, run: Run, identity: Identity) {
-    let Run { machine, journal, mailbox, ended } = run;
-    let runner = nested::runner(&handle, &identity.arn, Some(&beginning));
-    let result = baton_runtime::run_durable(
-        machine,
-        beginning,
-        runner,
-        run_options(),
-        Some(mailbox),
-        journal,
-    )
-    .await;
-    match result {
-        // The journal recorded the ending with the last step.
-        Ok(_) => {}
-        // The store refused a step, so nothing of it happened: the execution stays RUNNING in
-        // the store and resumes from its last durable step at the next start.
-        Err(baton_runtime::Error::Durability { reason }) => {
-            eprintln!(
-                "baton-api: execution {} paused until the next start: {reason}",
-                identity.arn
-            );
-        }
-        // The shell could not run the execution to its end (a feature Baton does not run yet,
-        // for example), so the history gets the ending the interpreter could not give it, and
-        // clients that follow the history see the execution end.
-        Err(error) => {
-            if let Err(error) = record_failure(&handle, &identity, error.to_string()).await {
-                eprintln!("baton-api: cannot record the failure of {}: {error}", identity.arn);
-            }
-        }
-    }
-    handle.live().remove_execution(&identity.arn);
-    finish_deleting(&handle, &identity.state_machine_arn).await;
-    // Nobody waiting for the ending is fine: StopExecution and StartExecution wait for it.
-    let _ = ended.send(true);
-}
-
-/// Records that an execution failed with `States.Runtime` and `cause`: appends
-/// `ExecutionFailed` to a running execution's history, or creates the row and history of one
-/// whose start the interpreter refused.
-async fn record_failure(
-    handle: &Handle,
-    identity: &Identity,
-    cause: String,
-) -> Result<(), baton_store::Error> {
-    let stopped = baton_runtime::now_millis();
-    let error = Some(RUNTIME_ERROR.to_owned());
-    let failed = |id: u64| Event {
-        id,
-        previous_event_id: id - 1,
-        timestamp: stopped,
-        kind: EventKind::ExecutionFailed(Failure {
-            error: error.clone(),
-            cause: Some(cause.clone()),
-        }),
-    };
-    let arn = &identity.arn;
-    let changes = match handle.store().execution(arn)? {
-        Some(record) if record.status != ExecutionStatus::Running => return Ok(()),
-        Some(record) => vec![
-            Change::UpdateExecution(ExecutionUpdate {
-                arn: arn.clone(),
-                status: ExecutionStatus::Failed,
-                stop_date_millis: Some(stopped),
-                output: None,
-                error: error.clone(),
-                cause: Some(cause.clone()),
-                snapshot: record.snapshot,
-                next_event_id: record.next_event_id + 1,
-            }),
-            Change::AppendEvent(event_record(arn, &failed(record.next_event_id))),
-        ],
-        None => {
-            let Some((start, revision_id)) = &identity.unrecorded else { return Ok(()) };
-            let started = Event {
-                id: 1,
-                previous_event_id: 0,
-                timestamp: start.at,
-                kind: EventKind::ExecutionStarted {
-                    input: start.input.clone(),
-                    role_arn: start.role_arn.clone(),
-                },
-            };
-            let record = ExecutionRecord {
-                arn: arn.clone(),
-                state_machine_arn: start.state_machine_arn.clone(),
-                name: start.execution_name.clone(),
-                status: ExecutionStatus::Failed,
-                start_date_millis: start.at,
-                stop_date_millis: Some(stopped),
-                input: start.input.clone(),
-                output: None,
-                error: error.clone(),
-                cause: Some(cause.clone()),
-                state_machine_revision_id: revision_id.clone(),
-                seed: start.seed.as_bytes().to_vec(),
-                snapshot: Vec::new(),
-                next_event_id: 3,
-            };
-            vec![
-                Change::StartExecution(record),
-                Change::AppendEvent(event_record(arn, &started)),
-                Change::AppendEvent(event_record(arn, &failed(2))),
-            ]
-        }
-    };
-    commit(handle, changes).await
-}
-
-/// The store's record of a history event the API, not the interpreter, writes.
-fn event_record(execution_arn: &str, event: &Event) -> EventRecord {
-    let body = event.to_json();
-    EventRecord {
-        execution_arn: execution_arn.to_owned(),
-        event_id: event.id,
-        r#type: body["type"].as_str().unwrap_or_default().to_owned(),
-        timestamp_millis: event.timestamp,
-        body: body.to_string(),
-    }
-}
-
-/// Whether any execution of the machine is running, by the store.
-pub(super) fn has_running(handle: &Handle, state_machine_arn: &str) -> Result<bool, Error> {
-    let filter = ExecutionFilter {
-        state_machine_arn: state_machine_arn.to_owned(),
-        status: Some(ExecutionStatus::Running),
-    };
-    Ok(!handle.store().list_executions(&filter, &PageRequest::first(1))?.items.is_empty())
-}
-
-/// Deletes a machine that DeleteStateMachine left `DELETING` once its last execution ended.
-async fn finish_deleting(handle: &Handle, state_machine_arn: &str) {
-    let deleting = matches!(
-        handle.store().state_machine(state_machine_arn),
-        Ok(Some(StateMachineRecord { status: StateMachineStatus::Deleting, .. }))
-    );
-    if !deleting || has_running(handle, state_machine_arn).unwrap_or(true) {
-        return;
-    }
-    handle.live().forget_machine(state_machine_arn);
-    let delete = baton_store::Change::DeleteStateMachine { arn: state_machine_arn.to_owned() };
-    // Gone already (another execution's end deleted it) or a failing store: a later
-    // DeleteStateMachine tries again.
-    let _ = commit(handle, vec![delete]).await;
-}
-
-/// Resumes every execution the store holds as running and returns how many run again.
-pub(crate) async fn recover(handle: &Handle) -> Result<usize, Error> {
-    let store = Arc::clone(&handle.inner.store);
-    // Reading every running execution's snapshot is many pages of reads: off the runtime.
-    let resumed = tokio::task::spawn_blocking(move || baton_runtime::running(store.as_ref()))
-        .await
-        .map_err(|error| Error::Internal(format!("reading running executions: {error}")))?
-        .map_err(|error| Error::Internal(error.to_string()))?;
-    let mut count = 0;
-    for (record, execution) in resumed {
-        let identity = Identity {
-            arn: record.arn.clone(),
-            state_machine_arn: record.state_machine_arn.clone(),
-            unrecorded: None,
-        };
-        // The revision the execution started on, which an update since then did not change.
-        let (machine_arn, revision_id) =
-            (&record.state_machine_arn, &record.state_machine_revision_id);
-        let machine = match super::machines::revision(handle, machine_arn, revision_id)? {
-            Some(machine) => parsed_machine(handle, &machine).map_err(|error| error.to_string()),
-            None => Err(format!(
-                "The state machine {machine_arn} (revision {revision_id}) does not exist."
-            )),
-        };
-        let parsed: Arc<Parsed> = match machine {
-            Ok(parsed) => parsed,
-            Err(cause) => {
-                record_failure(handle, &identity, cause).await?;
-                continue;
-            }
-        };
-        let (mailbox, ended) = {
-            let mut running = handle.live().running();
-            enlist(handle, &mut running, &record.arn, &record.input, record.start_date_millis)
-        };
-        let journal = Journal::resumed(Arc::clone(&handle.inner.store), &record.arn);
-        let run = Run { machine: Arc::clone(&parsed.machine), journal, mailbox, ended };
-        spawn(handle, Beginning::Resume(Box::new(execution)), run, identity);
-        count += 1;
-    }
-    Ok(count)
 }
 
 pub(super) async fn start_sync_execution(
@@ -506,18 +224,11 @@ pub(super) async fn stop_execution(handle: &Handle, request: &Request) -> Result
     check_arn(arn, &["execution"])?;
     let error = optional_str(request, "error")?.map(str::to_owned);
     let cause = optional_str(request, "cause")?.map(str::to_owned);
-    let running = handle
-        .live()
-        .running()
-        .executions
-        .get(arn)
-        .map(|execution| (execution.remote.clone(), execution.ended.clone()));
-    if let Some((remote, mut ended)) = running {
-        // An execution that ended meanwhile rejects the signal and keeps its own ending.
-        let _ = remote.send(Signal::Stop { error, cause }).await;
-        // The sender goes away without `true` only when the run was stopped by a shutdown;
-        // the store then still says RUNNING, which is the best answer there is.
-        let _ = ended.wait_for(|ended| *ended).await;
+    // An execution that ended meanwhile rejects the signal and keeps its own ending.
+    if runs::signal(handle, arn, Signal::Stop { error, cause }).await?.is_ok() {
+        // A server that closes meanwhile stops waiting; the store then still says RUNNING,
+        // which is the best answer there is.
+        handle.live().wait_ended(arn, || has_ended(handle, arn)).await;
     }
     let record = handle
         .store()
@@ -586,9 +297,19 @@ fn prepare_start(
     Ok((parsed, record, start, source))
 }
 
+/// Whether the store holds execution `arn` as ended (a store that cannot be read counts as
+/// an ending, so that nobody waits on it forever).
+pub(super) fn has_ended(handle: &Handle, arn: &str) -> bool {
+    match handle.store().execution(arn) {
+        Ok(Some(record)) => record.status != ExecutionStatus::Running,
+        Ok(None) => false,
+        Err(_) => true,
+    }
+}
+
 /// How every execution the API starts runs: on the real clock, its history kept by the
 /// journal (Standard) or nowhere (Express).
-fn run_options() -> baton_runtime::Options {
+pub(super) fn run_options() -> baton_runtime::Options {
     baton_runtime::Options {
         record_history: false,
         clock: Clock::Real,

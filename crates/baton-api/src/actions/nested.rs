@@ -39,7 +39,6 @@
 
 use std::collections::HashSet;
 use std::sync::Arc;
-use std::time::Duration;
 
 use serde_json::{Map, Value, json};
 use sha1::{Digest, Sha1};
@@ -51,7 +50,7 @@ use baton_runtime::Beginning;
 use baton_runtime::remote::Signal;
 use baton_store::{ExecutionStatus, StateMachineType};
 
-use super::{Request, executions};
+use super::{Request, executions, runs};
 use crate::{Error, Handle};
 
 /// The services and action of the integration, as `baton-asl` splits its resource ARN: the
@@ -59,11 +58,6 @@ use crate::{Error, Handle};
 const OPTIMIZED_SERVICE: &str = "states";
 const SDK_SERVICE: &str = "aws-sdk:sfn";
 const ACTION: &str = "startExecution";
-/// The first and the longest pause between two looks at a child that the store holds as
-/// running but the service does not run (yet): after a restart, recovery may resume the
-/// parent before the child; a child whose store failed runs again only at the next start.
-const ORPHAN_PAUSE_FIRST: Duration = Duration::from_millis(10);
-const ORPHAN_PAUSE_MAX: Duration = Duration::from_secs(1);
 /// The fields of DescribeExecution's answer that a `.sync` result shows, in AWS's order.
 const DESCRIBED_FIELDS: &[&str] = &[
     "cause",
@@ -89,7 +83,7 @@ pub(super) fn runner(
     beginning: Option<&Beginning>,
 ) -> Arc<dyn TaskRunner> {
     let resumed = match beginning {
-        Some(Beginning::Resume(execution)) => execution
+        Some(Beginning::Resume(execution) | Beginning::Wake(execution)) => execution
             .pending_commands()
             .into_iter()
             .filter_map(|command| match command {
@@ -352,18 +346,15 @@ impl Drop for StopOnDrop {
         if self.handle.live().is_closing() {
             return;
         }
-        let remote = self
-            .handle
-            .live()
-            .running()
-            .executions
-            .get(&arn)
-            .map(|execution| execution.remote.clone());
         // Without a runtime (the process is ending) nothing runs any more anyway.
-        if let (Some(remote), Ok(runtime)) = (remote, tokio::runtime::Handle::try_current()) {
+        if let Ok(runtime) = tokio::runtime::Handle::try_current() {
+            let handle = self.handle.clone();
             runtime.spawn(async move {
-                // A child that ended meanwhile keeps its own ending.
-                let _ = remote.send(Signal::Stop { error: None, cause: None }).await;
+                // A child that ended meanwhile keeps its own ending; a parked one is woken.
+                let stop = Signal::Stop { error: None, cause: None };
+                if let Err(error) = runs::signal(&handle, &arn, stop).await {
+                    eprintln!("baton-api: cannot stop the child execution {arn}: {error}");
+                }
             });
         }
     }
@@ -373,25 +364,14 @@ impl Drop for StopOnDrop {
 async fn ending(handle: &Handle, arn: &str) -> Result<Value, TaskError> {
     let mut request = Map::new();
     request.insert("executionArn".to_owned(), json!(arn));
-    let mut pause = ORPHAN_PAUSE_FIRST;
-    loop {
-        let ended =
-            handle.live().running().executions.get(arn).map(|execution| execution.ended.clone());
-        if let Some(mut ended) = ended {
-            // The sender goes without `true` only when a shutdown stopped the run; the store
-            // then still says RUNNING and the loop below waits for the next start.
-            let _ = ended.wait_for(|ended| *ended).await;
-        }
-        let described = executions::describe_execution(handle, &request)
-            .map_err(|error| Flavor::Optimized.error(&error))?;
-        if described["status"] != ExecutionStatus::Running.as_str() {
-            return Ok(described);
-        }
-        if !handle.live().running().executions.contains_key(arn) {
-            tokio::time::sleep(pause).await;
-            pause = (pause * 2).min(ORPHAN_PAUSE_MAX);
-        }
+    handle.live().wait_ended(arn, || executions::has_ended(handle, arn)).await;
+    let described = executions::describe_execution(handle, &request)
+        .map_err(|error| Flavor::Optimized.error(&error))?;
+    if described["status"] == ExecutionStatus::Running.as_str() {
+        // The server is closing: it stops this parent too, and both resume at the next start.
+        std::future::pending::<()>().await;
     }
+    Ok(described)
 }
 
 /// The `.sync` task's result from DescribeExecution's (or StartSyncExecution's) answer about

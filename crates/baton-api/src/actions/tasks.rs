@@ -10,25 +10,27 @@
 //! is dropped and the poller takes the next. Pollers wait on an in-memory [`Notify`] per
 //! activity, woken once a task's enqueue is durable.
 //!
-//! Task tokens are recorded in the store (so that a late answer after a restart is still
-//! `TaskTimedOut`, not `InvalidToken`) and in memory while their execution runs (so that a
-//! callback that answers before that commit reaches the disk still finds its task). Every
-//! SendTask* finds the task by its token and becomes a signal to the execution; a signal the
-//! execution rejects (the task is over) is AWS's `TaskTimedOut`.
+//! An activity task's queue entry and a task's token are written with the step that schedules
+//! the task ([`Effects`], in the same commit), so no crash can leave a scheduled task without
+//! them, and the queue entry goes with the step after which the task is over. Tokens stay in
+//! the store, so that a late answer, even after a restart, is `TaskTimedOut`, not
+//! `InvalidToken`; while their execution runs in memory they are also found there without a
+//! read. Every SendTask* finds the task by its token and becomes a signal to the execution
+//! (waking it if it is parked); a signal the execution rejects (the task is over) is AWS's
+//! `TaskTimedOut`.
 //!
 //! After a restart, the resumed executions hand out their pending tasks again with the same
-//! tokens: a token or a queued task that is in the store already counts as recorded.
+//! tokens; their queue entries and tokens are in the store already.
 
-use std::sync::Arc;
 use std::time::Duration;
 
 use serde_json::{Value, json};
-use tokio::sync::Notify;
 
 use baton_asl::limits::{PAYLOAD_BYTES_MAX, RESOURCE_NAME_CHARS_MAX};
-use baton_asl::model::Resource;
+use baton_asl::model::{IntegrationPattern, Resource};
 use baton_core::{TaskId, TaskRequest};
 use baton_integrations::TaskError;
+use baton_runtime::TaskEffects;
 use baton_runtime::remote::{Outside, Signal};
 use baton_store::{
     ActivityRecord, ActivityTaskRecord, Change, ClaimRequest, Commit, TaskTokenRecord,
@@ -36,7 +38,7 @@ use baton_store::{
 
 use super::{
     Request, arn_prefix, check_arn, check_name, commit, optional_str, page_request, page_response,
-    required, seconds, too_long,
+    required, runs, seconds, too_long,
 };
 use crate::{Error, Handle};
 
@@ -233,26 +235,14 @@ fn task_token(request: &Request) -> Result<&str, Error> {
     Ok(token)
 }
 
-/// Sends the signal `make` builds for the token's task to its execution, and forgets the
-/// activity task once its result was accepted.
+/// Sends the signal `make` builds for the token's task to its execution. The step that
+/// applies a task's result also removes its activity task from the queue.
 async fn signal(
     handle: &Handle,
     token: &str,
     make: impl FnOnce(TaskId) -> Signal,
 ) -> Result<Value, Error> {
-    let ends = |signal: &Signal| {
-        matches!(signal, Signal::TaskSucceeded { .. } | Signal::TaskFailed { .. })
-    };
-    let mut ended = false;
-    send(handle, token, |task| {
-        let signal = make(task);
-        ended = ends(&signal);
-        signal
-    })
-    .await?;
-    if ended {
-        forget_task(handle, token);
-    }
+    send(handle, token, make).await?;
     Ok(json!({}))
 }
 
@@ -267,16 +257,9 @@ async fn send(
         Some(found) => found,
         None => return Err(Error::InvalidToken("Invalid token".to_owned())),
     };
-    let remote = handle
-        .live()
-        .running()
-        .executions
-        .get(&execution_arn)
-        .map(|execution| execution.remote.clone())
-        .ok_or(Error::TaskTimedOut)?;
-    // A resumed execution that has not handed its task out again yet reads the signal after
-    // it did: its pending tasks are open before it reads any signal.
-    remote.send(make(task)).await.map_err(|_| Error::TaskTimedOut)
+    // A resumed or woken execution that has not handed its task out again yet reads the
+    // signal after it did: its pending tasks are open before it reads any signal.
+    runs::signal(handle, &execution_arn, make(task)).await?.map_err(|_| Error::TaskTimedOut)
 }
 
 /// The execution and task a token belongs to: from memory while the execution that handed it
@@ -294,9 +277,9 @@ fn task_of(handle: &Handle, token: &str) -> Result<Option<(String, TaskId)>, Err
 }
 
 /// The hook through which execution `execution_arn` hands over a task whose result comes from
-/// outside: its token is remembered (in memory at once, in the store durably), and an activity
-/// task joins its activity's durable queue, whose pollers are woken once it is there. A Task
-/// naming an activity that does not exist fails the execution with `States.Runtime`.
+/// outside, once the step that scheduled it is durable (with its token and queue entry, see
+/// [`Effects`]): its token is remembered in memory, and an activity's pollers are woken. A
+/// Task naming an activity that does not exist fails the execution with `States.Runtime`.
 pub(super) fn outside(handle: Handle, execution_arn: String) -> Outside {
     Box::new(move |request: &TaskRequest| {
         let Some(token) = request.token.clone() else {
@@ -306,70 +289,85 @@ pub(super) fn outside(handle: Handle, execution_arn: String) -> Outside {
                 format!("Task state '{}' has no task token.", request.state_name),
             ));
         };
-        let queued = match &request.resource {
-            Resource::Activity { arn } => {
-                Some(queued_task(&handle, arn, &execution_arn, request, &token)?)
+        if let Resource::Activity { arn } = &request.resource {
+            if !activity_exists(&handle, arn)? {
+                return Err(TaskError::new(
+                    RUNTIME_ERROR,
+                    format!(
+                        "An error occurred while executing the state '{}'. The activity {arn} does not exist.",
+                        request.state_name
+                    ),
+                ));
             }
-            _ => None,
-        };
-        {
-            let mut running = handle.live().running();
-            running.tokens.insert(token.clone(), (execution_arn.clone(), request.task));
-            if let Some(execution) = running.executions.get_mut(&execution_arn) {
-                execution.tokens.push(token.clone());
-            }
+            handle.live().pollers(arn).notify_waiters();
         }
-        let record = TaskTokenRecord {
-            token: token.clone(),
-            execution_arn: execution_arn.clone(),
-            task_id: request.task.0.to_string(),
-        };
-        // Submitted before the enqueue, so the store holds the token before any worker can
-        // claim its task. After a restart the token is there already: that is done too.
-        let arn = execution_arn.clone();
-        handle.store().submit(
-            Commit::new(vec![Change::AddTaskToken(record)]),
-            Box::new(move |result| report("record the task token of", &arn, result)),
-        );
-        if let Some((task, pollers)) = queued {
-            let arn = execution_arn.clone();
-            handle.store().submit(
-                Commit::new(vec![Change::EnqueueActivityTask(task)]),
-                Box::new(move |result| {
-                    let queued = result.as_ref().map_or_else(already_there, |()| true);
-                    report("queue the activity task of", &arn, result);
-                    if queued {
-                        pollers.notify_waiters();
-                    }
-                }),
-            );
+        let mut running = handle.live().running();
+        running.tokens.insert(token.clone(), (execution_arn.clone(), request.task));
+        if let Some(execution) = running.executions.get_mut(&execution_arn) {
+            execution.tokens.push(token);
         }
         Ok(())
     })
 }
 
-/// The queue entry of an activity task, and the pollers to wake once it is queued, or the
-/// failure of a Task naming an activity that does not exist.
+/// Whether the activity exists, by the store.
+fn activity_exists(handle: &Handle, activity_arn: &str) -> Result<bool, TaskError> {
+    let found = handle.store().activity(activity_arn).map_err(|error| {
+        TaskError::new(RUNTIME_ERROR, format!("Cannot read the activity {activity_arn}: {error}"))
+    })?;
+    Ok(found.is_some())
+}
+
+/// The records of an execution's tasks that wait for the outside world, written with its
+/// steps: a task's token, and an activity task's queue entry, with the step that schedules
+/// it; the queue entry's removal with the step after which the task is over.
+pub(super) struct Effects {
+    handle: Handle,
+    execution_arn: String,
+}
+
+impl Effects {
+    pub(super) fn new(handle: Handle, execution_arn: String) -> Effects {
+        Effects { handle, execution_arn }
+    }
+}
+
+impl TaskEffects for Effects {
+    fn scheduled(&mut self, request: &TaskRequest, changes: &mut Vec<Change>) {
+        let Some(token) = &request.token else { return };
+        let queued = match &request.resource {
+            // A missing activity gets no entry: the outside hook fails the task.
+            Resource::Activity { arn } => match activity_exists(&self.handle, arn) {
+                Ok(true) => Some(queued_task(arn, &self.execution_arn, request, token)),
+                Ok(false) | Err(_) => None,
+            },
+            Resource::Integration { pattern: IntegrationPattern::WaitForTaskToken, .. } => None,
+            _ => return,
+        };
+        changes.push(Change::AddTaskToken(TaskTokenRecord {
+            token: token.clone(),
+            execution_arn: self.execution_arn.clone(),
+            task_id: request.task.0.to_string(),
+        }));
+        if let Some(task) = queued {
+            changes.push(Change::EnqueueActivityTask(task));
+        }
+    }
+
+    fn settled(&mut self, token: &str, changes: &mut Vec<Change>) {
+        // A callback's token has no queue entry; removing none is nothing.
+        changes.push(Change::RemoveActivityTask { task_token: token.to_owned() });
+    }
+}
+
+/// The queue entry of an activity task.
 fn queued_task(
-    handle: &Handle,
     activity_arn: &str,
     execution_arn: &str,
     request: &TaskRequest,
     token: &str,
-) -> Result<(ActivityTaskRecord, Arc<Notify>), TaskError> {
-    let exists = handle.store().activity(activity_arn).map_err(|error| {
-        TaskError::new(RUNTIME_ERROR, format!("Cannot read the activity {activity_arn}: {error}"))
-    })?;
-    if exists.is_none() {
-        return Err(TaskError::new(
-            RUNTIME_ERROR,
-            format!(
-                "An error occurred while executing the state '{}'. The activity {activity_arn} does not exist.",
-                request.state_name
-            ),
-        ));
-    }
-    let task = ActivityTaskRecord {
+) -> ActivityTaskRecord {
+    ActivityTaskRecord {
         task_token: token.to_owned(),
         activity_arn: activity_arn.to_owned(),
         execution_arn: execution_arn.to_owned(),
@@ -379,23 +377,5 @@ fn queued_task(
         heartbeat_deadline_millis: None,
         timeout_deadline_millis: None,
         claim: None,
-    };
-    Ok((task, handle.live().pollers(activity_arn)))
-}
-
-/// Whether a refused write was refused because its record exists already: a resumed execution
-/// handing out a task it had handed out before the restart.
-fn already_there(error: &baton_store::Error) -> bool {
-    matches!(error, baton_store::Error::AlreadyExists { .. })
-}
-
-/// Reports a write about an execution's task that failed for another reason than
-/// [`already_there`]. It runs on the store's writer thread, so it only prints: the task then
-/// times out as one no worker took.
-fn report(what: &str, execution_arn: &str, result: Result<(), baton_store::Error>) {
-    if let Err(error) = result
-        && !already_there(&error)
-    {
-        eprintln!("baton-api: cannot {what} {execution_arn}: {error}");
     }
 }
