@@ -5,6 +5,7 @@
 
 mod bench_interpreter;
 mod bench_jsonata;
+mod bench_sdk;
 mod bench_serve;
 mod bench_validate;
 mod ci;
@@ -39,6 +40,8 @@ enum Command {
     BenchInterpreter(bench_interpreter::Args),
     /// Measure `baton serve` against moto with sfnbench and a Rust load generator (issue 4).
     BenchServe(bench_serve::Args),
+    /// Measure activity round trips through `baton serve` with baton-sdk workers (issue 6).
+    BenchSdkWorkers(bench_sdk::Args),
     /// Time JSONata evaluation on 20 typical expressions against the npm `jsonata` package.
     BenchJsonata(bench_jsonata::Args),
     /// Replay the recorded AWS executions that need only the interpreter, in-process.
@@ -57,6 +60,7 @@ fn main() -> ExitCode {
         Command::BenchInterpreter(args) => bench_interpreter::run(&args),
         Command::BenchJsonata(args) => bench_jsonata::run(&args),
         Command::BenchServe(args) => bench_serve::run(&args),
+        Command::BenchSdkWorkers(args) => bench_sdk::run(&args),
         Command::Conformance(args) => conformance::run(&args),
         Command::ConformanceServe(args) => conformance_serve::run(&args),
         Command::Ci => ci::run(),

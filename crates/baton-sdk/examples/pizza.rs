@@ -102,6 +102,12 @@ async fn bake(pizza: Pizza) -> Result<Baked, TaskFailure> {
 
 /// The pizza workflow.
 pub(crate) fn workflow() -> Workflow {
+    workflow_rising(RISE_SECONDS)
+}
+
+/// The pizza workflow with the dough rising for `rise_seconds` (tests against a server, which
+/// waits in real time, let it rise for a second).
+pub(crate) fn workflow_rising(rise_seconds: u64) -> Workflow {
     let make_dough = Task::new("make-dough", make_dough).timeout_seconds(300);
     let prepare_ingredient = Task::new("prepare-ingredient", prepare_ingredient);
     let assemble = Task::new("assemble", assemble);
@@ -138,7 +144,7 @@ pub(crate) fn workflow() -> Workflow {
         "pizza",
         Flow::new()
             .then(prepare)
-            .then(wait("Let the dough rise", Delay::Seconds(RISE_SECONDS)))
+            .then(wait("Let the dough rise", Delay::Seconds(rise_seconds)))
             .then(&assemble)
             .then(
                 choice("Acceptable?").when(acceptable, Flow::new().then(&bake)).otherwise(

@@ -60,6 +60,13 @@
 //!   compiles to byte-identical JSON, so it can be checked in and compared.
 //! - [`Engine::embedded`] runs a workflow in this process and returns a [`RunOutcome`]: the
 //!   output or [`Failure`], and the [`History`].
+//! - [`Client`] (through the official [`aws_sdk_sfn`] client, so against Baton or AWS by
+//!   endpoint) deploys a workflow with `ensure_state_machine` (create or update, activities
+//!   registered, idempotent), starts executions, waits for their output or [`Failure`], and
+//!   reads their history.
+//! - [`Worker`] serves the same [`Task`] values as activity workers: GetActivityTask long polls,
+//!   per-task concurrency, automatic heartbeats, graceful shutdown. Whether a handler runs on
+//!   the embedded engine or on a worker is chosen by which of the two gets the workflow.
 //!
 //! Decisions: Task states are activities (`arn:aws:states:REGION:ACCOUNT:activity:NAME`, for a
 //! [`Target`]), so the same definition can be served by activity workers; nested workflows are
@@ -67,13 +74,12 @@
 //! they must be unique across the workflow and at most 80 characters, and states of nested
 //! workflows are named `STEP/STATE`.
 //!
-//! Not yet (issue 6): activity workers polling a Baton server or AWS (GetActivityTask,
-//! heartbeats, graceful shutdown), client operations through `aws-sdk-sfn`
-//! (`ensure_state_machine`, `start_execution`, ...), interceptors around handlers, payload
-//! offloading to an object store, JSONata states, and the ETL and human-approval examples.
+//! Not yet (issue 6): interceptors around handlers, payload offloading to an object store,
+//! JSONata states, and the ETL and human-approval examples.
 
 #![warn(missing_docs)]
 
+pub mod client;
 mod compile;
 pub mod condition;
 mod engine;
@@ -83,13 +89,16 @@ pub mod interceptor;
 pub mod offload;
 mod policy;
 mod task;
+pub mod worker;
 mod workflow;
 
+pub use aws_sdk_sfn;
 pub use baton_core::Event;
 pub use baton_runtime::Clock;
 /// The object store crate payload offloading is built on, to configure stores with.
 pub use object_store;
 
+pub use crate::client::Client;
 pub use crate::condition::Condition;
 pub use crate::engine::{
     Engine, Failure, History, Prepared, RunOutcome, Status, TaskTokens, TokenError,
@@ -102,4 +111,5 @@ pub use crate::interceptor::Interceptor;
 pub use crate::offload::Offload;
 pub use crate::policy::{ALL_ERRORS, Catch, Retry};
 pub use crate::task::{Callback, INPUT_INVALID, OUTPUT_INVALID, Task, TaskFailure};
+pub use crate::worker::Worker;
 pub use crate::workflow::{Definition, Target, Workflow};
