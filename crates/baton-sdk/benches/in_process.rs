@@ -4,6 +4,7 @@
 //!
 //! `cargo bench -p baton-sdk --bench in_process`; runs per second are 1 / the time reported.
 //! - `prepared`: `Engine::prepare` once, then `Prepared::run` per iteration (the fast path).
+//! - `prepared_output`: `Prepared::output`, which builds no history events.
 //! - `dev_loop`: `Engine::run`, which compiles and validates the workflow on every call.
 
 use criterion::{Criterion, criterion_group, criterion_main};
@@ -38,6 +39,9 @@ fn in_process(criterion: &mut Criterion) {
     let mut group = criterion.benchmark_group("in_process");
     group.bench_function("prepared", |bencher| {
         bencher.iter(|| runtime.block_on(prepared.run(&0)).expect("the workflow runs"));
+    });
+    group.bench_function("prepared_output", |bencher| {
+        bencher.iter(|| runtime.block_on(prepared.output(&0)).expect("the workflow runs"));
     });
     group.bench_function("dev_loop", |bencher| {
         bencher.iter(|| runtime.block_on(engine.run(&workflow, &0)).expect("the workflow runs"));

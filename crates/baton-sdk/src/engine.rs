@@ -155,14 +155,32 @@ impl Prepared {
     /// Runs the workflow once on `input`, as [`Engine::run`] does but without compiling it
     /// again. Must be called within a tokio runtime.
     pub async fn run(&self, input: &impl Serialize) -> Result<RunOutcome, Error> {
+        let (result, events) = self.execute(input, Events::Recorded).await?;
+        Ok(RunOutcome { result, history: History { events } })
+    }
+
+    /// Runs the workflow once on `input` and returns only its output or failure: the fastest
+    /// way to run it, since the interpreter then builds no history events (the benchmark's
+    /// path; see `docs/benchmarks.md`). Must be called within a tokio runtime.
+    pub async fn output(&self, input: &impl Serialize) -> Result<Result<Value, Failure>, Error> {
+        let (result, _) = self.execute(input, Events::Skipped).await?;
+        Ok(result)
+    }
+
+    async fn execute(
+        &self,
+        input: &impl Serialize,
+        events: Events,
+    ) -> Result<(Result<Value, Failure>, Vec<Event>), Error> {
         let input = serde_json::to_string(input).map_err(Error::Input)?;
         let options = baton_runtime::Options {
-            record_history: true,
+            record_history: matches!(events, Events::Recorded),
             clock: self.engine.clock,
             progress: None,
             evaluation_budget: EVALUATION_BUDGET,
         };
-        let start = baton_runtime::local_start(&self.name, input);
+        let mut start = baton_runtime::local_start(&self.name, input);
+        start.record_history = options.record_history;
         let machine = Arc::clone(&self.machine);
         let runner: Arc<dyn TaskRunner> = Arc::clone(&self.runner) as Arc<dyn TaskRunner>;
         let run = if self.callbacks {
@@ -193,7 +211,7 @@ impl Prepared {
                 Err(Failure { status: Status::Aborted, error, cause })
             }
         };
-        Ok(RunOutcome { result, history: History { events: run.events } })
+        Ok((result, run.events))
     }
 }
 
@@ -205,6 +223,13 @@ impl std::fmt::Debug for Prepared {
             .field("engine", &self.engine)
             .finish_non_exhaustive()
     }
+}
+
+/// Whether a run keeps its history events.
+#[derive(Clone, Copy)]
+enum Events {
+    Recorded,
+    Skipped,
 }
 
 /// Answers a workflow's Task states with its declared handlers.

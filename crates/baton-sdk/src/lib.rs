@@ -59,7 +59,14 @@
 //! - [`Workflow::compile`] produces the validated [`Definition`]; the same workflow always
 //!   compiles to byte-identical JSON, so it can be checked in and compared.
 //! - [`Engine::embedded`] runs a workflow in this process and returns a [`RunOutcome`]: the
-//!   output or [`Failure`], and the [`History`].
+//!   output or [`Failure`], and the [`History`]. [`Engine::run`] is the reloaded dev loop
+//!   (compiled afresh on every call, so no stale handlers); [`Engine::prepare`] compiles once
+//!   for many runs ([`Prepared::run`], and [`Prepared::output`] without history).
+//! - [`Engine::intercept`] stacks [`Interceptor`]s (before/after/on-error hooks) around every
+//!   handler, and [`Engine::offload`] moves large handler results to an object store
+//!   ([`Offload`], see [`offload`]) so workflows can carry data past the 256 KiB limit.
+//! - [`Task::callback`] declares a `.waitForTaskToken` task whose handler hands its token on;
+//!   [`TaskTokens`] completes it on the embedded engine.
 //! - [`Client`] (through the official [`aws_sdk_sfn`] client, so against Baton or AWS by
 //!   endpoint) deploys a workflow with `ensure_state_machine` (create or update, activities
 //!   registered, idempotent), starts executions, waits for their output or [`Failure`], and
@@ -74,8 +81,8 @@
 //! they must be unique across the workflow and at most 80 characters, and states of nested
 //! workflows are named `STEP/STATE`.
 //!
-//! Not yet (issue 6): interceptors around handlers, payload offloading to an object store,
-//! JSONata states, and the ETL and human-approval examples.
+//! Not yet (issue 6): JSONata states; callback tasks are served by the embedded engine only
+//! (on AWS a Lambda function of the task's name plays the handler).
 
 #![warn(missing_docs)]
 
