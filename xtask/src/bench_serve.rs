@@ -47,6 +47,13 @@ pub(crate) struct Args {
     /// The moto release to compare with (installed from PyPI into target/bench-venv).
     #[arg(long, default_value = MOTO_VERSION)]
     pub(crate) moto_version: String,
+    /// Measure Baton with the Rust load generator only: no moto, no sfnbench (for working on
+    /// Baton's speed; reported comparisons need the full run).
+    #[arg(long)]
+    pub(crate) baton_only: bool,
+    /// With `--baton-only`: only W6 (parking, memory, restart, drain).
+    #[arg(long, requires = "baton_only")]
+    pub(crate) w6_only: bool,
 }
 
 /// The moto release the shared peer table was measured with.
@@ -97,8 +104,11 @@ pub(crate) fn run(args: &Args) -> anyhow::Result<()> {
 
     let mut sfnbench = json!({});
     let mut loads = json!({});
-    for kind in [Kind::Baton, Kind::Moto] {
-        sfnbench[kind.name()] = bench.sfnbench_all(kind)?;
+    let kinds: &[Kind] = if args.baton_only { &[Kind::Baton] } else { &[Kind::Baton, Kind::Moto] };
+    for &kind in kinds.iter().filter(|_| !args.w6_only) {
+        if !args.baton_only {
+            sfnbench[kind.name()] = bench.sfnbench_all(kind)?;
+        }
         loads[kind.name()] = bench.load_all(kind)?;
     }
     let w6_executions = if args.quick { args.w6_executions.min(2_000) } else { args.w6_executions };

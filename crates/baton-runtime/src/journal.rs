@@ -297,24 +297,38 @@ fn status(
     }
 }
 
+/// A running execution read back: its record, and the execution rebuilt from its snapshot.
+pub type ReadBack = (ExecutionRecord, Execution);
+
 /// Every running execution in the store, rebuilt from its snapshot, with its record.
-pub fn running(store: &dyn Store) -> Result<Vec<(ExecutionRecord, Execution)>, JournalError> {
+pub fn running(store: &dyn Store) -> Result<Vec<ReadBack>, JournalError> {
     let mut resumed = Vec::new();
-    let mut page = PageRequest::first(RECOVERY_PAGE);
-    loop {
-        let found = store.running_executions(&page).map_err(|source| JournalError::Store {
-            execution_arn: "(listing running executions)".to_owned(),
-            source,
-        })?;
-        for record in found.items {
-            let execution = Execution::from_snapshot(&record.snapshot).map_err(|source| {
-                JournalError::Snapshot { execution_arn: record.arn.clone(), source }
-            })?;
-            resumed.push((record, execution));
-        }
-        match found.next {
-            Some(token) => page.token = Some(token),
-            None => return Ok(resumed),
-        }
+    let mut page = Some(PageRequest::first(RECOVERY_PAGE));
+    while let Some(request) = page {
+        let (found, next) = running_page(store, &request)?;
+        resumed.extend(found);
+        page = next;
     }
+    Ok(resumed)
+}
+
+/// One page of [`running`] and the request for the next one, if any: recovery of many
+/// executions holds one page of snapshots in memory at a time.
+pub fn running_page(
+    store: &dyn Store,
+    request: &PageRequest,
+) -> Result<(Vec<ReadBack>, Option<PageRequest>), JournalError> {
+    let found = store.running_executions(request).map_err(|source| JournalError::Store {
+        execution_arn: "(listing running executions)".to_owned(),
+        source,
+    })?;
+    let mut resumed = Vec::with_capacity(found.items.len());
+    for record in found.items {
+        let execution = Execution::from_snapshot(&record.snapshot).map_err(|source| {
+            JournalError::Snapshot { execution_arn: record.arn.clone(), source }
+        })?;
+        resumed.push((record, execution));
+    }
+    let next = found.next.map(|token| PageRequest::after(token, RECOVERY_PAGE));
+    Ok((resumed, next))
 }

@@ -36,7 +36,9 @@ pub use baton_integrations::TaskRunner;
 
 pub use crate::express::{Beginning, Parked, Ran, run_durable};
 pub use crate::express::{run_controlled, run_express};
-pub use crate::journal::{Journal, JournalError, Parking, TaskEffects, running};
+pub use crate::journal::{
+    Journal, JournalError, Parking, ReadBack, TaskEffects, running, running_page,
+};
 pub use crate::remote::{Mailbox, Remote, mailbox};
 pub use crate::watchdog::EVALUATION_BUDGET;
 

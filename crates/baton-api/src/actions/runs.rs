@@ -36,6 +36,9 @@ use crate::{Error, Handle, Inner};
 pub(crate) const PARKING: Parking =
     Parking { idle: Duration::from_millis(50), timer_horizon: Duration::from_secs(1) };
 
+/// How many running executions recovery reads back at a time.
+const RECOVERY_PAGE: usize = 1_000;
+
 /// How often a signal is sent again when its execution parked just as it was sent.
 const SIGNAL_ATTEMPTS_MAX: usize = 8;
 
@@ -431,47 +434,64 @@ async fn finish_deleting(handle: &Handle, state_machine_arn: &str) {
 /// store with the step that scheduled them); the others resume, and their running tasks and
 /// callback requests run again.
 pub(crate) async fn recover(handle: &Handle) -> Result<usize, Error> {
-    let store = Arc::clone(&handle.inner.store);
-    // Reading every running execution's snapshot is many pages of reads: off the runtime.
-    let resumed = tokio::task::spawn_blocking(move || baton_runtime::running(store.as_ref()))
+    let mut count = 0;
+    let mut page = Some(PageRequest::first(RECOVERY_PAGE));
+    while let Some(request) = page {
+        let store = Arc::clone(&handle.inner.store);
+        // A page of snapshots is many reads: off the runtime.
+        let (found, next) = tokio::task::spawn_blocking(move || {
+            baton_runtime::running_page(store.as_ref(), &request)
+        })
         .await
         .map_err(|error| Error::Internal(format!("reading running executions: {error}")))?
         .map_err(|error| Error::Internal(error.to_string()))?;
-    let horizon = Millis::try_from(PARKING.timer_horizon.as_millis()).unwrap_or(Millis::MAX);
-    let now = baton_runtime::now_millis();
-    let mut count = 0;
-    for (record, execution) in resumed {
-        let waits_for_workers_only = execution
-            .pending_tasks()
-            .all(|request| matches!(request.resource, Resource::Activity { .. }));
-        let next_timer_due = execution.next_timer_due();
-        if waits_for_workers_only && next_timer_due.is_none_or(|due| due > now + horizon) {
-            if let Some(due) = next_timer_due {
-                park_timer(handle, due, record.arn);
+        for (record, execution) in found {
+            if recover_one(handle, record, execution).await? {
+                count += 1;
             }
-            count += 1;
-            continue;
         }
-        let identity = Identity {
-            arn: record.arn.clone(),
-            state_machine_arn: record.state_machine_arn.clone(),
-            unrecorded: None,
-        };
-        // The revision the execution started on, which an update since then did not change.
-        let machine = match machine_of(handle, &record) {
-            Ok(parsed) => parsed,
-            Err(cause) => {
-                record_failure(handle, &identity, cause).await?;
-                continue;
-            }
-        };
-        let mut running = handle.live().running();
-        let mailbox =
-            enlist(handle, &mut running, &record.arn, &record.input, record.start_date_millis);
-        let resumed = Journal::resumed(Arc::clone(&handle.inner.store), &record.arn);
-        let run = Run { machine, journal: journal(handle, resumed, &record.arn), mailbox };
-        spawn_in(handle, &mut running, Beginning::Resume(Box::new(execution)), run, identity);
-        count += 1;
+        page = next;
     }
     Ok(count)
+}
+
+/// Parks or resumes one execution read back after a restart; `false` when its state machine
+/// is gone and it failed instead.
+async fn recover_one(
+    handle: &Handle,
+    record: ExecutionRecord,
+    execution: Execution,
+) -> Result<bool, Error> {
+    let horizon = Millis::try_from(PARKING.timer_horizon.as_millis()).unwrap_or(Millis::MAX);
+    let waits_for_workers_only = execution
+        .pending_tasks()
+        .all(|request| matches!(request.resource, Resource::Activity { .. }));
+    let next_timer_due = execution.next_timer_due();
+    let distant = |due: Millis| due > baton_runtime::now_millis().saturating_add(horizon);
+    if waits_for_workers_only && next_timer_due.is_none_or(distant) {
+        if let Some(due) = next_timer_due {
+            park_timer(handle, due, record.arn);
+        }
+        return Ok(true);
+    }
+    let identity = Identity {
+        arn: record.arn.clone(),
+        state_machine_arn: record.state_machine_arn.clone(),
+        unrecorded: None,
+    };
+    // The revision the execution started on, which an update since then did not change.
+    let machine = match machine_of(handle, &record) {
+        Ok(parsed) => parsed,
+        Err(cause) => {
+            record_failure(handle, &identity, cause).await?;
+            return Ok(false);
+        }
+    };
+    let mut running = handle.live().running();
+    let mailbox =
+        enlist(handle, &mut running, &record.arn, &record.input, record.start_date_millis);
+    let resumed = Journal::resumed(Arc::clone(&handle.inner.store), &record.arn);
+    let run = Run { machine, journal: journal(handle, resumed, &record.arn), mailbox };
+    spawn_in(handle, &mut running, Beginning::Resume(Box::new(execution)), run, identity);
+    Ok(true)
 }

@@ -299,7 +299,9 @@ pub(super) fn outside(handle: Handle, execution_arn: String) -> Outside {
                     ),
                 ));
             }
-            handle.live().pollers(arn).notify_waiters();
+            // One poller per task: waking them all would have each of them claim, and all
+            // but one claim nothing. A woken poller that goes away passes the wake-up on.
+            handle.live().pollers(arn).notify_one();
         }
         let mut running = handle.live().running();
         running.tokens.insert(token.clone(), (execution_arn.clone(), request.task));
