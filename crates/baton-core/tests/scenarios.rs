@@ -631,3 +631,30 @@ fn evaluation_failed_points_where_aws_points_it() {
 "#,
     );
 }
+
+#[test]
+fn task_fields_outside_the_payload_read_the_context_object() {
+    // An activity hands out a task token; `$$` is built for what reads it, not for the token:
+    // TimeoutSecondsPath, HeartbeatSecondsPath and a Catch's Assign read it here.
+    check_execution(
+        r#"{"StartAt":"T","States":{
+            "T":{"Type":"Task","Resource":"arn:aws:states:us-east-1:123456789012:activity:work",
+                 "TimeoutSecondsPath":"$$.Execution.Input.timeout",
+                 "HeartbeatSecondsPath":"$$.Execution.Input.heartbeat",
+                 "Catch":[{"ErrorEquals":["States.ALL"],"Assign":{"from.$":"$$.State.Name"},"Next":"Caught"}],
+                 "End":true},
+            "Caught":{"Type":"Pass","Parameters":{"from.$":"$from"},"End":true}}}"#,
+        json!({"timeout": 30, "heartbeat": 10}),
+        &[fail("Boom")],
+        r#"
+1 0 ExecutionStarted {"input":"{\"timeout\":30,\"heartbeat\":10}"}
+2 0 TaskStateEntered {"input":"{\"timeout\":30,\"heartbeat\":10}","name":"T"}
+3 2 ActivityScheduled {"heartbeatInSeconds":10,"input":"{\"timeout\":30,\"heartbeat\":10}","resource":"arn:aws:states:us-east-1:123456789012:activity:work","timeoutInSeconds":30}
+4 3 ActivityFailed {"cause":"Boom happened","error":"Boom"}
+5 4 TaskStateExited {"assignedVariables":{"from":"\"T\""},"name":"T","output":"{\"Error\":\"Boom\",\"Cause\":\"Boom happened\"}"}
+6 5 PassStateEntered {"input":"{\"Error\":\"Boom\",\"Cause\":\"Boom happened\"}","name":"Caught"}
+7 6 PassStateExited {"name":"Caught","output":"{\"from\":\"T\"}"}
+8 7 ExecutionSucceeded {"output":"{\"from\":\"T\"}"}
+"#,
+    );
+}

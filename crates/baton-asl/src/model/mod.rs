@@ -244,31 +244,57 @@ impl State {
             return self.jsonata_fields().iter().any(|field| field.reads_context());
         }
         use crate::path::Root;
-        let path_reads = |path: Option<&NullablePath>| matches!(path, Some(NullablePath::Path(path)) if *path.root() == Root::Context);
+        let reads = |path: &Path| *path.root() == Root::Context;
+        let path_reads = |path: Option<&NullablePath>| matches!(path, Some(NullablePath::Path(path)) if reads(path));
+        let dynamic_reads = |value: Option<&Dynamic<u64>>| matches!(value, Some(Dynamic::Path(path)) if reads(path));
         let template_reads =
             |template: Option<&Template>| template.is_some_and(Template::uses_context);
         let payload_reads = |payload: Option<&Payload>| match payload {
             Some(Payload::Parameters(template)) => template.uses_context(),
             Some(Payload::Arguments(_)) | None => false,
         };
-        let assign_reads = match &self.assign {
+        let assign_reads = |assign: Option<&Assign>| match assign {
             Some(Assign::JsonPath(template)) => template.uses_context(),
             Some(Assign::Jsonata(_)) | None => false,
         };
+        // A Catch's Assign is evaluated with the state's context object.
+        let catch_reads =
+            |catch: &[Catcher]| catch.iter().any(|catcher| assign_reads(catcher.assign.as_ref()));
         let kind_reads = match &self.kind {
             StateKind::Pass(pass) => payload_reads(pass.payload.as_ref()),
             StateKind::Task(task) => {
                 payload_reads(task.payload.as_ref())
                     || template_reads(task.result_selector.as_ref())
+                    || dynamic_reads(task.timeout_seconds.as_ref())
+                    || dynamic_reads(task.heartbeat_seconds.as_ref())
+                    || catch_reads(&task.catch)
             }
             StateKind::Parallel(parallel) => {
                 payload_reads(parallel.payload.as_ref())
                     || template_reads(parallel.result_selector.as_ref())
+                    || catch_reads(&parallel.catch)
             }
             StateKind::Map(map) => {
-                map.items_path.as_ref().is_some_and(|path| *path.root() == Root::Context)
+                map.items_path.as_ref().is_some_and(reads)
                     || payload_reads(map.item_selector.as_ref())
                     || template_reads(map.result_selector.as_ref())
+                    || dynamic_reads(Some(&map.max_concurrency))
+                    || dynamic_reads(map.tolerated_failure.count.as_ref())
+                    || matches!(&map.tolerated_failure.percentage, Some(Dynamic::Path(path)) if reads(path))
+                    || map.item_batcher.as_ref().is_some_and(|batcher| {
+                        dynamic_reads(batcher.max_items_per_batch.as_ref())
+                            || dynamic_reads(batcher.max_input_bytes_per_batch.as_ref())
+                            || payload_reads(batcher.batch_input.as_ref())
+                    })
+                    || map
+                        .item_reader
+                        .as_ref()
+                        .is_some_and(|reader| payload_reads(reader.payload.as_ref()))
+                    || map
+                        .result_writer
+                        .as_ref()
+                        .is_some_and(|writer| payload_reads(writer.payload.as_ref()))
+                    || catch_reads(&map.catch)
             }
             // Choice rules, Wait and Fail paths are not examined one by one.
             StateKind::Choice(_) | StateKind::Wait(_) | StateKind::Fail(_) => true,
@@ -276,7 +302,7 @@ impl State {
         };
         path_reads(self.input_path.as_ref())
             || path_reads(self.output_path.as_ref())
-            || assign_reads
+            || assign_reads(self.assign.as_ref())
             || kind_reads
     }
 }

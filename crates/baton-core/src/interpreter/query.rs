@@ -53,7 +53,7 @@ impl Run<'_, '_> {
         states.insert("input".to_owned(), input.clone());
         match context {
             Context::ForState(token) => {
-                if token.is_some() || fields.iter().any(|field| field.reads_context()) {
+                if fields.iter().any(|field| field.reads_context()) {
                     states.insert("context".to_owned(), self.context_for(frame, token));
                 }
             }

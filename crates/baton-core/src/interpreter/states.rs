@@ -75,9 +75,12 @@ impl<'m> Run<'m, '_> {
     }
 
     /// The context object for the current state of `frame`, or `null` when nothing reads it.
+    /// A task token alone does not make it worth building: the token also goes to the task
+    /// in its request, and `$$.Task.Token` is read only through fields that `reads_context`
+    /// examines.
     pub(crate) fn context_for(&self, frame: FrameId, token: Option<&str>) -> Value {
         let state = self.current_state(frame);
-        if token.is_none() && !state.reads_context() {
+        if !state.reads_context() {
             return Value::Null;
         }
         let data = self.execution.frame(frame);
