@@ -36,6 +36,7 @@ pub use event::{Event, EventKind};
 pub use execution::Execution;
 pub use input::{Input, Millis, Start, WorkflowType};
 pub use interpreter::{Step, start, start_guarded, step};
+pub use random::hex;
 
 /// Why an input could not be applied.
 #[derive(Debug, Clone, PartialEq, Eq, thiserror::Error)]

@@ -125,7 +125,7 @@ pub fn seed() -> String {
     // Without the operating system's randomness there is no secret to draw, and task tokens
     // would become guessable; no execution may start then.
     getrandom::fill(&mut bytes).expect("the operating system provides random bytes");
-    bytes.iter().map(|byte| format!("{byte:02x}")).collect()
+    baton_core::hex(&bytes)
 }
 
 /// The system clock in milliseconds since the Unix epoch.
