@@ -10,7 +10,9 @@
 //! sees an input for a task it no longer knows.
 
 use std::collections::{BTreeSet, HashMap, VecDeque};
+use std::panic::AssertUnwindSafe;
 use std::sync::Arc;
+use std::task::{Poll, Waker};
 use std::time::Duration;
 
 use tokio::sync::mpsc;
@@ -19,7 +21,7 @@ use tokio::task::{AbortHandle, JoinError, JoinSet};
 use baton_asl::StateMachine;
 use baton_asl::model::{IntegrationPattern, Resource};
 use baton_core::{Command, Input, Millis, Outcome, Step, TaskId, TaskRequest, TimerId};
-use baton_integrations::{TaskResult, TaskRunner};
+use baton_integrations::{TaskError, TaskFuture, TaskResult, TaskRunner};
 
 use crate::journal::{Journal, JournalError, Parking};
 use crate::remote::{Letter, Mailbox, Outside, Rejected, Signal};
@@ -209,6 +211,11 @@ struct Shell {
     open: HashMap<TaskId, OpenTask>,
     /// Which task each spawned future works for, so that a panic still names its task.
     spawned: HashMap<tokio::task::Id, TaskId>,
+    /// Whether work is polled once in place before it is spawned (see [`poll_in_place`]).
+    in_place: bool,
+    /// Results of work that was done when first polled, in the order it started; they count
+    /// as results of the work set, after the inputs in `queued`.
+    done: VecDeque<(TaskId, TaskResult)>,
     /// Pending timers in due order, and each timer's due time for cancelling it.
     timers: BTreeSet<(Millis, TimerId)>,
     timer_dues: HashMap<TimerId, Millis>,
@@ -268,6 +275,13 @@ impl Shell {
             work: JoinSet::new(),
             open: HashMap::new(),
             spawned: HashMap::new(),
+            // On a current-thread runtime a spawned task runs on this thread, to its first
+            // await, before the shell waits again: running it to there in place changes
+            // nothing but the cost. On other runtimes it may run beside the shell (a CPU-bound
+            // handler in each of several branches), so it is spawned at once.
+            in_place: tokio::runtime::Handle::current().runtime_flavor()
+                == tokio::runtime::RuntimeFlavor::CurrentThread,
+            done: VecDeque::new(),
             timers: BTreeSet::new(),
             timer_dues: HashMap::new(),
             queued: VecDeque::new(),
@@ -363,10 +377,15 @@ impl Shell {
                 },
             },
         };
-        if let Some(work) = work {
-            let handle = self.work.spawn(async move { (task, work.await) });
-            self.spawned.insert(handle.id(), task);
-            open.work = Some(handle);
+        if let Some(mut work) = work {
+            match self.in_place.then(|| poll_in_place(&mut work)).flatten() {
+                Some(result) => self.done.push_back((task, result)),
+                None => {
+                    let handle = self.work.spawn(async move { (task, work.await) });
+                    self.spawned.insert(handle.id(), task);
+                    open.work = Some(handle);
+                }
+            }
         }
         self.open.insert(task, open);
     }
@@ -384,6 +403,11 @@ impl Shell {
                     _ => true,
                 };
                 if live {
+                    return Ok(Next::Input(input));
+                }
+            }
+            while let Some((task, result)) = self.done.pop_front() {
+                if let Some(input) = self.task_input(task, result) {
                     return Ok(Next::Input(input));
                 }
             }
@@ -422,7 +446,9 @@ impl Shell {
                 // Results first: a task that finished before its timeout is not late.
                 biased;
                 Some(joined) = self.work.join_next_with_id(), if !self.work.is_empty() => {
-                    if let Some(input) = self.task_input(joined) {
+                    if let Some(input) =
+                        self.joined(joined).and_then(|(task, result)| self.task_input(task, result))
+                    {
                         return Ok(Next::Input(input));
                     }
                 }
@@ -471,26 +497,29 @@ impl Shell {
         Some(Input::TimerFired { timer, at: self.now() })
     }
 
-    /// The input for a finished piece of work, or `None` when its task was cancelled or its
-    /// result comes from outside.
-    fn task_input(
+    /// The task and result of a piece of spawned work, or `None` when it was aborted.
+    fn joined(
         &mut self,
         joined: Result<(tokio::task::Id, (TaskId, TaskResult)), JoinError>,
-    ) -> Option<Input> {
-        let (task, result) = match joined {
+    ) -> Option<(TaskId, TaskResult)> {
+        match joined {
             Ok((id, (task, result))) => {
                 self.spawned.remove(&id);
-                (task, result)
+                Some((task, result))
             }
             Err(error) => {
                 let task = self.spawned.remove(&error.id())?;
                 if error.is_cancelled() {
                     return None;
                 }
-                let cause = format!("The task runner panicked: {error}");
-                (task, Err(baton_integrations::TaskError::new(RUNNER_PANICKED, cause)))
+                Some((task, Err(panicked(&error))))
             }
-        };
+        }
+    }
+
+    /// The input for a finished piece of work, or `None` when its task was cancelled or its
+    /// result comes from outside.
+    fn task_input(&mut self, task: TaskId, result: TaskResult) -> Option<Input> {
         let open = self.open.get_mut(&task)?;
         open.work = None;
         // The request went out; the task's result is the signal that answers it, and AWS
@@ -570,6 +599,37 @@ fn request_call(request: &TaskRequest) -> TaskRequest {
         *pattern = IntegrationPattern::RequestResponse;
     }
     call
+}
+
+/// Polls fresh work once on this thread; its result if it is done, `None` if it waits for
+/// something (it is then spawned and polled again there, which registers the waker that
+/// counts: the one given here does nothing). A handler that finishes without awaiting, as most
+/// in-process handlers do, costs no tokio task, no wake-up and no trip through the driver. A
+/// panic fails the task as a panicking spawned task does.
+fn poll_in_place(work: &mut TaskFuture) -> Option<TaskResult> {
+    let mut context = std::task::Context::from_waker(Waker::noop());
+    match std::panic::catch_unwind(AssertUnwindSafe(|| work.as_mut().poll(&mut context))) {
+        Ok(Poll::Ready(result)) => Some(result),
+        Ok(Poll::Pending) => None,
+        Err(panic) => Some(Err(panicked(&panic_message(panic.as_ref())))),
+    }
+}
+
+/// What a panic says, as tokio's `JoinError` shows it.
+fn panic_message(panic: &(dyn std::any::Any + Send)) -> String {
+    let message = panic
+        .downcast_ref::<&str>()
+        .copied()
+        .or_else(|| panic.downcast_ref::<String>().map(String::as_str));
+    match message {
+        Some(message) => format!("task panicked with message {message:?}"),
+        None => "task panicked".to_owned(),
+    }
+}
+
+/// The failure of a task whose runner panicked.
+fn panicked(panic: &dyn std::fmt::Display) -> TaskError {
+    TaskError::new(RUNNER_PANICKED, format!("The task runner panicked: {panic}"))
 }
 
 /// A task's work that fails at once with `error`.

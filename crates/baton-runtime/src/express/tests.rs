@@ -16,39 +16,44 @@ use crate::{Clock, Options, run_express};
 
 /// Runs `definition` with `input` on the virtual clock and compares the outcome and the history
 /// (one event a line: milliseconds since the start, type, state name) with `expect`. The
-/// progress hook must see the same events as the history.
-fn check(definition: &str, input: Value, runner: Arc<dyn TaskRunner>, expect: &str) {
+/// progress hook must see the same events as the history. It runs on a multi-thread runtime,
+/// where tasks are spawned, and on a current-thread one, where work is first polled in place:
+/// both must tell the same story.
+fn check(definition: &str, input: Value, runner: &dyn Fn() -> Arc<dyn TaskRunner>, expect: &str) {
     // STANDARD validation, so that the in-memory run also covers what Express forbids
     // (activities), as `baton run` does.
     let options = baton_asl::Options { machine_type: baton_asl::MachineType::Standard };
     let (machine, diagnostics) = baton_asl::parse(definition, &options);
-    let machine = machine.unwrap_or_else(|| panic!("invalid test definition: {diagnostics:?}"));
-    let start = crate::local_start("Machine", input.to_string());
-    let started_at = start.at;
-    let seen = Arc::new(Mutex::new(Vec::new()));
-    let progress_seen = Arc::clone(&seen);
-    let options = Options {
-        record_history: true,
-        clock: Clock::Virtual,
-        progress: Some(Box::new(move |event: &Event| {
-            progress_seen.lock().expect("no test thread panicked").push(event.clone());
-        })),
-        evaluation_budget: crate::EVALUATION_BUDGET,
-    };
-    let runtime = tokio::runtime::Builder::new_multi_thread()
-        .worker_threads(2)
-        .enable_all()
-        .build()
-        .expect("a tokio runtime");
-    let result = runtime
-        .block_on(run_express(Arc::new(machine), start, runner, options))
-        .expect("the execution runs to its end");
-    assert_eq!(
-        *seen.lock().expect("no test thread panicked"),
-        result.events,
-        "progress saw the history"
-    );
-    assert_eq!(render(&result, started_at), expect.trim());
+    let machine =
+        Arc::new(machine.unwrap_or_else(|| panic!("invalid test definition: {diagnostics:?}")));
+    let multi_thread =
+        tokio::runtime::Builder::new_multi_thread().worker_threads(2).enable_all().build();
+    let current_thread = tokio::runtime::Builder::new_current_thread().enable_all().build();
+    for runtime in [multi_thread, current_thread] {
+        let runtime = runtime.expect("a tokio runtime");
+        let flavor = runtime.handle().runtime_flavor();
+        let start = crate::local_start("Machine", input.to_string());
+        let started_at = start.at;
+        let seen = Arc::new(Mutex::new(Vec::new()));
+        let progress_seen = Arc::clone(&seen);
+        let options = Options {
+            record_history: true,
+            clock: Clock::Virtual,
+            progress: Some(Box::new(move |event: &Event| {
+                progress_seen.lock().expect("no test thread panicked").push(event.clone());
+            })),
+            evaluation_budget: crate::EVALUATION_BUDGET,
+        };
+        let result = runtime
+            .block_on(run_express(Arc::clone(&machine), start, runner(), options))
+            .expect("the execution runs to its end");
+        assert_eq!(
+            *seen.lock().expect("no test thread panicked"),
+            result.events,
+            "progress saw the history ({flavor:?})"
+        );
+        assert_eq!(render(&result, started_at), expect.trim(), "{flavor:?}");
+    }
 }
 
 /// The outcome on the first line, then one event a line: milliseconds since the start, type,
@@ -78,6 +83,12 @@ fn render(result: &crate::RunResult, started_at: baton_core::Millis) -> String {
     lines.join("\n")
 }
 
+/// The same runner for every run of a `check`.
+fn shared(runner: impl TaskRunner + 'static) -> impl Fn() -> Arc<dyn TaskRunner> {
+    let runner: Arc<dyn TaskRunner> = Arc::new(runner);
+    move || Arc::clone(&runner)
+}
+
 fn no_runner() -> Arc<dyn TaskRunner> {
     Arc::new(Chain::new(Vec::new()))
 }
@@ -90,7 +101,7 @@ fn pass_chain() {
             "B": {"Type": "Pass", "Parameters": {"sum.$": "States.MathAdd($.a.n, $.b)"}, "End": true}
         }}"#,
         json!({"b": 41}),
-        no_runner(),
+        &no_runner,
         r#"
 SUCCEEDED {"sum":42}
 +0 ExecutionStarted
@@ -117,7 +128,7 @@ fn task_with_an_in_process_handler() {
                       "OutputPath": "$.Payload", "End": true}
         }}"#,
         json!({"name": "Ada"}),
-        Arc::new(handlers),
+        &shared(handlers),
         r#"
 SUCCEEDED {"hello":"Ada"}
 +0 ExecutionStarted
@@ -146,7 +157,7 @@ fn task_failing_then_caught() {
             "Declined": {"Type": "Pass", "End": true}
         }}"#,
         json!({"order": 7}),
-        Arc::new(handlers),
+        &shared(handlers),
         r#"
 SUCCEEDED {"order":7,"error":{"Error":"CardDeclined","Cause":"insufficient funds"}}
 +0 ExecutionStarted
@@ -173,7 +184,7 @@ fn wait_on_the_virtual_clock() {
             "Done": {"Type": "Succeed"}
         }}"#,
         json!({}),
-        no_runner(),
+        &no_runner,
         r#"
 SUCCEEDED {}
 +0 ExecutionStarted
@@ -195,7 +206,12 @@ fn mocked_retry_path() {
         "1": {"Return": {"StatusCode": 200, "Payload": {"charged": true}}}
       }}
     }"#;
-    let mocks = MockConfig::parse(config).and_then(|config| config.runner("Machine", "RetryPath"));
+    // A fresh runner for each run: the mock counts invocations.
+    let mocks = || -> Arc<dyn TaskRunner> {
+        let mocks =
+            MockConfig::parse(config).and_then(|config| config.runner("Machine", "RetryPath"));
+        Arc::new(mocks.expect("the mock configuration is valid"))
+    };
     check(
         r#"{"StartAt": "Charge", "States": {
             "Charge": {"Type": "Task", "Resource": "arn:aws:states:::lambda:invoke",
@@ -204,7 +220,7 @@ fn mocked_retry_path() {
                        "End": true}
         }}"#,
         json!({}),
-        Arc::new(mocks.expect("the mock configuration is valid")),
+        &mocks,
         r#"
 SUCCEEDED {"charged":true}
 +0 ExecutionStarted
@@ -229,7 +245,7 @@ fn unsupported_resource_fails_the_execution() {
                        "Parameters": {"Message": "hi"}, "End": true}
         }}"#,
         json!({}),
-        no_runner(),
+        &no_runner,
         r#"
 FAILED Baton.UnsupportedResource: No task runner handles resource 'arn:aws:states:::sns:publish' of Task state 'Notify': it has no mocked response in the test case and no in-process handler.
 +0 ExecutionStarted
@@ -258,7 +274,7 @@ fn a_failing_branch_cancels_its_siblings_task() {
             ]}
         }}"#,
         json!({}),
-        Arc::new(handlers),
+        &shared(handlers),
         r#"
 FAILED Broken: on purpose
 +0 ExecutionStarted
@@ -277,6 +293,51 @@ FAILED Broken: on purpose
 +0 ExecutionFailed
 "#,
     );
+}
+
+#[test]
+fn a_panicking_handler_fails_its_task() {
+    let mut handlers = Handlers::new();
+    handlers.register("Panic", |_| async { panic!("the handler gave up") }).register(
+        "Later",
+        |_| async {
+            tokio::task::yield_now().await;
+            panic!("the handler gave up later")
+        },
+    );
+    let definition = |function: &str| {
+        format!(
+            r#"{{"StartAt": "P", "States": {{
+            "P": {{"Type": "Task", "Resource": "arn:aws:states:::lambda:invoke",
+                   "Parameters": {{"FunctionName": "{function}"}}, "End": true,
+                   "Catch": [{{"ErrorEquals": ["Baton.RunnerPanicked"], "Next": "Caught",
+                              "ResultPath": "$.error"}}]}},
+            "Caught": {{"Type": "Pass", "Parameters": {{"error.$": "$.error.Error"}}, "End": true}}
+        }}}}"#
+        )
+    };
+    let handlers = shared(handlers);
+    // Panicking at the first poll (in place on a current-thread runtime) or after an await
+    // (always in a spawned task).
+    for function in ["Panic", "Later"] {
+        check(
+            &definition(function),
+            json!({}),
+            &handlers,
+            r#"
+SUCCEEDED {"error":"Baton.RunnerPanicked"}
++0 ExecutionStarted
++0 TaskStateEntered P
++0 TaskScheduled
++0 TaskStarted
++0 TaskFailed
++0 TaskStateExited P
++0 PassStateEntered Caught
++0 PassStateExited Caught
++0 ExecutionSucceeded
+"#,
+        );
+    }
 }
 
 /// Runs `definition` on the real clock and compares only the outcome, since timestamps vary.
@@ -329,7 +390,7 @@ fn an_in_process_activity_worker() {
             }}}}"#
         ),
         json!({"doc": 1}),
-        Arc::new(handlers),
+        &shared(handlers),
         r#"
 SUCCEEDED {"reviewed":{"doc":1}}
 +0 ExecutionStarted
