@@ -151,9 +151,9 @@ async fn run_from(
             start.record_history =
                 options.record_history || options.progress.is_some() || journal.is_some();
             let shell = Shell::new(runner, options, start.at, mailbox);
-            let watch = Watch::start(budget);
+            let watch = Watch::needed(&machine, budget);
             let (execution, first) =
-                baton_core::start_guarded(&machine, start, Some(watch.token()))?;
+                baton_core::start_guarded(&machine, start, watch.as_ref().map(Watch::token))?;
             drop(watch);
             (shell, execution, first, false)
         }
@@ -187,8 +187,8 @@ async fn run_from(
                 return Ok(Ran::Parked(Parked { next_timer_due, _signals: shell.signals.take() }));
             }
         };
-        let watch = Watch::start(budget);
-        execution.guard_evaluations(Some(watch.token()));
+        let watch = Watch::needed(&machine, budget);
+        execution.guard_evaluations(watch.as_ref().map(Watch::token));
         let step = baton_core::step(&machine, &mut execution, input)?;
         drop(watch);
         if let Some(journal) = &mut journal {

@@ -4,7 +4,8 @@
 //! each step the shell takes a [`Watch`]: a fresh [`CancelToken`] that this thread trips if the
 //! step is still running when its budget is spent. The expression being evaluated then fails
 //! with `States.QueryEvaluationError` (JSONata's `U1003`) and the engine moves on. Dropping the
-//! watch when the step returns withdraws it.
+//! watch when the step returns withdraws it. Steps of machines without JSONata states take no
+//! watch: nothing else the interpreter evaluates can run away.
 //!
 //! Steps take microseconds and budgets seconds, so registering a watch must not wake anybody:
 //! watches go into a shared table under a short lock, and one thread per process looks at the
@@ -16,6 +17,7 @@ use std::collections::BTreeMap;
 use std::sync::{Mutex, OnceLock, PoisonError};
 use std::time::{Duration, Instant};
 
+use baton_asl::StateMachine;
 use baton_core::CancelToken;
 
 /// How long one step of an execution may spend evaluating before its expressions are stopped.
@@ -38,8 +40,15 @@ pub(crate) struct Watch {
 }
 
 impl Watch {
+    /// A watch for a step of `machine` that may run for `budget`, or `None` when the machine
+    /// evaluates no JSONata: nothing else the interpreter does can run away, and a watch costs
+    /// a clock read and two trips through the table's lock.
+    pub(crate) fn needed(machine: &StateMachine, budget: Duration) -> Option<Watch> {
+        machine.uses_jsonata().then(|| Watch::start(budget))
+    }
+
     /// Watches a step that may run for `budget`.
-    pub(crate) fn start(budget: Duration) -> Watch {
+    fn start(budget: Duration) -> Watch {
         let token = CancelToken::new();
         let mut table = table().lock().unwrap_or_else(PoisonError::into_inner);
         table.next_id += 1;

@@ -42,9 +42,18 @@ pub struct StateMachine {
     pub query_language: QueryLanguage,
     /// The top-level `StartAt`/`States`.
     pub scope: Scope,
+    /// Whether some state, at any depth, is written in JSONata, computed once by validation:
+    /// only JSONata evaluations can run away, so a machine without them needs no watchdog.
+    pub(crate) uses_jsonata: bool,
 }
 
 impl StateMachine {
+    /// Whether some state of the machine (at any depth) evaluates JSONata, the only evaluation
+    /// a runaway expression can stall (see `baton-runtime`'s watchdog).
+    pub fn uses_jsonata(&self) -> bool {
+        self.uses_jsonata
+    }
+
     /// Every state of the machine, depth first, including those in Parallel branches and Map
     /// processors.
     pub fn all_states(&self) -> Vec<&State> {

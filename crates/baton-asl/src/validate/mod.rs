@@ -137,8 +137,18 @@ impl Validator<'_> {
         let timeout_seconds = self.positive_integer(&fields, "TimeoutSeconds");
         let query_language = self.query_language(&fields).unwrap_or(QueryLanguage::JsonPath);
         self.machine_query_language = query_language;
-        let scope = self.scope(&fields, query_language, 0);
-        Some(StateMachine { comment, version, timeout_seconds, query_language, scope: scope? })
+        let scope = self.scope(&fields, query_language, 0)?;
+        let mut machine = StateMachine {
+            comment,
+            version,
+            timeout_seconds,
+            query_language,
+            scope,
+            uses_jsonata: false,
+        };
+        machine.uses_jsonata =
+            machine.all_states().iter().any(|state| state.query_language == QueryLanguage::Jsonata);
+        Some(machine)
     }
 
     /// Reads `QueryLanguage` where it may appear.

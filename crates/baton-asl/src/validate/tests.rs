@@ -108,3 +108,24 @@ fn express_accepts_request_response_integrations() {
     assert!(diagnostics.is_empty(), "{diagnostics:?}");
     assert!(machine.is_some());
 }
+
+#[test]
+fn uses_jsonata_when_some_state_at_any_depth_is_jsonata() {
+    let pass = r#"{"Type":"Pass","End":true}"#;
+    let jsonata_pass = r#"{"Type":"Pass","QueryLanguage":"JSONata","End":true}"#;
+    let nested = |inner: &str| {
+        format!(
+            r#"{{"StartAt":"M","States":{{"M":{{"Type":"Map","End":true,
+                "ItemProcessor":{{"StartAt":"I","States":{{"I":{inner}}}}}}}}}}}"#
+        )
+    };
+    for (definition, expect) in [
+        (format!(r#"{{"StartAt":"A","States":{{"A":{pass}}}}}"#), false),
+        (format!(r#"{{"QueryLanguage":"JSONata","StartAt":"A","States":{{"A":{pass}}}}}"#), true),
+        (format!(r#"{{"StartAt":"A","States":{{"A":{jsonata_pass}}}}}"#), true),
+        (nested(pass), false),
+        (nested(jsonata_pass), true),
+    ] {
+        assert_eq!(check(&definition).uses_jsonata(), expect, "{definition}");
+    }
+}
