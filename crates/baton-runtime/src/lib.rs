@@ -28,6 +28,7 @@ mod journal;
 pub mod remote;
 mod watchdog;
 
+use std::cell::RefCell;
 use std::time::{SystemTime, UNIX_EPOCH};
 
 use baton_core::{Event, Millis, Outcome, Start};
@@ -47,6 +48,10 @@ const LOCAL_REGION: &str = "us-east-1";
 const LOCAL_ACCOUNT: &str = "123456789012";
 /// How many secret random bytes seed an execution (see [`Start::seed`]).
 const SEED_BYTES: usize = 32;
+/// How many bytes of the operating system's randomness a thread fetches at a time for seeds
+/// and execution names: one `getrandom` call (a system call) per 85 executions instead of two
+/// per execution, which cost 8 % of an in-process run of ten tasks.
+const RANDOM_POOL_BYTES: usize = 4096;
 
 /// Called with each history event as soon as the interpreter produces it.
 pub type Progress = Box<dyn FnMut(&Event) + Send>;
@@ -102,7 +107,7 @@ pub enum Error {
 /// The start of a local execution of state machine `state_machine_name` with `input` (JSON
 /// text): a fresh execution name, the time now, and a secret seed from the operating system.
 pub fn local_start(state_machine_name: &str, input: String) -> Start {
-    let execution_name = uuid::Uuid::new_v4().to_string();
+    let execution_name = uuid::Builder::from_random_bytes(random_bytes()).into_uuid().to_string();
     let prefix = format!("arn:aws:states:{LOCAL_REGION}:{LOCAL_ACCOUNT}");
     Start {
         input,
@@ -121,15 +126,64 @@ pub fn local_start(state_machine_name: &str, input: String) -> Start {
 
 /// 32 secret random bytes from the operating system, hex encoded: an execution's seed.
 pub fn seed() -> String {
-    let mut bytes = [0_u8; SEED_BYTES];
-    // Without the operating system's randomness there is no secret to draw, and task tokens
-    // would become guessable; no execution may start then.
-    getrandom::fill(&mut bytes).expect("the operating system provides random bytes");
-    baton_core::hex(&bytes)
+    baton_core::hex(&random_bytes::<SEED_BYTES>())
+}
+
+/// `N` bytes of the operating system's randomness, taken from this thread's pool (refilled
+/// [`RANDOM_POOL_BYTES`] at a time). Each byte is handed out once and wiped from the pool, so
+/// the pool never holds a secret that was already used.
+fn random_bytes<const N: usize>() -> [u8; N] {
+    thread_local! {
+        static POOL: RefCell<RandomPool> =
+            const { RefCell::new(RandomPool { bytes: [0; RANDOM_POOL_BYTES], used: RANDOM_POOL_BYTES }) };
+    }
+    POOL.with_borrow_mut(|pool| {
+        if pool.used + N > RANDOM_POOL_BYTES {
+            // Without the operating system's randomness there is no secret to draw, and task
+            // tokens would become guessable; no execution may start then.
+            getrandom::fill(&mut pool.bytes).expect("the operating system provides random bytes");
+            pool.used = 0;
+        }
+        let taken = &mut pool.bytes[pool.used..pool.used + N];
+        let mut bytes = [0; N];
+        bytes.copy_from_slice(taken);
+        taken.fill(0);
+        pool.used += N;
+        bytes
+    })
+}
+
+/// Random bytes fetched from the operating system and not yet handed out: those from `used`
+/// on.
+struct RandomPool {
+    bytes: [u8; RANDOM_POOL_BYTES],
+    used: usize,
 }
 
 /// The system clock in milliseconds since the Unix epoch.
 pub fn now_millis() -> Millis {
     let elapsed = SystemTime::now().duration_since(UNIX_EPOCH).unwrap_or_default();
     Millis::try_from(elapsed.as_millis()).unwrap_or(Millis::MAX)
+}
+
+#[cfg(test)]
+mod tests {
+    use std::collections::HashSet;
+
+    /// Enough draws to empty the thread's random pool several times.
+    const DRAWS: usize = 4 * super::RANDOM_POOL_BYTES / super::SEED_BYTES;
+
+    #[test]
+    fn seeds_and_execution_names_never_repeat_across_pool_refills() {
+        let mut seen = HashSet::new();
+        for _ in 0..DRAWS {
+            let start = super::local_start("Machine", "{}".to_owned());
+            assert_eq!(start.seed.len(), 2 * super::SEED_BYTES);
+            assert!(start.seed.bytes().all(|byte| byte.is_ascii_hexdigit()), "{}", start.seed);
+            let name = uuid::Uuid::parse_str(&start.execution_name).expect("a UUID");
+            assert_eq!(name.get_version(), Some(uuid::Version::Random));
+            assert!(seen.insert(start.seed), "a seed repeated");
+            assert!(seen.insert(start.execution_name), "an execution name repeated");
+        }
+    }
 }
