@@ -17,6 +17,7 @@
 //! load generator takes as little of the two cores as it can. The report is
 //! target/bench-serve.json, with every sfnbench JSON under target/bench-serve/.
 
+mod http;
 mod load;
 
 use std::fmt::Write as _;
@@ -51,9 +52,24 @@ pub(crate) struct Args {
     /// Baton's speed; reported comparisons need the full run).
     #[arg(long)]
     pub(crate) baton_only: bool,
-    /// With `--baton-only`: only W6 (parking, memory, restart, drain).
-    #[arg(long, requires = "baton_only")]
-    pub(crate) w6_only: bool,
+    /// With `--baton-only`: only this phase of the Rust load generator.
+    #[arg(long, requires = "baton_only", value_enum)]
+    pub(crate) only: Option<Phase>,
+}
+
+/// A phase of the Rust load generator, for `--only`.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, clap::ValueEnum)]
+pub(crate) enum Phase {
+    /// W2 StartSyncExecution at concurrency 1 and 16.
+    W2,
+    /// W1 on an Express machine with StartSyncExecution.
+    W1Sync,
+    /// W1 as durable Standard executions.
+    W1Standard,
+    /// W5 activity round trips.
+    W5,
+    /// W6 parking, memory, restart and drain.
+    W6,
 }
 
 /// The moto release the shared peer table was measured with.
@@ -100,19 +116,28 @@ pub(crate) fn run(args: &Args) -> anyhow::Result<()> {
             .with_context(|| format!("clearing {}", output.display()))?;
     }
     std::fs::create_dir_all(&output)?;
-    let bench = Bench { baton, moto, output, quick: args.quick, seconds: phase_seconds(args) };
+    let bench = Bench {
+        baton,
+        moto,
+        output,
+        quick: args.quick,
+        seconds: phase_seconds(args),
+        only: args.only,
+    };
 
     let mut sfnbench = json!({});
     let mut loads = json!({});
     let kinds: &[Kind] = if args.baton_only { &[Kind::Baton] } else { &[Kind::Baton, Kind::Moto] };
-    for &kind in kinds.iter().filter(|_| !args.w6_only) {
+    for &kind in kinds.iter().filter(|_| args.only != Some(Phase::W6)) {
         if !args.baton_only {
             sfnbench[kind.name()] = bench.sfnbench_all(kind)?;
         }
         loads[kind.name()] = bench.load_all(kind)?;
     }
     let w6_executions = if args.quick { args.w6_executions.min(2_000) } else { args.w6_executions };
-    loads["baton"]["w6"] = outcome(bench.w6_restart(w6_executions));
+    if bench.runs(Phase::W6) {
+        loads["baton"]["w6"] = outcome(bench.w6_restart(w6_executions));
+    }
 
     let rows = rows(&loads, &sfnbench);
     let report = json!({
@@ -213,9 +238,15 @@ struct Bench {
     output: PathBuf,
     quick: bool,
     seconds: f64,
+    only: Option<Phase>,
 }
 
 impl Bench {
+    /// Whether `phase` is measured in this run.
+    fn runs(&self, phase: Phase) -> bool {
+        self.only.is_none_or(|only| only == phase)
+    }
+
     /// Starts a fresh server of `kind`; `group` names its data directory and log.
     fn start(&self, kind: Kind, group: &str) -> anyhow::Result<Server> {
         match kind {
@@ -341,28 +372,37 @@ impl Bench {
         };
         let seconds = self.seconds;
         let mut results = json!({});
-        let server = self.start(kind, "load")?;
-        let target = server.target();
-        eprintln!("load {}: W2 c=1", kind.name());
-        results["w2_c1"] = outcome(load::closed_loop(&target, &w2, 1, seconds, limits.w2));
-        eprintln!("load {}: W2 c={CONCURRENCY_HIGH}", kind.name());
-        results["w2_c16"] =
-            outcome(load::closed_loop(&target, &w2, CONCURRENCY_HIGH, seconds, limits.w2));
-        eprintln!("load {}: W1 sync c={CONCURRENCY_HIGH}", kind.name());
-        results["w1_sync"] =
-            outcome(load::closed_loop(&target, &w1, CONCURRENCY_HIGH, seconds, limits.w1));
-        drop(server);
-        // Standard executions on a fresh server, so that its store holds only these.
-        let server = self.start(kind, "standard")?;
-        eprintln!("load {}: W1 Standard, open loop from {STARTER_THREADS} threads", kind.name());
-        results["w1_standard"] = outcome(load::standard_open_loop(
-            &server.target(),
-            &w1,
-            STARTER_THREADS,
-            seconds,
-            limits.w1,
-        ));
-        drop(server);
+        if self.runs(Phase::W2) || self.runs(Phase::W1Sync) {
+            let server = self.start(kind, "load")?;
+            let target = server.target();
+            if self.runs(Phase::W2) {
+                eprintln!("load {}: W2 c=1", kind.name());
+                results["w2_c1"] = outcome(load::closed_loop(&target, &w2, 1, seconds, limits.w2));
+                eprintln!("load {}: W2 c={CONCURRENCY_HIGH}", kind.name());
+                results["w2_c16"] =
+                    outcome(load::closed_loop(&target, &w2, CONCURRENCY_HIGH, seconds, limits.w2));
+            }
+            if self.runs(Phase::W1Sync) {
+                eprintln!("load {}: W1 sync c={CONCURRENCY_HIGH}", kind.name());
+                results["w1_sync"] =
+                    outcome(load::closed_loop(&target, &w1, CONCURRENCY_HIGH, seconds, limits.w1));
+            }
+        }
+        if self.runs(Phase::W1Standard) {
+            // Standard executions on a fresh server, so that its store holds only these.
+            let server = self.start(kind, "standard")?;
+            eprintln!(
+                "load {}: W1 Standard, open loop from {STARTER_THREADS} threads",
+                kind.name()
+            );
+            results["w1_standard"] = outcome(load::standard_open_loop(
+                &server.target(),
+                &w1,
+                STARTER_THREADS,
+                seconds,
+                limits.w1,
+            ));
+        }
         if kind == Kind::Moto {
             results["w5"] = json!({
                 "skipped": "moto does not serve GetActivityTask (sfnbench's W5 shows its error)"
@@ -370,7 +410,7 @@ impl Bench {
             return Ok(results);
         }
         let w5 = read_workload("w5_activity_roundtrip.asl.json")?;
-        for workers in W5_WORKERS {
+        for workers in W5_WORKERS.iter().copied().filter(|_| self.runs(Phase::W5)) {
             let server = self.start(kind, &format!("w5-{workers}"))?;
             eprintln!("load {}: W5 with {workers} workers", kind.name());
             results[format!("w5_{workers}")] = outcome(load::activity_round_trips(

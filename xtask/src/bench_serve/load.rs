@@ -16,6 +16,8 @@ use std::time::{Duration, Instant};
 use anyhow::{Context, bail};
 use serde_json::{Value, json};
 
+use super::http;
+
 /// How long an execution polled with DescribeExecution may run before it counts as failed.
 const EXECUTION_TIMEOUT: Duration = Duration::from_secs(60);
 
@@ -47,14 +49,12 @@ const AUTHORIZATION: &str = "AWS4-HMAC-SHA256 \
 
 /// One client connection to a Step Functions endpoint.
 pub(crate) struct Client {
-    agent: ureq::Agent,
-    url: String,
+    connection: Mutex<http::Connection>,
 }
 
 impl Client {
-    /// A client without a timeout. ureq enforces a timeout by setting the socket's timeout
-    /// again before every read and write, which doubled the load generator's CPU per request;
-    /// the servers are local and killed when the run ends, so a request cannot hang forever.
+    /// A client without a timeout: the servers are local and killed when the run ends, so a
+    /// request cannot hang forever.
     pub(crate) fn new(endpoint: &str) -> Client {
         Client::with_timeout(endpoint, None)
     }
@@ -66,27 +66,28 @@ impl Client {
     }
 
     fn with_timeout(endpoint: &str, timeout: Option<Duration>) -> Client {
-        let config = ureq::Agent::config_builder()
-            .http_status_as_error(false)
-            .timeout_global(timeout)
-            .build();
-        Client { agent: config.into(), url: format!("{endpoint}/") }
+        // The endpoints are the load generator's own `http://127.0.0.1:PORT`.
+        let connection = http::Connection::new(endpoint, timeout)
+            .unwrap_or_else(|error| panic!("endpoint {endpoint}: {error:#}"));
+        Client { connection: Mutex::new(connection) }
     }
 
     /// Calls `action` and returns its JSON answer; an AWS error is an `Err` naming its `__type`.
     pub(crate) fn call(&self, action: &str, body: &Value) -> anyhow::Result<Value> {
-        let mut response = self
-            .agent
-            .post(&self.url)
-            .header("Content-Type", "application/x-amz-json-1.0")
-            .header("X-Amz-Target", format!("AWSStepFunctions.{action}"))
-            .header("Authorization", AUTHORIZATION)
-            .send(body.to_string())
+        let target = format!("AWSStepFunctions.{action}");
+        let headers = [
+            ("Content-Type", "application/x-amz-json-1.0"),
+            ("X-Amz-Target", target.as_str()),
+            ("Authorization", AUTHORIZATION),
+        ];
+        let answer = self
+            .connection
+            .lock()
+            .expect("no thread panics holding the connection")
+            .post(&headers, &body.to_string())
             .with_context(|| format!("{action}: no answer"))?;
-        let status = response.status();
-        let text =
-            response.body_mut().read_to_string().with_context(|| format!("{action} body"))?;
-        if !status.is_success() {
+        let (status, text) = (answer.status, answer.body);
+        if !(200..300).contains(&status) {
             let kind = serde_json::from_str::<Value>(&text)
                 .ok()
                 .and_then(|error| error["__type"].as_str().map(str::to_owned));
@@ -617,10 +618,14 @@ impl Worker {
     }
 }
 
+/// Whether a request failed because its socket's timeout ran out (Linux reports a receive
+/// timeout as `WouldBlock`).
 fn is_timeout(error: &anyhow::Error) -> bool {
-    error
-        .chain()
-        .any(|cause| matches!(cause.downcast_ref::<ureq::Error>(), Some(ureq::Error::Timeout(_))))
+    error.chain().any(|cause| {
+        cause.downcast_ref::<std::io::Error>().is_some_and(|error| {
+            matches!(error.kind(), std::io::ErrorKind::WouldBlock | std::io::ErrorKind::TimedOut)
+        })
+    })
 }
 
 /// W6's first half: `threads` clients start `executions` Standard executions that park on an
