@@ -9,7 +9,7 @@
 //! meanwhile are dropped and late signals are rejected to their senders: the interpreter never
 //! sees an input for a task it no longer knows.
 
-use std::collections::{BTreeSet, HashMap, VecDeque};
+use std::collections::{BTreeMap, BTreeSet, VecDeque};
 use std::panic::AssertUnwindSafe;
 use std::sync::Arc;
 use std::task::{Poll, Waker};
@@ -180,12 +180,18 @@ async fn run_from(
             // and closes the mailbox, so later signals are rejected as `Ended`.
             return Ok(Ran::Ended(RunResult { outcome, events: shell.events }));
         }
-        let input = match shell.next_input(execution.next_timer_due()).await? {
-            Next::Input(input) => input,
-            Next::Park => {
-                let next_timer_due = execution.next_timer_due();
-                return Ok(Ran::Parked(Parked { next_timer_due, _signals: shell.signals.take() }));
-            }
+        // Most inputs are owed already (a handler that finished in place, an activity's
+        // start): taking them needs no future, whose state is large to set up for each step.
+        let input = match shell.owed_input() {
+            Some(input) => input,
+            None => match shell.next_input(execution.next_timer_due()).await? {
+                Next::Input(input) => input,
+                Next::Park => {
+                    let next_timer_due = execution.next_timer_due();
+                    let signals = shell.signals.take();
+                    return Ok(Ran::Parked(Parked { next_timer_due, _signals: signals }));
+                }
+            },
         };
         let watch = Watch::needed(&machine, budget);
         execution.guard_evaluations(watch.as_ref().map(Watch::token));
@@ -207,10 +213,12 @@ struct Shell {
     /// The work of running tasks; each returns its task and result.
     work: JoinSet<(TaskId, TaskResult)>,
     /// The tasks the interpreter waits for: from their `RunTask` until their result is applied
-    /// or they are cancelled.
-    open: HashMap<TaskId, OpenTask>,
+    /// or they are cancelled. This map and the two below are small and touched several times
+    /// per task: ordered maps of integers, which need no hashing (SipHash was 5 % of an
+    /// in-process run).
+    open: BTreeMap<TaskId, OpenTask>,
     /// Which task each spawned future works for, so that a panic still names its task.
-    spawned: HashMap<tokio::task::Id, TaskId>,
+    spawned: BTreeMap<tokio::task::Id, TaskId>,
     /// Whether work is polled once in place before it is spawned (see [`poll_in_place`]).
     in_place: bool,
     /// Results of work that was done when first polled, in the order it started; they count
@@ -218,7 +226,7 @@ struct Shell {
     done: VecDeque<(TaskId, TaskResult)>,
     /// Pending timers in due order, and each timer's due time for cancelling it.
     timers: BTreeSet<(Millis, TimerId)>,
-    timer_dues: HashMap<TimerId, Millis>,
+    timer_dues: BTreeMap<TimerId, Millis>,
     /// Inputs the shell owes the interpreter before anything else happens.
     queued: VecDeque<Input>,
     /// Signals from the execution's owner; `None` without a mailbox, or once every remote is
@@ -273,8 +281,8 @@ impl Shell {
             options,
             virtual_now: at,
             work: JoinSet::new(),
-            open: HashMap::new(),
-            spawned: HashMap::new(),
+            open: BTreeMap::new(),
+            spawned: BTreeMap::new(),
             // On a current-thread runtime a spawned task runs on this thread, to its first
             // await, before the shell waits again: running it to there in place changes
             // nothing but the cost. On other runtimes it may run beside the shell (a CPU-bound
@@ -283,7 +291,7 @@ impl Shell {
                 == tokio::runtime::RuntimeFlavor::CurrentThread,
             done: VecDeque::new(),
             timers: BTreeSet::new(),
-            timer_dues: HashMap::new(),
+            timer_dues: BTreeMap::new(),
             queued: VecDeque::new(),
             signals,
             outside,
@@ -395,21 +403,8 @@ impl Shell {
     /// execution's earliest timer).
     async fn next_input(&mut self, next_timer_due: Option<Millis>) -> Result<Next, Error> {
         loop {
-            while let Some(input) = self.queued.pop_front() {
-                // A task cancelled since its input was queued is no longer the interpreter's
-                // concern.
-                let live = match &input {
-                    Input::TaskStarted { task, .. } => self.open.contains_key(task),
-                    _ => true,
-                };
-                if live {
-                    return Ok(Next::Input(input));
-                }
-            }
-            while let Some((task, result)) = self.done.pop_front() {
-                if let Some(input) = self.task_input(task, result) {
-                    return Ok(Next::Input(input));
-                }
+            if let Some(input) = self.owed_input() {
+                return Ok(Next::Input(input));
             }
             // A task that waits for a signal counts as running: the virtual clock stands still
             // while it waits, as it does while a runner works.
@@ -469,6 +464,28 @@ impl Shell {
                 () = idle => return Ok(Next::Park),
             }
         }
+    }
+
+    /// The next input the shell owes the interpreter without waiting: a queued one, then the
+    /// result of work that was done when first polled.
+    fn owed_input(&mut self) -> Option<Input> {
+        while let Some(input) = self.queued.pop_front() {
+            // A task cancelled since its input was queued is no longer the interpreter's
+            // concern.
+            let live = match &input {
+                Input::TaskStarted { task, .. } => self.open.contains_key(task),
+                _ => true,
+            };
+            if live {
+                return Some(input);
+            }
+        }
+        while let Some((task, result)) = self.done.pop_front() {
+            if let Some(input) = self.task_input(task, result) {
+                return Some(input);
+            }
+        }
+        None
     }
 
     /// How long the run waits before it parks, or `None` while it may not: it must have a

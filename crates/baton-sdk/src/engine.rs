@@ -15,7 +15,7 @@
 //! inside the engine's interceptors and payload offloading ([`Engine::intercept`],
 //! [`Engine::offload`]).
 
-use std::collections::HashMap;
+use std::collections::{BTreeMap, HashMap};
 use std::sync::atomic::{AtomicU64, Ordering};
 use std::sync::{Arc, Mutex, PoisonError};
 
@@ -116,7 +116,7 @@ impl Engine {
     pub fn prepare(&self, workflow: &Workflow) -> Result<Prepared, Error> {
         let target = Target::local();
         let definition = workflow.compile(&target)?;
-        let mut by_key = HashMap::new();
+        let mut by_key = BTreeMap::new();
         let mut callbacks = false;
         for task in definition.tasks {
             // A callback task is a Lambda invocation that names the task as its function.
@@ -235,7 +235,8 @@ enum Events {
 /// Answers a workflow's Task states with its declared handlers.
 struct Runner {
     /// Activity tasks by activity ARN, callback tasks by their name (their Lambda function's).
-    by_key: HashMap<String, Arc<Task>>,
+    /// Ordered: ARNs are long, and a few comparisons of them cost less than hashing one.
+    by_key: BTreeMap<String, Arc<Task>>,
     around: Arc<Around>,
 }
 
