@@ -1,6 +1,8 @@
 //! What the interpreter asks the shell to do. Commands are never stored: replaying history
 //! recomputes them, and the shell performs only those still pending (../shared/STYLE.md A3).
 
+use std::sync::Arc;
+
 use serde::{Deserialize, Serialize};
 use serde_json::Value;
 
@@ -20,8 +22,9 @@ pub struct TimerId(pub u64);
 #[derive(Debug, Clone, PartialEq)]
 pub enum Command {
     /// Do a task's work and answer with `TaskSucceeded`/`TaskFailed` (and `TaskStarted` for
-    /// work that is queued before it starts, such as activities).
-    RunTask(TaskRequest),
+    /// work that is queued before it starts, such as activities). Shared with the execution's
+    /// record of the pending task, so issuing it copies nothing.
+    RunTask(Arc<TaskRequest>),
     /// Stop working on a task: its state was aborted (a sibling branch failed, the execution
     /// stopped) or timed out.
     CancelTask { task: TaskId },

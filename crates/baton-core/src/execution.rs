@@ -6,8 +6,9 @@
 //! Map state's frame owns its children through [`Children`].
 
 use std::collections::BTreeMap;
+use std::sync::Arc;
 
-use serde::{Deserialize, Serialize};
+use serde::{Deserialize, Deserializer, Serialize, Serializer};
 use serde_json::{Map, Value};
 
 use baton_asl::model::{Scope, StateId, StateKind, StateMachine};
@@ -84,7 +85,7 @@ impl Execution {
     /// The tasks the execution waits for, in task order. Empty once it has finished.
     pub fn pending_tasks(&self) -> impl Iterator<Item = &TaskRequest> {
         let finished = self.outcome.is_some();
-        self.tasks.values().filter(move |_| !finished).map(|pending| &pending.request)
+        self.tasks.values().filter(move |_| !finished).map(|pending| pending.request.as_ref())
     }
 
     /// The due time of the earliest timer the execution waits for, if any.
@@ -102,7 +103,8 @@ impl Execution {
         if self.outcome.is_some() {
             return Vec::new();
         }
-        let tasks = self.tasks.values().map(|pending| Command::RunTask(pending.request.clone()));
+        let tasks =
+            self.tasks.values().map(|pending| Command::RunTask(Arc::clone(&pending.request)));
         let timers = self
             .timers
             .iter()
@@ -177,7 +179,24 @@ impl Execution {
 #[derive(Debug, Clone, Serialize, Deserialize)]
 pub(crate) struct PendingTask {
     pub(crate) frame: FrameId,
-    pub(crate) request: TaskRequest,
+    /// The request, shared with the `RunTask` command that issued it.
+    #[serde(serialize_with = "serialize_shared", deserialize_with = "deserialize_shared")]
+    pub(crate) request: Arc<TaskRequest>,
+}
+
+/// A shared task request in a snapshot: the request itself (serde's `rc` feature is not used).
+fn serialize_shared<S: Serializer>(
+    request: &Arc<TaskRequest>,
+    serializer: S,
+) -> Result<S::Ok, S::Error> {
+    request.as_ref().serialize(serializer)
+}
+
+/// Reads what [`serialize_shared`] wrote.
+fn deserialize_shared<'de, D: Deserializer<'de>>(
+    deserializer: D,
+) -> Result<Arc<TaskRequest>, D::Error> {
+    TaskRequest::deserialize(deserializer).map(Arc::new)
 }
 
 /// A timer the execution waits for.
@@ -265,6 +284,8 @@ pub(crate) enum FrameStatus {
 pub(crate) struct TaskWait {
     pub(crate) task: TaskId,
     pub(crate) family: TaskFamily,
+    /// The service and the action with its pattern, which name a service task in its events;
+    /// empty for activities and Lambda functions, whose events do not name them.
     pub(crate) resource_type: String,
     pub(crate) resource: String,
     pub(crate) timeout_timer: Option<TimerId>,

@@ -7,6 +7,7 @@
 //! only on the definition, the start and the answers.
 
 use std::collections::{BTreeSet, VecDeque};
+use std::sync::Arc;
 
 use serde_json::Value;
 
@@ -52,7 +53,7 @@ pub fn run(
     let mut inputs = vec![Input::Start(start_input.clone())];
     let (mut execution, first) = start(machine, start_input)?;
     let mut events = first.events;
-    let mut tasks: VecDeque<TaskRequest> = VecDeque::new();
+    let mut tasks: VecDeque<Arc<TaskRequest>> = VecDeque::new();
     let mut timers: BTreeSet<(Millis, TimerId)> = BTreeSet::new();
     let mut commands: VecDeque<Command> = first.commands.into();
     loop {

@@ -1,6 +1,8 @@
 //! Entering, running and leaving states: Pass, Task, Choice, Wait, Succeed and Fail, plus the
 //! common steps (the Entered/Exited events, Assign, transitions).
 
+use std::sync::Arc;
+
 use serde_json::Value;
 
 use baton_asl::model::{
@@ -689,14 +691,14 @@ impl<'m> Run<'m, '_> {
         let task_id = TaskId(self.execution.next_task);
         self.execution.next_task += 1;
         let (family, resource_type, resource) =
-            self.schedule_events(frame, &task.resource, text(&parameters), timeout, heartbeat);
+            self.schedule_events(frame, &task.resource, &parameters, timeout, heartbeat);
         let timeout_timer = timeout.map(|seconds| {
             self.timer(frame, TimerPurpose::TaskTimeout, seconds_to_millis(seconds))
         });
         let heartbeat_timer = heartbeat.map(|seconds| {
             self.timer(frame, TimerPurpose::HeartbeatTimeout, seconds_to_millis(seconds))
         });
-        let request = TaskRequest {
+        let request = Arc::new(TaskRequest {
             task: task_id,
             state_name: name.to_owned(),
             resource: task.resource.clone(),
@@ -704,8 +706,8 @@ impl<'m> Run<'m, '_> {
             token,
             timeout_seconds: timeout.unwrap_or(limits::TASK_TIMEOUT_SECONDS_DEFAULT),
             heartbeat_seconds: heartbeat,
-        };
-        self.execution.tasks.insert(task_id, PendingTask { frame, request: request.clone() });
+        });
+        self.execution.tasks.insert(task_id, PendingTask { frame, request: Arc::clone(&request) });
         self.commands.push(Command::RunTask(request));
         self.execution.frame_mut(frame).status = FrameStatus::Task(TaskWait {
             task: task_id,
@@ -720,38 +722,33 @@ impl<'m> Run<'m, '_> {
     }
 
     /// Records the Scheduled (and, for work that starts at once, Started) events of a task.
+    /// The parameters are serialized for the event only when the history is recorded.
     fn schedule_events(
         &mut self,
         frame: FrameId,
         resource: &Resource,
-        parameters_text: String,
+        parameters: &Value,
         timeout: Option<u64>,
         heartbeat: Option<u64>,
     ) -> (TaskFamily, String, String) {
         match resource {
             Resource::Activity { arn } => {
-                self.event(
-                    Some(frame),
-                    EventKind::ActivityScheduled {
-                        resource: arn.clone(),
-                        input: parameters_text,
-                        timeout_seconds: timeout,
-                        heartbeat_seconds: heartbeat,
-                    },
-                );
-                (TaskFamily::Activity, String::new(), arn.clone())
+                self.event_lazy(frame, |_| EventKind::ActivityScheduled {
+                    resource: arn.clone(),
+                    input: text(parameters),
+                    timeout_seconds: timeout,
+                    heartbeat_seconds: heartbeat,
+                });
+                (TaskFamily::Activity, String::new(), String::new())
             }
             Resource::LambdaFunction { arn } => {
-                self.event(
-                    Some(frame),
-                    EventKind::LambdaFunctionScheduled {
-                        resource: arn.clone(),
-                        input: parameters_text,
-                        timeout_seconds: timeout,
-                    },
-                );
+                self.event_lazy(frame, |_| EventKind::LambdaFunctionScheduled {
+                    resource: arn.clone(),
+                    input: text(parameters),
+                    timeout_seconds: timeout,
+                });
                 self.event(Some(frame), EventKind::LambdaFunctionStarted);
-                (TaskFamily::Lambda, String::new(), arn.clone())
+                (TaskFamily::Lambda, String::new(), String::new())
             }
             Resource::Integration { service, action, pattern, .. } => {
                 let resource = format!("{action}{}", pattern.suffix());
@@ -761,7 +758,7 @@ impl<'m> Run<'m, '_> {
                         resource_type: service.clone(),
                         resource: resource.clone(),
                         region: self.execution.start.region.clone(),
-                        parameters: parameters_text,
+                        parameters: text(parameters),
                         timeout_seconds: timeout,
                         heartbeat_seconds: heartbeat,
                     },
@@ -811,17 +808,6 @@ impl<'m> Run<'m, '_> {
     pub(crate) fn task_succeeded(&mut self, frame: FrameId, output: Value) {
         let Some(wait) = self.end_task_wait(frame) else { return };
         let output_text = text(&output);
-        let kind = match wait.family {
-            TaskFamily::Service => EventKind::TaskSucceeded {
-                resource_type: wait.resource_type.clone(),
-                resource: wait.resource.clone(),
-                output: output_text.clone(),
-            },
-            TaskFamily::Lambda => {
-                EventKind::LambdaFunctionSucceeded { output: output_text.clone() }
-            }
-            TaskFamily::Activity => EventKind::ActivitySucceeded { output: output_text.clone() },
-        };
         if output_text.len() > limits::PAYLOAD_BYTES_MAX {
             let failure = Failure::new(
                 DATA_LIMIT_EXCEEDED,
@@ -835,6 +821,15 @@ impl<'m> Run<'m, '_> {
             self.resume_if_entering(frame);
             return;
         }
+        let kind = match wait.family {
+            TaskFamily::Service => EventKind::TaskSucceeded {
+                resource_type: wait.resource_type,
+                resource: wait.resource,
+                output: output_text,
+            },
+            TaskFamily::Lambda => EventKind::LambdaFunctionSucceeded { output: output_text },
+            TaskFamily::Activity => EventKind::ActivitySucceeded { output: output_text },
+        };
         self.event(Some(frame), kind);
         let result = self.task_result(frame, output);
         if let Err(failure) = result {
