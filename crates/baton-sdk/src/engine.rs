@@ -255,6 +255,13 @@ impl TaskRunner for Runner {
             }
             Resource::Integration { .. } | Resource::LambdaFunction { .. } => return None,
         };
+        if self.around.is_bare() {
+            // The handler's own future, without `task::run`'s: that one is sized for
+            // interceptors and offloading, and building and moving it cost more than the
+            // handler.
+            let work = (task.handler)(input);
+            return Some(Box::pin(async move { work.await.map_err(TaskError::from) }));
+        }
         let task = Arc::clone(task);
         let around = Arc::clone(&self.around);
         Some(Box::pin(

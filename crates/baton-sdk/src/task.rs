@@ -97,6 +97,14 @@ impl fmt::Debug for Around {
 /// run around the handler, and a large output is offloaded (see [`crate::offload`] and
 /// [`crate::interceptor`]). Every placement runs handlers through this function, so they
 /// behave the same on the embedded engine and on workers.
+impl Around {
+    /// Whether handlers run bare: no interceptor and no offloading, so that [`run`] would only
+    /// call the handler.
+    pub(crate) fn is_bare(&self) -> bool {
+        self.interceptors.len() == 0 && self.offload.is_none()
+    }
+}
+
 pub(crate) async fn run(task: &Task, input: Value, around: &Around) -> Result<Value, TaskFailure> {
     let input = match &around.offload {
         Some(offload) => offload.resolve(input).await?,
