@@ -5,7 +5,8 @@ Usage: python3 lifecycle.py http://127.0.0.1:8083
 It creates Standard and Express state machines, runs executions (asynchronously and with
 StartSyncExecution), reads their descriptions and histories, stops one, runs activity workers
 (success, a failure caught by Catch, heartbeats, a missing heartbeat) and a `.waitForTaskToken`
-callback, checks the errors boto3 raises, and deletes the machines. The server must play the
+callback, publishes versions behind an alias, runs TestState, checks the errors boto3 raises,
+and deletes the machines. The server must play the
 Lambda function `Notify` (any answer). It exits non-zero with the first mismatch. boto3 needs
 `Config(inject_host_prefix=False)` for StartSyncExecution against a custom endpoint: otherwise
 it prepends `sync-` to the endpoint's host name.
@@ -186,6 +187,46 @@ def callback(sfn):
     assert json.loads(result["output"]) == {"approved": True}, result
 
 
+def versions_and_test_state(sfn):
+    """Versions, an alias routing to them, and TestState, as botocore's models read them."""
+    machine = sfn.create_state_machine(
+        name="Boto3Versions", definition=json.dumps(PASS), roleArn=ROLE, publish=True,
+        versionDescription="first",
+    )
+    first = machine["stateMachineVersionArn"]
+    assert first == machine["stateMachineArn"] + ":1", machine
+    second_definition = {"StartAt": "P", "States": {"P": {"Type": "Pass", "Result": 2, "End": True}}}
+    updated = sfn.update_state_machine(
+        stateMachineArn=machine["stateMachineArn"], definition=json.dumps(second_definition),
+        publish=True,
+    )
+    second = updated["stateMachineVersionArn"]
+    assert second.endswith(":2"), updated
+    versions = sfn.list_state_machine_versions(stateMachineArn=machine["stateMachineArn"])
+    assert [v["stateMachineVersionArn"] for v in versions["stateMachineVersions"]] == [second, first]
+    alias = sfn.create_state_machine_alias(
+        name="live", routingConfiguration=[{"stateMachineVersionArn": first, "weight": 100}]
+    )["stateMachineAliasArn"]
+    described = sfn.describe_state_machine_alias(stateMachineAliasArn=alias)
+    assert described["routingConfiguration"] == [{"stateMachineVersionArn": first, "weight": 100}]
+    arn = sfn.start_execution(stateMachineArn=alias, input="{}")["executionArn"]
+    result = finished(sfn, arn)
+    assert json.loads(result["output"]) == {"ok": True}, result
+    assert result["stateMachineAliasArn"] == alias and result["stateMachineVersionArn"] == first
+    assert error_code(sfn.delete_state_machine_version, stateMachineVersionArn=first) == "ConflictException"
+    sfn.delete_state_machine_alias(stateMachineAliasArn=alias)
+    sfn.delete_state_machine_version(stateMachineVersionArn=first)
+
+    tested = sfn.test_state(
+        definition=json.dumps({"Type": "Pass", "Parameters": {"doubled.$": "States.MathAdd($.n, $.n)"}, "End": True}),
+        roleArn=ROLE, input='{"n": 21}', inspectionLevel="DEBUG",
+    )
+    assert tested["status"] == "SUCCEEDED", tested
+    assert json.loads(tested["output"]) == {"doubled": 42}, tested
+    assert json.loads(tested["inspectionData"]["afterParameters"]) == {"doubled": 42}, tested
+    sfn.delete_state_machine(stateMachineArn=machine["stateMachineArn"])
+
+
 def main(endpoint):
     sfn = client(endpoint)
     standard = sfn.create_state_machine(
@@ -263,6 +304,7 @@ def main(endpoint):
 
     activities(sfn)
     callback(sfn)
+    versions_and_test_state(sfn)
     print("boto3 lifecycle: ok")
 
 
