@@ -5,38 +5,108 @@
 //! the same values in the same order, and without the seed nobody can predict a task token.
 
 use serde::{Deserialize, Serialize};
-use sha2::{Digest, Sha256};
+use sha2::block_api::compress256;
 
 use baton_asl::intrinsic::Random;
+
+/// SHA-256's initial hash value (FIPS 180-4, section 5.3.3).
+const SHA256_INITIAL: [u32; 8] = [
+    0x6a09_e667,
+    0xbb67_ae85,
+    0x3c6e_f372,
+    0xa54f_f53a,
+    0x510e_527f,
+    0x9b05_688c,
+    0x1f83_d9ab,
+    0x5be0_cd19,
+];
+/// SHA-256's block size in bytes.
+const BLOCK: usize = 64;
 
 /// The draw counter and the seed it hashes with.
 #[derive(Debug, Clone, Serialize, Deserialize)]
 pub(crate) struct Draws {
-    /// SHA-256 with the seed already absorbed: a draw only hashes its counter. The seed (64 hex
-    /// digits) fills SHA-256's first block, so each draw compresses one block instead of two,
-    /// and the digest is the same as hashing the seed and the counter afresh.
     /// Not in snapshots: the execution's `Start` holds the seed, and `restore_seed` puts it back.
     #[serde(skip)]
-    seeded: Sha256,
+    seeded: Seeded,
     count: u64,
+}
+
+/// SHA-256 part-way through the seed: its state after the seed's whole blocks, and the rest.
+/// A draw then compresses only its last block (two when the rest is long): a 64-digit seed
+/// fills the first block exactly, so each token costs one compression, not two, and no
+/// hasher is cloned and finalized through `digest`'s generic buffering.
+#[derive(Clone)]
+struct Seeded {
+    state: [u32; 8],
+    /// The seed's bytes after its last whole block (`rest_len` of them).
+    rest: [u8; BLOCK],
+    rest_len: usize,
+    /// The seed's length in bytes.
+    len: u64,
+}
+
+impl Seeded {
+    fn new(seed: &[u8]) -> Seeded {
+        let (blocks, rest) = seed.as_chunks::<BLOCK>();
+        let mut state = SHA256_INITIAL;
+        compress256(&mut state, blocks);
+        let mut kept = [0; BLOCK];
+        kept[..rest.len()].copy_from_slice(rest);
+        let len = u64::try_from(seed.len()).expect("a seed shorter than 2^64 bytes");
+        Seeded { state, rest: kept, rest_len: rest.len(), len }
+    }
+
+    /// SHA-256 of the seed followed by `suffix`, padded as FIPS 180-4 section 5.1.1 says.
+    fn digest(&self, suffix: [u8; 8]) -> [u8; 32] {
+        let mut message = [0; 2 * BLOCK];
+        let end = self.rest_len + suffix.len();
+        message[..self.rest_len].copy_from_slice(&self.rest[..self.rest_len]);
+        message[self.rest_len..end].copy_from_slice(&suffix);
+        message[end] = 0x80;
+        // The padding and the 8-byte length fit after the data in one block, or need a second.
+        let padded = if end + 1 + 8 <= BLOCK { BLOCK } else { 2 * BLOCK };
+        let bits = (self.len + 8) * 8;
+        message[padded - 8..padded].copy_from_slice(&bits.to_be_bytes());
+        let mut state = self.state;
+        compress256(&mut state, message[..padded].as_chunks::<BLOCK>().0);
+        let mut digest = [0; 32];
+        for (bytes, word) in digest.chunks_exact_mut(4).zip(state) {
+            bytes.copy_from_slice(&word.to_be_bytes());
+        }
+        digest
+    }
+}
+
+/// Unseeded, as draws read from a snapshot are until `restore_seed`.
+impl Default for Seeded {
+    fn default() -> Seeded {
+        Seeded::new(&[])
+    }
+}
+
+impl std::fmt::Debug for Seeded {
+    fn fmt(&self, formatter: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        // The state would give the seed's tokens away.
+        formatter.write_str("Seeded { .. }")
+    }
 }
 
 impl Draws {
     pub(crate) fn new(seed: &str) -> Draws {
-        Draws { seeded: Sha256::new_with_prefix(seed.as_bytes()), count: 0 }
+        Draws { seeded: Seeded::new(seed.as_bytes()), count: 0 }
     }
 
     /// Puts the seed back after the draws were read from a snapshot (which keeps the count).
     pub(crate) fn restore_seed(&mut self, seed: &str) {
-        self.seeded = Sha256::new_with_prefix(seed.as_bytes());
+        self.seeded = Seeded::new(seed.as_bytes());
     }
 
     /// The next 32 bytes: SHA-256 of the seed and the big-endian draw counter.
     fn next_block(&mut self) -> [u8; 32] {
-        let mut hasher = self.seeded.clone();
-        hasher.update(self.count.to_be_bytes());
+        let block = self.seeded.digest(self.count.to_be_bytes());
         self.count += 1;
-        hasher.finalize().into()
+        block
     }
 
     /// A uniformly distributed number in `[0, 1)`.
@@ -99,7 +169,9 @@ mod tests {
     fn draws_hash_the_seed_and_the_counter() {
         let seed = "5f".repeat(32);
         // Seeds of other lengths too (TestState takes one from the caller).
-        for seed in [seed.as_str(), "", "short seed", &"x".repeat(100)] {
+        let lengths = [0, 10, 47, 48, 50, 55, 56, 63, 100, 128, 200];
+        let others: Vec<String> = lengths.iter().map(|length| "x".repeat(*length)).collect();
+        for seed in std::iter::once(seed.as_str()).chain(others.iter().map(String::as_str)) {
             let mut draws = Draws::new(seed);
             for count in 0..3 {
                 assert_eq!(draws.token(), expected_token(seed, count), "seed {seed:?}");
