@@ -31,6 +31,9 @@ fn client(endpoint: &str) -> Client {
         .region(Region::new("us-east-1"))
         .credentials_provider(Credentials::new("baton", "baton", None, None, "test"))
         .http_client(http_client)
+        // StartSyncExecution and TestState would go to `sync-127.0.0.1` (boto3 users set
+        // `inject_host_prefix=False` for the same reason).
+        .interceptor(baton_sdk::client::NoHostPrefix)
         .build();
     Client::from_conf(config)
 }
@@ -52,9 +55,93 @@ async fn sdk_lifecycle() {
     executions(&sfn, &machine_arn).await;
     activity_worker(&sfn).await;
     task_token(&sfn).await;
+    versions_and_test_state(&sfn).await;
     stop_list_and_delete(&sfn, &machine_arn).await;
     stop.send(()).expect("the server listens");
     server.await.expect("the server task").expect("a clean shutdown");
+}
+
+/// A version published with the machine, an alias routing to it, an execution on the alias,
+/// StartSyncExecution and TestState: the SDK's models read every answer (required fields,
+/// enums, timestamps).
+async fn versions_and_test_state(sfn: &Client) {
+    let created = sfn
+        .create_state_machine()
+        .name("Versioned")
+        .definition(DEFINITION)
+        .role_arn(ROLE)
+        .publish(true)
+        .send()
+        .await
+        .expect("CreateStateMachine with publish");
+    let version = created.state_machine_version_arn().expect("a version ARN").to_owned();
+    assert_eq!(version, format!("{}:1", created.state_machine_arn()));
+    let route = aws_sdk_sfn::types::RoutingConfigurationListItem::builder()
+        .state_machine_version_arn(&version)
+        .weight(100)
+        .build()
+        .expect("a route");
+    let alias = sfn
+        .create_state_machine_alias()
+        .name("live")
+        .routing_configuration(route)
+        .send()
+        .await
+        .expect("CreateStateMachineAlias");
+    let listed = sfn
+        .list_state_machine_aliases()
+        .state_machine_arn(created.state_machine_arn())
+        .send()
+        .await
+        .expect("ListStateMachineAliases");
+    assert_eq!(listed.state_machine_aliases().len(), 1);
+    let started = sfn
+        .start_execution()
+        .state_machine_arn(alias.state_machine_alias_arn())
+        .input(r#"{"name": "alias"}"#)
+        .send()
+        .await
+        .expect("StartExecution on an alias");
+    let described = wait_until_done(sfn, started.execution_arn()).await;
+    assert_eq!(described.status(), &ExecutionStatus::Succeeded);
+    assert_eq!(described.state_machine_version_arn(), Some(version.as_str()));
+    assert_eq!(described.state_machine_alias_arn(), Some(alias.state_machine_alias_arn()));
+
+    let express = sfn
+        .create_state_machine()
+        .name("Quick")
+        .definition(r#"{"StartAt": "P", "States": {"P": {"Type": "Pass", "End": true}}}"#)
+        .role_arn(ROLE)
+        .r#type(StateMachineType::Express)
+        .send()
+        .await
+        .expect("CreateStateMachine EXPRESS");
+    let synced = sfn
+        .start_sync_execution()
+        .state_machine_arn(express.state_machine_arn())
+        .input(r#"{"fast": true}"#)
+        .send()
+        .await
+        .expect("StartSyncExecution");
+    assert_eq!(synced.status(), &aws_sdk_sfn::types::SyncExecutionStatus::Succeeded);
+    assert_eq!(synced.output(), Some(r#"{"fast":true}"#));
+
+    let tested = sfn
+        .test_state()
+        .definition(
+            r#"{"Type": "Pass", "Parameters": {"sum.$": "States.MathAdd($.a, $.b)"}, "End": true}"#,
+        )
+        .role_arn(ROLE)
+        .input(r#"{"a": 2, "b": 3}"#)
+        .inspection_level(aws_sdk_sfn::types::InspectionLevel::Debug)
+        .send()
+        .await
+        .expect("TestState");
+    assert_eq!(tested.status(), Some(&aws_sdk_sfn::types::TestExecutionStatus::Succeeded));
+    let output: Value = serde_json::from_str(tested.output().expect("an output")).expect("JSON");
+    assert_eq!(output, json!({"sum": 5}));
+    let inspected = tested.inspection_data().and_then(|data| data.after_parameters());
+    assert_eq!(inspected.map(|text| serde_json::from_str::<Value>(text).ok()), Some(Some(output)));
 }
 
 /// Create, describe, list, and an invalid definition refused; returns the machine's ARN.

@@ -527,10 +527,25 @@ fn typed<O: DeserializeOwned>(execution_arn: &str, output: Value) -> Result<O, E
 }
 
 /// Removes the `sync-` host prefix that the SDK puts before the endpoint's host for
-/// StartSyncExecution: AWS serves that action on its own host, a local server on the one
-/// endpoint given.
-#[derive(Debug)]
-struct NoHostPrefix;
+/// StartSyncExecution and TestState: AWS serves those actions on their own host, a local
+/// server on the one endpoint given. [`Client::endpoint`] adds it; add it yourself to an
+/// `aws_sdk_sfn` client you build for Baton (the counterpart of boto3's
+/// `Config(inject_host_prefix=False)`):
+///
+/// ```
+/// use aws_sdk_sfn::config::{BehaviorVersion, Region};
+///
+/// let config = aws_sdk_sfn::Config::builder()
+///     .behavior_version(BehaviorVersion::latest())
+///     .endpoint_url("http://127.0.0.1:8083")
+///     .region(Region::new("us-east-1"))
+///     .interceptor(baton_sdk::client::NoHostPrefix)
+///     .build();
+/// let sfn = aws_sdk_sfn::Client::from_conf(config);
+/// # drop(sfn);
+/// ```
+#[derive(Debug, Clone, Copy)]
+pub struct NoHostPrefix;
 
 impl Intercept for NoHostPrefix {
     fn name(&self) -> &'static str {
