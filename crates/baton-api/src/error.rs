@@ -47,6 +47,10 @@ pub enum Error {
     InvalidLoggingConfiguration(String),
     #[error("Invalid State Machine Definition: '{0}'")]
     InvalidDefinition(String),
+    /// `InvalidDefinition` with AWS's message as it is, without the frame above: TestState's
+    /// refusal of a Map or Parallel state without a mock.
+    #[error("{0}")]
+    TestStateDefinition(String),
     #[error("Invalid Name: '{0}'")]
     InvalidName(String),
     #[error("Invalid Arn: '{0}'")]
@@ -122,7 +126,7 @@ impl Error {
             Error::ResourceNotFound(_) => "ResourceNotFound",
             Error::TooManyTags(_) => "TooManyTags",
             Error::InvalidLoggingConfiguration(_) => "InvalidLoggingConfiguration",
-            Error::InvalidDefinition(_) => "InvalidDefinition",
+            Error::InvalidDefinition(_) | Error::TestStateDefinition(_) => "InvalidDefinition",
             Error::InvalidName(_) => "InvalidName",
             Error::InvalidArn(_) => "InvalidArn",
             Error::InvalidToken(_) => "InvalidToken",
