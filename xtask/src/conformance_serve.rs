@@ -13,10 +13,11 @@ use anyhow::{Context, bail};
 
 use crate::workspace::{self, Profile};
 
-/// CI fails when fewer cases than this pass against `baton serve`. 261 pass today on this
-/// machine, plus 110 TestState cases and 12 of versions and aliases; the margin absorbs the
-/// few cases whose recorded waits race a loaded CI machine. Raise it as cases are fixed.
-pub(crate) const PASSED_MIN: usize = 371;
+/// CI fails when fewer cases than this pass against `baton serve`. 384 pass today on this
+/// machine (a clean CI run at 5ae518d: 383, then one more TestState case); the margin
+/// absorbs the few cases whose recorded waits race a loaded CI machine. Raise it as cases
+/// are fixed.
+pub(crate) const PASSED_MIN: usize = 380;
 
 /// Options of `cargo xtask conformance-serve`.
 #[derive(Debug, clap::Args)]
