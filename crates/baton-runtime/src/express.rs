@@ -180,6 +180,7 @@ async fn run_from(
             // and closes the mailbox, so later signals are rejected as `Ended`.
             return Ok(Ran::Ended(RunResult { outcome, events: shell.events }));
         }
+        shell.new_turn();
         // Most inputs are owed already (a handler that finished in place, an activity's
         // start): taking them needs no future, whose state is large to set up for each step.
         let input = match shell.owed_input() {
@@ -199,6 +200,7 @@ async fn run_from(
         drop(watch);
         if let Some(journal) = &mut journal {
             journal.record(&execution, &step).await.map_err(durability)?;
+            shell.new_turn();
         }
         shell.perform(step);
     }
@@ -210,6 +212,11 @@ struct Shell {
     options: Options,
     /// The virtual clock's time; unused with [`Clock::Real`].
     virtual_now: Millis,
+    /// The real clock's reading for this turn of the loop, taken by the turn's first input or
+    /// task start. A turn does not wait (only a journal's commit does, after which it is read
+    /// again), so a task's result and the start of the task its step issues carry the same
+    /// millisecond: one clock read per task instead of two (6 % of an in-process run).
+    turn_now: Option<Millis>,
     /// The work of running tasks; each returns its task and result.
     work: JoinSet<(TaskId, TaskResult)>,
     /// The tasks the interpreter waits for: from their `RunTask` until their result is applied
@@ -280,6 +287,7 @@ impl Shell {
             runner,
             options,
             virtual_now: at,
+            turn_now: None,
             work: JoinSet::new(),
             open: BTreeMap::new(),
             spawned: BTreeMap::new(),
@@ -302,11 +310,16 @@ impl Shell {
         }
     }
 
-    fn now(&self) -> Millis {
+    fn now(&mut self) -> Millis {
         match self.options.clock {
-            Clock::Real => now_millis(),
+            Clock::Real => *self.turn_now.get_or_insert_with(now_millis),
             Clock::Virtual => self.virtual_now,
         }
+    }
+
+    /// Forgets the turn's clock reading: the shell is about to wait, or has waited.
+    fn new_turn(&mut self) {
+        self.turn_now = None;
     }
 
     /// Reports and keeps the step's events, then performs its commands in order.
@@ -403,6 +416,8 @@ impl Shell {
     /// execution's earliest timer).
     async fn next_input(&mut self, next_timer_due: Option<Millis>) -> Result<Next, Error> {
         loop {
+            // Each pass may wait below; what it reads from the clock afterwards is fresh.
+            self.new_turn();
             if let Some(input) = self.owed_input() {
                 return Ok(Next::Input(input));
             }
