@@ -50,7 +50,7 @@ pub fn run(
     answer: &mut dyn FnMut(&TaskRequest) -> TaskAnswer,
 ) -> Result<Simulation, Error> {
     let mut now: Millis = start_input.at;
-    let mut inputs = vec![Input::Start(start_input.clone())];
+    let mut inputs = vec![Input::Start(Box::new(start_input.clone()))];
     let (mut execution, first) = start(machine, start_input)?;
     let mut events = first.events;
     let mut tasks: VecDeque<Arc<TaskRequest>> = VecDeque::new();
@@ -105,7 +105,7 @@ pub fn replay(
     let Some((Input::Start(first), rest)) = inputs.split_first() else {
         return Err(Error::Corruption { reason: "a history must begin with its start".to_owned() });
     };
-    let (mut execution, step_result) = start(machine, first.clone())?;
+    let (mut execution, step_result) = start(machine, Start::clone(first))?;
     let mut events = step_result.events;
     for input in rest {
         events.extend(step(machine, &mut execution, input.clone())?.events);

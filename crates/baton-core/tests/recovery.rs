@@ -85,7 +85,7 @@ fn replayed_prefixes_report_the_outstanding_work() {
     let Some((Input::Start(start_input), rest)) = live.inputs.split_first() else {
         panic!("the inputs begin with the start");
     };
-    let (mut execution, first_step) = start(&machine, start_input.clone()).expect("start");
+    let (mut execution, first_step) = start(&machine, Start::clone(start_input)).expect("start");
     let mut outstanding = BTreeMap::new();
     apply(&mut outstanding, &first_step.commands);
     for (applied, input) in rest.iter().enumerate() {

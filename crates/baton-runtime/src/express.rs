@@ -251,10 +251,6 @@ struct Shell {
 }
 
 /// What the shell does next.
-#[expect(
-    clippy::large_enum_variant,
-    reason = "a return value that is matched at once, never stored: boxing the input costs more"
-)]
 enum Next {
     /// Apply this input.
     Input(Input),
