@@ -45,6 +45,10 @@ pub struct StateMachine {
     /// Whether some state, at any depth, is written in JSONata, computed once by validation:
     /// only JSONata evaluations can run away, so a machine without them needs no watchdog.
     pub(crate) uses_jsonata: bool,
+    /// Whether some Map state, at any depth, has an `ItemReader` or a `ResultWriter`, computed
+    /// once by validation: the interpreter refuses those on every start, and walking every
+    /// state for it cost an in-process start more than the answer.
+    pub(crate) uses_distributed_io: bool,
 }
 
 impl StateMachine {
@@ -52,6 +56,12 @@ impl StateMachine {
     /// a runaway expression can stall (see `baton-runtime`'s watchdog).
     pub fn uses_jsonata(&self) -> bool {
         self.uses_jsonata
+    }
+
+    /// Whether some Map state of the machine (at any depth) reads its items with an
+    /// `ItemReader` or writes its results with a `ResultWriter`.
+    pub fn uses_distributed_io(&self) -> bool {
+        self.uses_distributed_io
     }
 
     /// Every state of the machine, depth first, including those in Parallel branches and Map

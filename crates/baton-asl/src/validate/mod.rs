@@ -27,7 +27,7 @@ use std::collections::HashMap;
 use serde_json::Value;
 
 use crate::diagnostic::{Code, Diagnostic};
-use crate::model::{QueryLanguage, Scope, StateId, StateMachine};
+use crate::model::{QueryLanguage, Scope, StateId, StateKind, StateMachine};
 use crate::source::{self, Format};
 
 use fields::Fields;
@@ -145,9 +145,17 @@ impl Validator<'_> {
             query_language,
             scope,
             uses_jsonata: false,
+            uses_distributed_io: false,
         };
-        machine.uses_jsonata =
-            machine.all_states().iter().any(|state| state.query_language == QueryLanguage::Jsonata);
+        let states = machine.all_states();
+        let uses_jsonata =
+            states.iter().any(|state| state.query_language == QueryLanguage::Jsonata);
+        let uses_distributed_io = states.iter().any(|state| {
+            matches!(&state.kind, StateKind::Map(map)
+                if map.item_reader.is_some() || map.result_writer.is_some())
+        });
+        machine.uses_jsonata = uses_jsonata;
+        machine.uses_distributed_io = uses_distributed_io;
         Some(machine)
     }
 

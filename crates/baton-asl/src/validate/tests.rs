@@ -129,3 +129,38 @@ fn uses_jsonata_when_some_state_at_any_depth_is_jsonata() {
         assert_eq!(check(&definition).uses_jsonata(), expect, "{definition}");
     }
 }
+
+#[test]
+fn uses_distributed_io_when_some_map_at_any_depth_reads_or_writes_items() {
+    let inline = r#"{"Type":"Map","End":true,
+        "ItemProcessor":{"StartAt":"P","States":{"P":{"Type":"Pass","End":true}}}}"#;
+    let distributed = |field: &str| {
+        format!(
+            r#"{{"Type":"Map","End":true,{field},
+                "ItemProcessor":{{"ProcessorConfig":{{"Mode":"DISTRIBUTED","ExecutionType":"STANDARD"}},
+                "StartAt":"P","States":{{"P":{{"Type":"Pass","End":true}}}}}}}}"#
+        )
+    };
+    let reader = distributed(
+        r#""ItemReader":{"Resource":"arn:aws:states:::s3:listObjectsV2","Parameters":{"Bucket":"b"}}"#,
+    );
+    let writer = distributed(
+        r#""ResultWriter":{"Resource":"arn:aws:states:::s3:putObject","Parameters":{"Bucket":"b","Prefix":"p"}}"#,
+    );
+    let top = |state: &str| format!(r#"{{"StartAt":"M","States":{{"M":{state}}}}}"#);
+    let nested = |state: &str| {
+        format!(
+            r#"{{"StartAt":"B","States":{{"B":{{"Type":"Parallel","End":true,
+                "Branches":[{{"StartAt":"M","States":{{"M":{state}}}}}]}}}}}}"#
+        )
+    };
+    for (definition, expect) in [
+        (top(inline), false),
+        (top(&reader), true),
+        (top(&writer), true),
+        (nested(inline), false),
+        (nested(&reader), true),
+    ] {
+        assert_eq!(check(&definition).uses_distributed_io(), expect, "{definition}");
+    }
+}
