@@ -510,9 +510,8 @@ impl Shell {
         if self.options.clock != Clock::Real || !only_outside {
             return None;
         }
-        let horizon = Millis::try_from(parking.timer_horizon.as_millis()).unwrap_or(Millis::MAX);
         match next_timer_due {
-            Some(due) if due <= now_millis().saturating_add(horizon) => None,
+            Some(due) if !parking.is_distant(due, now_millis()) => None,
             _ => Some(parking.idle),
         }
     }

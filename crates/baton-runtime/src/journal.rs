@@ -23,10 +23,10 @@
 use std::sync::Arc;
 use std::time::Duration;
 
-use baton_core::{Command, Execution, Outcome, Start, Step, TaskId, TaskRequest};
+use baton_core::{Command, Execution, Millis, Outcome, Start, Step, TaskId, TaskRequest};
 use baton_store::{
     Change, Commit, EventRecord, ExecutionRecord, ExecutionStatus, ExecutionUpdate, PageRequest,
-    Store, TimerRecord,
+    PageToken, Store, TimerRecord,
 };
 
 /// How many running executions recovery reads per page.
@@ -64,6 +64,18 @@ pub struct Parking {
     /// A run whose next timer is due sooner stays, so that the timer fires on time; the owner
     /// wakes a parked run at least this long before its next timer is due.
     pub timer_horizon: Duration,
+}
+
+impl Parking {
+    /// [`Parking::timer_horizon`] in milliseconds.
+    pub fn horizon_millis(&self) -> Millis {
+        Millis::try_from(self.timer_horizon.as_millis()).unwrap_or(Millis::MAX)
+    }
+
+    /// Whether a timer due at `due` is far enough from `now` for its run to park.
+    pub fn is_distant(&self, due: Millis, now: Millis) -> bool {
+        due > now.saturating_add(self.horizon_millis())
+    }
 }
 
 /// Writes one Standard execution's steps to a store.
@@ -303,22 +315,29 @@ pub type ReadBack = (ExecutionRecord, Execution);
 /// Every running execution in the store, rebuilt from its snapshot, with its record.
 pub fn running(store: &dyn Store) -> Result<Vec<ReadBack>, JournalError> {
     let mut resumed = Vec::new();
-    let mut page = Some(PageRequest::first(RECOVERY_PAGE));
-    while let Some(request) = page {
-        let (found, next) = running_page(store, &request)?;
+    let mut after = None;
+    loop {
+        let (found, next) = running_page(store, after)?;
         resumed.extend(found);
-        page = next;
+        match next {
+            Some(token) => after = Some(token),
+            None => return Ok(resumed),
+        }
     }
-    Ok(resumed)
 }
 
-/// One page of [`running`] and the request for the next one, if any: recovery of many
-/// executions holds one page of snapshots in memory at a time.
+/// One page of [`running`], after `after` (from the start when `None`), and the token of the
+/// next page, if any: recovery of many executions holds one page of snapshots in memory at a
+/// time.
 pub fn running_page(
     store: &dyn Store,
-    request: &PageRequest,
-) -> Result<(Vec<ReadBack>, Option<PageRequest>), JournalError> {
-    let found = store.running_executions(request).map_err(|source| JournalError::Store {
+    after: Option<PageToken>,
+) -> Result<(Vec<ReadBack>, Option<PageToken>), JournalError> {
+    let request = match after {
+        Some(token) => PageRequest::after(token, RECOVERY_PAGE),
+        None => PageRequest::first(RECOVERY_PAGE),
+    };
+    let found = store.running_executions(&request).map_err(|source| JournalError::Store {
         execution_arn: "(listing running executions)".to_owned(),
         source,
     })?;
@@ -329,6 +348,5 @@ pub fn running_page(
         })?;
         resumed.push((record, execution));
     }
-    let next = found.next.map(|token| PageRequest::after(token, RECOVERY_PAGE));
-    Ok((resumed, next))
+    Ok((resumed, found.next))
 }

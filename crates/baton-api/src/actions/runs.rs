@@ -36,9 +36,6 @@ use crate::{Error, Handle, Inner};
 pub(crate) const PARKING: Parking =
     Parking { idle: Duration::from_millis(50), timer_horizon: Duration::from_secs(1) };
 
-/// How many running executions recovery reads back at a time.
-const RECOVERY_PAGE: usize = 1_000;
-
 /// How often a signal is sent again when its execution parked just as it was sent.
 const SIGNAL_ATTEMPTS_MAX: usize = 8;
 
@@ -265,7 +262,7 @@ fn park_timer(handle: &Handle, due: Millis, arn: String) {
 /// Wakes each parked execution [`PARKING`]'s horizon before its next timer is due, so that the
 /// timer fires in memory at its due time. Ends with the service.
 async fn wake_parked_timers(service: Weak<Inner>) {
-    let horizon = Millis::try_from(PARKING.timer_horizon.as_millis()).unwrap_or(Millis::MAX);
+    let horizon = PARKING.horizon_millis();
     loop {
         let Some(inner) = service.upgrade() else { return };
         let handle = Handle { inner };
@@ -435,24 +432,25 @@ async fn finish_deleting(handle: &Handle, state_machine_arn: &str) {
 /// callback requests run again.
 pub(crate) async fn recover(handle: &Handle) -> Result<usize, Error> {
     let mut count = 0;
-    let mut page = Some(PageRequest::first(RECOVERY_PAGE));
-    while let Some(request) = page {
+    let mut after = None;
+    loop {
         let store = Arc::clone(&handle.inner.store);
         // A page of snapshots is many reads: off the runtime.
-        let (found, next) = tokio::task::spawn_blocking(move || {
-            baton_runtime::running_page(store.as_ref(), &request)
-        })
-        .await
-        .map_err(|error| Error::Internal(format!("reading running executions: {error}")))?
-        .map_err(|error| Error::Internal(error.to_string()))?;
+        let (found, next) =
+            tokio::task::spawn_blocking(move || baton_runtime::running_page(store.as_ref(), after))
+                .await
+                .map_err(|error| Error::Internal(format!("reading running executions: {error}")))?
+                .map_err(|error| Error::Internal(error.to_string()))?;
         for (record, execution) in found {
             if recover_one(handle, record, execution).await? {
                 count += 1;
             }
         }
-        page = next;
+        match next {
+            Some(token) => after = Some(token),
+            None => return Ok(count),
+        }
     }
-    Ok(count)
 }
 
 /// Parks or resumes one execution read back after a restart; `false` when its state machine
@@ -462,12 +460,11 @@ async fn recover_one(
     record: ExecutionRecord,
     execution: Execution,
 ) -> Result<bool, Error> {
-    let horizon = Millis::try_from(PARKING.timer_horizon.as_millis()).unwrap_or(Millis::MAX);
     let waits_for_workers_only = execution
         .pending_tasks()
         .all(|request| matches!(request.resource, Resource::Activity { .. }));
     let next_timer_due = execution.next_timer_due();
-    let distant = |due: Millis| due > baton_runtime::now_millis().saturating_add(horizon);
+    let distant = |due: Millis| PARKING.is_distant(due, baton_runtime::now_millis());
     if waits_for_workers_only && next_timer_due.is_none_or(distant) {
         if let Some(due) = next_timer_due {
             park_timer(handle, due, record.arn);
