@@ -87,10 +87,12 @@ pub const QUEUE_REQUESTS_MAX: usize = 16 * BATCH_COMMITS_MAX;
 /// distinct statements, which would re-prepare them over and over.
 const STATEMENTS_CACHED: usize = 64;
 
-/// The writer's page cache, in KiB. A group commit dirties a page or more per commit (each
-/// execution's row sits on its own page); with SQLite's default of 2 MiB a large batch
-/// spills dirty pages to the WAL before it commits and then writes them again.
-const WRITER_CACHE_KIB: i64 = 64 * 1024;
+/// The writer's page cache, in KiB: SQLite's default of 2 MiB. A larger cache (64 MiB was
+/// tried, so that large batches would not spill dirty pages before their commit) made every
+/// commit scan the cache's whole hash table when it ends (`pcache1TruncateUnsafe`, 6% of the
+/// server's CPU in the activity round-trip benchmark) and gave no more durable transitions
+/// per second (docs/benchmarks.md).
+const WRITER_CACHE_KIB: i64 = 2 * 1024;
 
 /// WAL pages after which a commit checkpoints them into the database file (SQLite's
 /// default is 1,000, 4 MiB). An execution's row and history pages change at every step;
