@@ -55,7 +55,7 @@ use serde::{Deserialize, Serialize};
 use serde_json::Value;
 
 use baton_integrations::TaskRunner;
-use baton_store::Store;
+use baton_store::{CachedCatalog, Store};
 use baton_store::memory::MemoryStore;
 
 pub use crate::data_dir::{DATABASE_FILE, DataDirError, open_data_dir};
@@ -94,7 +94,11 @@ impl Options {
 
     /// The service on `store`, whose Task states' work goes to `runner`. Executions the store
     /// holds as running do not run until [`Service::recover`] resumes them.
+    ///
+    /// The service keeps the store's machine and activity records in memory
+    /// ([`CachedCatalog`]), so nothing else may change them in `store` while it runs.
     pub fn build_on(self, store: Arc<dyn Store>, runner: Arc<dyn TaskRunner>) -> Service {
+        let store: Arc<dyn Store> = Arc::new(CachedCatalog::new(store));
         let inner = Inner { options: self, runner, store, live: Live::default() };
         Service { handle: Handle { inner: Arc::new(inner) } }
     }

@@ -145,3 +145,36 @@ pub enum Change {
         token: String,
     },
 }
+
+impl Change {
+    /// Whether this change touches a state machine's or an activity's record (their tags
+    /// included), which [`CachedCatalog`](crate::cached::CachedCatalog) keeps in memory.
+    pub fn changes_catalog(&self) -> bool {
+        match self {
+            Change::CreateStateMachine(_)
+            | Change::UpdateStateMachine(_)
+            | Change::DeleteStateMachine { .. }
+            | Change::CreateActivity(_)
+            | Change::DeleteActivity { .. }
+            | Change::TagResource { .. }
+            | Change::UntagResource { .. } => true,
+            Change::KeepStateMachineRevision(_)
+            | Change::PublishStateMachineVersion(_)
+            | Change::DeleteStateMachineVersion { .. }
+            | Change::CreateStateMachineAlias(_)
+            | Change::UpdateStateMachineAlias(_)
+            | Change::DeleteStateMachineAlias { .. }
+            | Change::RecordExecutionSource(_)
+            | Change::StartExecution(_)
+            | Change::UpdateExecution(_)
+            | Change::AppendEvent(_)
+            | Change::SetTimer(_)
+            | Change::ClearTimer { .. }
+            | Change::EnqueueActivityTask(_)
+            | Change::HeartbeatActivityTask { .. }
+            | Change::RemoveActivityTask { .. }
+            | Change::AddTaskToken(_)
+            | Change::RemoveTaskToken { .. } => false,
+        }
+    }
+}

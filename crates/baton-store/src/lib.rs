@@ -58,6 +58,7 @@
 
 #![warn(missing_docs)]
 
+pub mod cached;
 pub mod commit;
 pub mod completion;
 pub mod conformance;
@@ -66,6 +67,7 @@ pub mod memory;
 pub mod page;
 pub mod record;
 
+pub use crate::cached::CachedCatalog;
 pub use crate::commit::{Change, Commit};
 pub use crate::completion::{Callback, Completion, completion};
 pub use crate::error::{Entity, Error};
