@@ -55,8 +55,8 @@ use serde::{Deserialize, Serialize};
 use serde_json::Value;
 
 use baton_integrations::TaskRunner;
-use baton_store::{CachedCatalog, Store};
 use baton_store::memory::MemoryStore;
+use baton_store::{CachedCatalog, Store};
 
 pub use crate::data_dir::{DATABASE_FILE, DataDirError, open_data_dir};
 pub use crate::error::Error;

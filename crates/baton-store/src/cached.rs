@@ -16,10 +16,10 @@ use std::collections::HashMap;
 use std::sync::{Arc, Mutex, MutexGuard, PoisonError};
 
 use crate::{
-    ActivityRecord, ActivityTaskRecord, Callback, Change, ClaimRequest, Commit, Error,
-    EventRecord, ExecutionFilter, ExecutionRecord, ExecutionSourceRecord, ExecutionStatus,
-    Order, Page, PageRequest, StateMachineAliasRecord, StateMachineRecord,
-    StateMachineRevisionRecord, StateMachineVersionRecord, Store, TaskTokenRecord, TimerRecord,
+    ActivityRecord, ActivityTaskRecord, Callback, Change, ClaimRequest, Commit, Error, EventRecord,
+    ExecutionFilter, ExecutionRecord, ExecutionSourceRecord, ExecutionStatus, Order, Page,
+    PageRequest, StateMachineAliasRecord, StateMachineRecord, StateMachineRevisionRecord,
+    StateMachineVersionRecord, Store, TaskTokenRecord, TimerRecord,
 };
 
 /// The most records of each kind kept; past it the cache starts over. AWS allows 10,000
