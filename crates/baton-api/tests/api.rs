@@ -915,6 +915,29 @@ fn check_history(node: &Node, arn: &str, expected: &[&str]) {
     assert_eq!(types, expected);
 }
 
+/// A store that refuses the first step of a new execution (here: shut down under the server)
+/// makes StartExecution answer a 500 that clients retry, not wait forever for a step that
+/// will never be durable.
+#[test]
+fn a_start_the_store_refuses_is_a_server_error() {
+    let dir = tempfile::tempdir().expect("a temporary directory");
+    let store = baton_api::open_data_dir(dir.path()).expect("the data directory opens");
+    let runtime = tokio::runtime::Runtime::new().expect("a runtime");
+    let service = Options::local().build_on(Arc::new(store.clone()), Arc::new(Handlers::new()));
+    let handle = service.handle();
+    let definition = r#"{"StartAt":"P","States":{"P":{"Type":"Pass","End":true}}}"#;
+    let machine = runtime.block_on(create(&handle, "Refused", definition, "STANDARD"));
+    store.shutdown().expect("the store shuts down");
+    let start = json!({ "stateMachineArn": machine, "name": "never" });
+    let answer = runtime.block_on(async {
+        tokio::time::timeout(WAIT_MAX, check(&handle, "StartExecution", start))
+            .await
+            .expect("StartExecution answers")
+    });
+    assert_eq!(answer.0, 500, "{answer:?}");
+    assert_eq!(answer.1["__type"], "InternalServerError", "{answer:?}");
+}
+
 /// A Wait whose timer was set before the crash fires after the restart, and the execution
 /// ends with the history an uninterrupted run has.
 #[test]

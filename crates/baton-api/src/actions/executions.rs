@@ -69,8 +69,12 @@ pub(super) async fn start_execution(handle: &Handle, request: &Request) -> Resul
     runs::spawn(handle, Beginning::Start(start), run, identity);
     if recorded.await.is_err() {
         // The run ended before its first step was durable: the interpreter refused the start
-        // (its failure is in the store once the run is over), or the store failed.
-        handle.live().wait_ended(&arn, || has_ended(handle, &arn)).await;
+        // (its failure is in the store once the run is over), or the store failed (and the
+        // execution never will be). The run may have announced its end before this waits, so
+        // a run no longer in memory counts as over.
+        let over =
+            || has_ended(handle, &arn) || !handle.live().running().executions.contains_key(&arn);
+        handle.live().wait_ended(&arn, over).await;
         if handle.store().execution(&arn)?.is_none() {
             return Err(Error::Internal(format!("execution {arn} could not be recorded")));
         }
