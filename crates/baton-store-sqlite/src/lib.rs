@@ -588,8 +588,8 @@ impl Store for SqliteStore {
         let query = Listing {
             listing: listing::HISTORY,
             table: "events",
-            columns: rows::EVENT_COLUMNS,
-            filter: "execution_arn = ?1",
+            columns: rows::HISTORY_COLUMNS,
+            filter: "execution_id = (SELECT id FROM executions WHERE arn = ?1)",
             values: vec![Value::Text(execution_arn.to_owned())],
             key_columns: "event_id",
             order,

@@ -33,7 +33,12 @@ pub(crate) const EXECUTION_COLUMNS: &str = "arn, state_machine_arn, name, status
     start_date_millis, stop_date_millis, input, output, error, cause, \
     state_machine_revision_id, seed, snapshot, next_event_id";
 
-pub(crate) const EVENT_COLUMNS: &str = "execution_arn, event_id, type, timestamp_millis, body";
+/// An event's own columns; the table keys it by its execution's number, not its ARN.
+pub(crate) const EVENT_COLUMNS: &str = "event_id, type, timestamp_millis, body";
+
+/// An event's columns as [`event`] reads them, for a query that binds the execution's ARN to
+/// `?1`.
+pub(crate) const HISTORY_COLUMNS: &str = "?1, event_id, type, timestamp_millis, body";
 
 pub(crate) const TIMER_COLUMNS: &str = "execution_arn, timer_id, due_millis";
 

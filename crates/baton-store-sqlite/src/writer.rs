@@ -338,8 +338,11 @@ fn apply(connection: &Connection, change: &Change) -> Result<(), Error> {
             changed_one(changed, missing(Entity::Execution, &u.arn))
         }
         Change::AppendEvent(e) => {
+            // An event of no stored execution has no number: NOT NULL refuses it.
             let sql = format!(
-                "INSERT INTO events ({}) VALUES (?1, ?2, ?3, ?4, ?5) ON CONFLICT DO NOTHING",
+                "INSERT INTO events (execution_id, {}) VALUES (
+                     (SELECT id FROM executions WHERE arn = ?1), ?2, ?3, ?4, ?5)
+                 ON CONFLICT DO NOTHING",
                 rows::EVENT_COLUMNS
             );
             let values = params![e.execution_arn, e.event_id, e.r#type, e.timestamp_millis, e.body];

@@ -157,7 +157,7 @@ fn newer_schema_is_refused() {
     let opened = Options::new(&path).open();
     match opened {
         Err(Error::SchemaTooNew { location, found, supported }) => {
-            assert_eq!((found, supported), (99, 3));
+            assert_eq!((found, supported), (99, 4));
             assert_eq!(location, path.display().to_string());
         }
         other => panic!("expected SchemaTooNew, got {other:?}"),
@@ -165,7 +165,8 @@ fn newer_schema_is_refused() {
 }
 
 /// A version-1 file (before kept revisions) keeps its data and gains the tables of versions 2
-/// (kept revisions) and 3 (versions, aliases, execution sources).
+/// (kept revisions) and 3 (versions, aliases, execution sources), and version 4's numbered
+/// executions keep their histories.
 #[test]
 fn older_schema_is_migrated() {
     let dir = tempfile::tempdir().unwrap();
@@ -173,13 +174,32 @@ fn older_schema_is_migrated() {
     let store = open(&path);
     let record = machine("m", 1);
     store.commit(Commit::new(vec![Change::CreateStateMachine(record.clone())])).unwrap();
+    store.commit(step("before-migration")).unwrap();
+    let arn = execution("m", "before-migration", 1).arn;
+    let stored = store.execution(&arn).unwrap();
     store.shutdown().unwrap();
     let connection = rusqlite::Connection::open(&path).unwrap();
+    // Back to version 1's tables, with the same data: executions without a declared number,
+    // events keyed by their execution's ARN.
     connection
         .execute_batch(
             "DROP TABLE state_machine_revisions; DROP TABLE state_machine_versions;
              DROP TABLE state_machine_version_numbers; DROP TABLE state_machine_aliases;
-             DROP TABLE execution_sources;",
+             DROP TABLE execution_sources;
+             CREATE TABLE events_v1 (
+                 execution_arn TEXT NOT NULL, event_id INTEGER NOT NULL, type TEXT NOT NULL,
+                 timestamp_millis INTEGER NOT NULL, body TEXT NOT NULL,
+                 PRIMARY KEY (execution_arn, event_id)) WITHOUT ROWID;
+             INSERT INTO events_v1 SELECT executions.arn, events.event_id, events.type,
+                 events.timestamp_millis, events.body
+                 FROM events JOIN executions ON executions.id = events.execution_id;
+             DROP TABLE events;
+             ALTER TABLE events_v1 RENAME TO events;
+             CREATE TABLE executions_v1 AS SELECT arn, state_machine_arn, name, status,
+                 start_date_millis, stop_date_millis, input, output, error, cause,
+                 state_machine_revision_id, seed, snapshot, next_event_id FROM executions;
+             DROP TABLE executions;
+             ALTER TABLE executions_v1 RENAME TO executions;",
         )
         .unwrap();
     connection.pragma_update(None, "user_version", 1).unwrap();
@@ -187,6 +207,12 @@ fn older_schema_is_migrated() {
 
     let store = open(&path);
     assert_eq!(store.state_machine(&record.arn).unwrap(), Some(record.clone()));
+    assert_eq!(store.execution(&arn).unwrap(), stored);
+    assert!(step_state(&store, "before-migration"));
+    store.commit(Commit::new(vec![Change::AppendEvent(event(&arn, STEP_EVENTS + 1))])).unwrap();
+    let history = store.history(&arn, Order::Forward, &PageRequest::first(10)).unwrap();
+    let ids: Vec<u64> = history.items.iter().map(|event| event.event_id).collect();
+    assert_eq!(ids, (1..=STEP_EVENTS + 1).collect::<Vec<_>>());
     let kept = StateMachineRevisionRecord {
         state_machine_arn: record.arn.clone(),
         revision_id: record.revision_id.clone(),
