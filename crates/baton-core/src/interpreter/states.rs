@@ -641,7 +641,8 @@ impl<'m> Run<'m, '_> {
                 task.resource,
                 Resource::Integration { pattern: IntegrationPattern::WaitForTaskToken, .. }
             );
-        let token = needs_token.then(|| self.execution.draws.token());
+        let now = self.now;
+        let token = needs_token.then(|| self.execution.draws.token(now));
         let parameters = match &task.payload {
             Some(baton_asl::model::Payload::Parameters(template)) => {
                 self.evaluate_template(frame, template, &effective, token.as_deref())?
