@@ -4,6 +4,7 @@
 
 mod aliases;
 mod executions;
+mod label_error;
 mod machines;
 mod nested;
 mod runs;
@@ -323,6 +324,9 @@ fn parse_definition(definition: &str, workflow_type: WorkflowType) -> Result<Sta
     let options = baton_asl::Options { machine_type: asl_type(workflow_type) };
     let (machine, diagnostics) = baton_asl::parse(definition, &options);
     machine.ok_or_else(|| {
+        if let Some(message) = label_error::forbidden_label_message(definition, &diagnostics) {
+            return Error::InvalidDefinitionVerbatim(message);
+        }
         let errors: Vec<String> = diagnostics
             .iter()
             .filter(|diagnostic| diagnostic.is_error())

@@ -48,9 +48,10 @@ pub enum Error {
     #[error("Invalid State Machine Definition: '{0}'")]
     InvalidDefinition(String),
     /// `InvalidDefinition` with AWS's message as it is, without the frame above: TestState's
-    /// refusal of a Map or Parallel state without a mock.
+    /// refusal of a Map or Parallel state without a mock, and a Map label with a forbidden
+    /// character.
     #[error("{0}")]
-    TestStateDefinition(String),
+    InvalidDefinitionVerbatim(String),
     #[error("Invalid Name: '{0}'")]
     InvalidName(String),
     #[error("Invalid Arn: '{0}'")]
@@ -126,7 +127,9 @@ impl Error {
             Error::ResourceNotFound(_) => "ResourceNotFound",
             Error::TooManyTags(_) => "TooManyTags",
             Error::InvalidLoggingConfiguration(_) => "InvalidLoggingConfiguration",
-            Error::InvalidDefinition(_) | Error::TestStateDefinition(_) => "InvalidDefinition",
+            Error::InvalidDefinition(_) | Error::InvalidDefinitionVerbatim(_) => {
+                "InvalidDefinition"
+            }
             Error::InvalidName(_) => "InvalidName",
             Error::InvalidArn(_) => "InvalidArn",
             Error::InvalidToken(_) => "InvalidToken",

@@ -102,7 +102,7 @@ pub(crate) fn test_state(handle: &Handle, request: &Request) -> Result<Value, Er
         seed: baton_runtime::seed(),
     };
     let response = test_state::run(&test).map_err(|error| match error {
-        test_state::Error::MockRequired => Error::TestStateDefinition(error.to_string()),
+        test_state::Error::MockRequired => Error::InvalidDefinitionVerbatim(error.to_string()),
         test_state::Error::TaskNeedsMock(resource) => Error::UnsupportedFeature(format!(
             "calling the resource {resource} from TestState (activities and service integrations are not run by TestState in Baton; give a mock)"
         )),

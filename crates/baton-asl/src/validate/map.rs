@@ -17,6 +17,12 @@ use crate::validate::{MachineType, Validator};
 /// Characters a Map `Label` may not contain (besides control characters): AWS's list.
 const LABEL_FORBIDDEN: &str = " <>{}[]?*\"#%\\^|~`$&,;:/";
 
+/// The first character of a Map `Label` that AWS forbids: a control character or one of
+/// [`LABEL_FORBIDDEN`].
+pub fn forbidden_label_character(label: &str) -> Option<char> {
+    label.chars().find(|c| c.is_control() || LABEL_FORBIDDEN.contains(*c))
+}
+
 impl Validator<'_> {
     pub(super) fn map(
         &mut self,
@@ -333,7 +339,7 @@ impl Validator<'_> {
     fn label(&mut self, fields: &Fields<'_>) -> Option<String> {
         let label = self.string(fields, "Label")?;
         let location = fields.at("Label");
-        let forbidden = label.chars().find(|c| c.is_control() || LABEL_FORBIDDEN.contains(*c));
+        let forbidden = forbidden_label_character(label);
         if label.is_empty() || label.chars().count() > limits::MAP_LABEL_CHARS_MAX {
             self.error_code(
                 Code::InvalidLabelName,

@@ -22,6 +22,8 @@ mod state;
 mod tests;
 mod warnings;
 
+pub use map::forbidden_label_character;
+
 use std::collections::HashMap;
 
 use serde_json::Value;
