@@ -764,7 +764,7 @@ async fn an_unknown_activity_fails_the_execution() {
     assert_eq!(
         described["cause"],
         format!(
-            "An error occurred while executing the state 'Work'. The activity {missing} does not exist."
+            "An error occurred while executing the state 'Work' (entered at the event id #2). The activity {missing} does not exist."
         )
     );
 }

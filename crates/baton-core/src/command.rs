@@ -42,6 +42,11 @@ pub struct TaskRequest {
     pub task: TaskId,
     /// The Task state's name.
     pub state_name: String,
+    /// The id of the Task state's `TaskStateEntered` event, which AWS names in the cause of an
+    /// error that fails the state ("... (entered at the event id #2). ..."). Snapshots from
+    /// before it was recorded read as 0.
+    #[serde(default)]
+    pub state_entered_event_id: u64,
     pub resource: Resource,
     /// The effective parameters (after InputPath and Parameters), as the resource receives them.
     pub input: Value,

@@ -13,6 +13,7 @@ pub(crate) fn request(state: &str, arn: &str, input: Value) -> TaskRequest {
     TaskRequest {
         task: TaskId(1),
         state_name: state.to_owned(),
+        state_entered_event_id: 2,
         resource: resource(arn),
         input,
         token: None,

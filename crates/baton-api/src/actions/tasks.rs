@@ -294,8 +294,8 @@ pub(super) fn outside(handle: Handle, execution_arn: String) -> Outside {
                 return Err(TaskError::new(
                     RUNTIME_ERROR,
                     format!(
-                        "An error occurred while executing the state '{}'. The activity {arn} does not exist.",
-                        request.state_name
+                        "An error occurred while executing the state '{}' (entered at the event id #{}). The activity {arn} does not exist.",
+                        request.state_name, request.state_entered_event_id
                     ),
                 ));
             }

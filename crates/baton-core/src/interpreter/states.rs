@@ -702,6 +702,7 @@ impl<'m> Run<'m, '_> {
         let request = Arc::new(TaskRequest {
             task: task_id,
             state_name: name.to_owned(),
+            state_entered_event_id: entered,
             resource: task.resource.clone(),
             input: parameters,
             token,
