@@ -4,6 +4,7 @@
 
 mod aliases;
 mod executions;
+mod jackson;
 mod label_error;
 mod machines;
 mod nested;

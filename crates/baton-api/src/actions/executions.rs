@@ -268,7 +268,7 @@ fn prepare_start(
         return Err(Error::InvalidExecutionInput("Invalid execution input.".to_owned()));
     }
     if let Err(error) = serde_json::from_str::<Value>(input) {
-        return Err(Error::InvalidExecutionInput(error.to_string()));
+        return Err(Error::InvalidExecutionInput(super::jackson::message(input, &error)));
     }
     // A version or alias ARN runs the version's revision.
     let (record, source) = versions::resolve(handle, machine_arn, &name)?;
