@@ -13,11 +13,12 @@ use anyhow::{Context, bail};
 
 use crate::workspace::{self, Profile};
 
-/// CI fails when fewer cases than this pass against `baton serve`. 442 pass today on this
-/// machine (384 at a clean CI run of 3aaff4d, then the 58 Map label cases of `api/map_run`);
+/// CI fails when fewer cases than this pass against `baton serve`. 444 pass today on this
+/// machine (384 at a clean CI run of 3aaff4d, then the 58 Map label cases of `api/map_run`,
+/// an activity's cause and Jackson's words for input that is not JSON);
 /// the margin absorbs the few cases whose recorded waits race a loaded CI machine. Raise it
 /// as cases are fixed.
-pub(crate) const PASSED_MIN: usize = 438;
+pub(crate) const PASSED_MIN: usize = 440;
 
 /// Options of `cargo xtask conformance-serve`.
 #[derive(Debug, clap::Args)]
