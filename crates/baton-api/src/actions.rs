@@ -5,7 +5,6 @@
 mod aliases;
 mod executions;
 mod jackson;
-mod label_error;
 mod machines;
 mod nested;
 mod runs;
@@ -325,7 +324,9 @@ fn parse_definition(definition: &str, workflow_type: WorkflowType) -> Result<Sta
     let options = baton_asl::Options { machine_type: asl_type(workflow_type) };
     let (machine, diagnostics) = baton_asl::parse(definition, &options);
     machine.ok_or_else(|| {
-        if let Some(message) = label_error::forbidden_label_message(definition, &diagnostics) {
+        if let Some(message) =
+            baton_asl::aws_message::forbidden_label_message(definition, &diagnostics)
+        {
             return Error::InvalidDefinitionVerbatim(message);
         }
         let errors: Vec<String> = diagnostics

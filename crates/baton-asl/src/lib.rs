@@ -16,6 +16,7 @@
 //! assert!(diagnostics.is_empty());
 //! ```
 
+pub mod aws_message;
 pub mod choice;
 pub mod diagnostic;
 pub mod error_match;

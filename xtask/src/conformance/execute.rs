@@ -143,12 +143,13 @@ impl Session {
         let express = args.get("type").and_then(Value::as_str) == Some("EXPRESS");
         let machine_type = if express { MachineType::Express } else { MachineType::Standard };
         let (machine, diagnostics) = baton_asl::parse(&definition, &Options { machine_type });
-        let Some(definition) = machine else {
-            return Ok(error_response("InvalidDefinition", &invalid_definition(&diagnostics)));
+        let Some(machine) = machine else {
+            let message = invalid_definition(&definition, &diagnostics);
+            return Ok(error_response("InvalidDefinition", &message));
         };
         let arn =
             format!("arn:aws:states:{}:{}:stateMachine:{name}", IDENTITY.region, IDENTITY.account);
-        self.machines.insert(arn.clone(), Machine { name, definition, express });
+        self.machines.insert(arn.clone(), Machine { name, definition: machine, express });
         Ok(json!({ "stateMachineArn": arn, "creationDate": "datetime" }))
     }
 
@@ -297,9 +298,15 @@ fn error_response(code: &str, message: &str) -> Value {
     json!({ "Error": { "Code": code, "Message": message }, "message": message })
 }
 
-/// CreateStateMachine's message for a rejected definition. AWS quotes one diagnostic in every
-/// recording we have; joining several with ", " is our guess at its format for more.
-fn invalid_definition(diagnostics: &[Diagnostic]) -> String {
+/// CreateStateMachine's message for a rejected definition, as `baton serve` gives it: AWS's
+/// own text for a forbidden Map label character, otherwise the diagnostics framed. AWS quotes
+/// one diagnostic in every recording we have; joining several with ", " is our guess at its
+/// format for more.
+fn invalid_definition(definition: &str, diagnostics: &[Diagnostic]) -> String {
+    if let Some(message) = baton_asl::aws_message::forbidden_label_message(definition, diagnostics)
+    {
+        return message;
+    }
     let errors: Vec<String> = diagnostics
         .iter()
         .filter(|diagnostic| diagnostic.is_error())

@@ -9,27 +9,26 @@
 //!
 //! The character and the argument list are written as Python's `repr` writes them (recorded
 //! for 58 characters in ../shared/conformance, `api/map_run`), so [`python_repr`] does the
-//! same for the characters it is given here.
+//! same for the characters it is given here. It lives beside the validator so that the server
+//! and the in-process conformance runner give the same message.
 
 use std::fmt::Write;
 
 use serde_json::Value;
 
-use baton_asl::{Code, Diagnostic};
+use crate::{Code, Diagnostic};
 
-/// AWS's message for `definition` when one of its error `diagnostics` is a Map label with a
-/// forbidden character; `None` otherwise.
-pub(super) fn forbidden_label_message(
-    definition: &str,
-    diagnostics: &[Diagnostic],
-) -> Option<String> {
+/// AWS's whole `InvalidDefinition` message for `definition` when one of its error
+/// `diagnostics` (from validating it) is a Map label with a forbidden character; `None`
+/// otherwise, when the usual framing of the diagnostics applies.
+pub fn forbidden_label_message(definition: &str, diagnostics: &[Diagnostic]) -> Option<String> {
     let parsed: Value = serde_json::from_str(definition).ok()?;
     let character = diagnostics
         .iter()
         .filter(|diagnostic| diagnostic.is_error() && diagnostic.code == Code::InvalidLabelName)
         .find_map(|diagnostic| {
             let label = parsed.pointer(diagnostic.location.as_deref()?)?.as_str()?;
-            baton_asl::forbidden_label_character(label)
+            crate::forbidden_label_character(label)
         })?;
     let argument =
         format!("Label contains invalid character: {}", python_repr(&character.to_string()));
@@ -100,8 +99,8 @@ mod tests {
     #[test]
     fn a_forbidden_label_character_gets_aws_message_with_the_definition() {
         let definition = r#"{"StartAt": "M", "States": {"M": {"Type": "Map", "ItemProcessor": {"ProcessorConfig": {"Mode": "DISTRIBUTED", "ExecutionType": "STANDARD"}, "StartAt": "P", "States": {"P": {"Type": "Pass", "End": true}}}, "Label": "label_\t", "End": true}}}"#;
-        let options = baton_asl::Options { machine_type: baton_asl::MachineType::Standard };
-        let (_, diagnostics) = baton_asl::parse(definition, &options);
+        let options = crate::Options { machine_type: crate::MachineType::Standard };
+        let (_, diagnostics) = crate::parse(definition, &options);
         let message = forbidden_label_message(definition, &diagnostics);
         let expected = format!(
             "Error=ValueError Args=[\"Label contains invalid character: '\\\\t'\"] in definition '{definition}'."
@@ -109,8 +108,8 @@ mod tests {
         assert_eq!(message.as_deref(), Some(expected.as_str()));
 
         let too_long = definition.replace("label_\\t", &"l".repeat(41));
-        let (_, diagnostics) = baton_asl::parse(&too_long, &options);
-        assert!(diagnostics.iter().any(baton_asl::Diagnostic::is_error));
+        let (_, diagnostics) = crate::parse(&too_long, &options);
+        assert!(diagnostics.iter().any(crate::Diagnostic::is_error));
         assert_eq!(forbidden_label_message(&too_long, &diagnostics), None);
     }
 }
