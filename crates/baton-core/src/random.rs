@@ -124,9 +124,10 @@ impl Draws {
     /// place that costs a page write of its own (issue 4's activity round trips).
     pub(crate) fn token(&mut self, now: i64) -> String {
         let millis = u64::try_from(now).unwrap_or(0).to_be_bytes();
-        let mut token = hex(&millis[2..]);
-        token.push_str(&hex(&self.next_block()));
-        token
+        let mut bytes = [0u8; 6 + 32];
+        bytes[..6].copy_from_slice(&millis[2..]);
+        bytes[6..].copy_from_slice(&self.next_block());
+        hex(&bytes)
     }
 }
 
