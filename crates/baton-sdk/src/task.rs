@@ -91,12 +91,6 @@ impl fmt::Debug for Around {
     }
 }
 
-/// Runs `task`'s handler on `input` (a Task state's effective input, or an activity task's
-/// input as `GetActivityTask` returns it) and returns its output as JSON, or the failure the
-/// task reports: payload references in the input are resolved, the interceptors of `around`
-/// run around the handler, and a large output is offloaded (see [`crate::offload`] and
-/// [`crate::interceptor`]). Every placement runs handlers through this function, so they
-/// behave the same on the embedded engine and on workers.
 impl Around {
     /// Whether handlers run bare: no interceptor and no offloading, so that [`run`] would only
     /// call the handler.
@@ -105,6 +99,13 @@ impl Around {
     }
 }
 
+/// Runs `task`'s handler on `input` (a Task state's effective input, or an activity task's
+/// input as `GetActivityTask` returns it) and returns its output as JSON, or the failure the
+/// task reports: payload references in the input are resolved, the interceptors of `around`
+/// run around the handler, and a large output is offloaded (see [`crate::offload`] and
+/// [`crate::interceptor`]). Every placement runs handlers through this function, so they
+/// behave the same on the embedded engine and on workers (the engine calls a handler directly
+/// when `around` [is bare](Around::is_bare), which is what this function would do).
 pub(crate) async fn run(task: &Task, input: Value, around: &Around) -> Result<Value, TaskFailure> {
     let input = match &around.offload {
         Some(offload) => offload.resolve(input).await?,
