@@ -54,15 +54,32 @@ struct Server {
     child: Child,
 }
 
+/// Where the server's standard error goes: one file for every run of the server, beside the
+/// data directory, so that a failing call can show what the server said before it died.
+fn server_log_path(data: &Path) -> std::path::PathBuf {
+    data.with_file_name("server.log")
+}
+
+/// What the server wrote to its standard error over the whole test, for a failure message.
+fn server_log(data: &Path) -> String {
+    let text = std::fs::read_to_string(server_log_path(data)).unwrap_or_default();
+    format!("--- baton serve's standard error (all runs) ---\n{text}--- end ---")
+}
+
 impl Server {
     fn start(data: &Path, port: u16) -> Server {
+        let log = std::fs::OpenOptions::new()
+            .create(true)
+            .append(true)
+            .open(server_log_path(data))
+            .expect("the server's log file");
         let child = Command::new(env!("CARGO_BIN_EXE_baton"))
             .args(["serve", "--bind", &format!("127.0.0.1:{port}")])
             .arg("--data-dir")
             .arg(data)
             .args(["--lambda", "Notify=cat >/dev/null; echo '{}'"])
             .stdout(Stdio::null())
-            .stderr(Stdio::null())
+            .stderr(log)
             .spawn()
             .expect("baton serve starts");
         let server = Server { child };
@@ -258,13 +275,14 @@ fn check_history(port: u16, arn: &str) -> Result<(), String> {
 
 #[test]
 fn executions_survive_sigkill_at_random_moments() {
-    let data = tempfile::tempdir().expect("a data directory");
+    let scratch = tempfile::tempdir().expect("a scratch directory");
+    let data = scratch.path().join("data");
     let port = TcpListener::bind("127.0.0.1:0").expect("a port").local_addr().expect("addr").port();
     let seed = SystemTime::now().duration_since(UNIX_EPOCH).map_or(7, |d| d.as_nanos() as u64);
     println!("crash test seed {seed}");
     let mut random = Random(seed);
 
-    let mut server = Server::start(data.path(), port);
+    let mut server = Server::start(&data, port);
     let activity =
         call(port, "CreateActivity", &json!({"name": "CrashWork"})).expect("CreateActivity");
     let activity_arn = activity["activityArn"].as_str().expect("an ARN").to_owned();
@@ -290,14 +308,14 @@ fn executions_survive_sigkill_at_random_moments() {
                     started.push(answer["executionArn"].as_str().expect("an ARN").to_owned());
                     next += 1;
                 }
-                Err(error) => panic!("StartExecution e{next}: {error}"),
+                Err(error) => panic!("StartExecution e{next}: {error}\n{}", server_log(&data)),
             }
         }
         let until = Instant::now() + Duration::from_millis(random.next_millis(300, 2_500));
         work(port, &machine_arn, until);
         server.kill();
         println!("killed the server ({} of {KILLS})", kill + 1);
-        server = Server::start(data.path(), port);
+        server = Server::start(&data, port);
     }
     // After the last restart: work until every execution has ended.
     let deadline = Instant::now() + FINISH_WITHIN;
@@ -313,7 +331,11 @@ fn executions_survive_sigkill_at_random_moments() {
         if left == 0 {
             break;
         }
-        assert!(Instant::now() < deadline, "{left} executions still running");
+        assert!(
+            Instant::now() < deadline,
+            "{left} executions still running\n{}",
+            server_log(&data)
+        );
     }
     stop.store(true, Ordering::SeqCst);
     assert_eq!(started.len(), EXECUTIONS);
@@ -331,9 +353,10 @@ fn executions_survive_sigkill_at_random_moments() {
     }
     assert!(
         problems.is_empty(),
-        "{} of {EXECUTIONS} executions are wrong (seed {seed}):\n{}",
+        "{} of {EXECUTIONS} executions are wrong (seed {seed}):\n{}\n{}",
         problems.len(),
-        problems.join("\n")
+        problems.join("\n"),
+        server_log(&data)
     );
     // The worker's last long poll ends with the server.
     drop(server);
