@@ -722,6 +722,13 @@ fn load_rows(loads: &Value) -> Vec<Row> {
         )
         .target(W1_CPU_US_PER_STATE_MAX)
         .localstack(3900.0),
+        // moto has no store writer thread.
+        Row::new(
+            "W1 Standard store writer CPU µs/execution",
+            Better::Lower,
+            at(&baton["w1_standard"], &["store_writer_cpu_us_per_exec"]),
+            None,
+        ),
         Row::new(
             "W5 round trips/s, 16 workers",
             Better::Higher,
@@ -743,6 +750,13 @@ fn load_rows(loads: &Value) -> Vec<Row> {
             "W5 server CPU µs/round trip (64)",
             Better::Lower,
             at(&baton["w5_64"], &["server_cpu_us_per_exec"]),
+            None,
+        )
+        .moto_note(no_activities.clone()),
+        Row::new(
+            "W5 store writer CPU µs/round trip (64)",
+            Better::Lower,
+            at(&baton["w5_64"], &["store_writer_cpu_us_per_exec"]),
             None,
         )
         .moto_note(no_activities.clone()),

@@ -100,14 +100,39 @@ impl Client {
 
 /// utime + stime of `pid` ("self" for this process), in seconds.
 pub(crate) fn cpu_seconds(pid: &str) -> anyhow::Result<f64> {
-    let stat = std::fs::read_to_string(format!("/proc/{pid}/stat"))
-        .with_context(|| format!("reading /proc/{pid}/stat"))?;
+    stat_cpu_seconds(&format!("/proc/{pid}/stat"))
+}
+
+/// utime + stime from a `/proc/.../stat` file, in seconds.
+fn stat_cpu_seconds(path: &str) -> anyhow::Result<f64> {
+    let stat = std::fs::read_to_string(path).with_context(|| format!("reading {path}"))?;
     // The command name (field 2) may contain spaces; the fields after it are plain numbers.
     let after_name = stat.rsplit_once(')').context("/proc stat without a command name")?.1;
     let fields: Vec<&str> = after_name.split_whitespace().collect();
     // utime and stime are fields 14 and 15, that is 11 and 12 after the state (field 3).
     let ticks: u64 = fields[11].parse::<u64>()? + fields[12].parse::<u64>()?;
     Ok(ticks as f64 / CLOCK_TICKS_PER_SECOND)
+}
+
+/// The thread name of the SQLite store's writer as `/proc` shows it (the kernel keeps 15
+/// bytes of a thread's name).
+const STORE_WRITER_THREAD: &str = "baton-store-wri";
+
+/// utime + stime of the server's store writer thread, in seconds, or 0 when it has none (a
+/// server without a SQLite store). Every durable commit passes through that one thread, so its
+/// CPU per execution says how far one node's durable throughput can grow with more cores.
+fn store_writer_cpu_seconds(pid: &str) -> anyhow::Result<f64> {
+    let tasks = format!("/proc/{pid}/task");
+    let mut total = 0.0;
+    for task in std::fs::read_dir(&tasks).with_context(|| format!("listing {tasks}"))? {
+        let task = task?.path();
+        // A thread may end between the listing and the read: it is then not the writer.
+        let Ok(name) = std::fs::read_to_string(task.join("comm")) else { continue };
+        if name.trim_end() == STORE_WRITER_THREAD {
+            total += stat_cpu_seconds(&task.join("stat").to_string_lossy())?;
+        }
+    }
+    Ok(total)
 }
 
 /// `getconf CLK_TCK` on every Linux this runs on (the kernel's USER_HZ is fixed at 100).
@@ -126,6 +151,7 @@ struct Meter {
     server_pid: String,
     started: Instant,
     server_cpu: f64,
+    writer_cpu: f64,
     client_cpu: f64,
 }
 
@@ -134,6 +160,7 @@ impl Meter {
         let server_pid = server_pid.to_string();
         Ok(Meter {
             server_cpu: cpu_seconds(&server_pid)?,
+            writer_cpu: store_writer_cpu_seconds(&server_pid)?,
             client_cpu: cpu_seconds("self")?,
             started: Instant::now(),
             server_pid,
@@ -143,6 +170,7 @@ impl Meter {
     /// The phase's report: `units` executions (or round trips) done in `wall` seconds.
     fn report(&self, units: usize, wall: f64) -> anyhow::Result<Value> {
         let server = cpu_seconds(&self.server_pid)? - self.server_cpu;
+        let writer = store_writer_cpu_seconds(&self.server_pid)? - self.writer_cpu;
         let client = cpu_seconds("self")? - self.client_cpu;
         let per_unit = |seconds: f64| (units > 0).then(|| seconds * 1e6 / units as f64);
         Ok(json!({
@@ -151,6 +179,8 @@ impl Meter {
             "per_s": units as f64 / wall,
             "server_cpu_s": server,
             "server_cpu_us_per_exec": per_unit(server),
+            "store_writer_cpu_s": writer,
+            "store_writer_cpu_us_per_exec": per_unit(writer),
             "client_cpu_s": client,
             "client_cpu_us_per_exec": per_unit(client),
         }))
