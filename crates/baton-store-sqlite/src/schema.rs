@@ -205,6 +205,28 @@ const MIGRATIONS: &[&str] = &[
     DROP TABLE events;
     ALTER TABLE events_numbered RENAME TO events;
     ",
+    // Version 5. Events are stored in the order they are written, and found by an index on
+    // (execution, event id). Keyed by (execution, event id) themselves, the events of the
+    // executions running at once were spread over as many pages as there were executions (an
+    // execution's events sit after its earlier ones), and each group commit wrote one page per
+    // execution in it; in write order, a group commit's events share the table's last pages,
+    // and only the small index entries are spread.
+    r"
+    CREATE TABLE events_logged (
+        seq INTEGER PRIMARY KEY,
+        execution_id INTEGER NOT NULL,
+        event_id INTEGER NOT NULL,
+        type TEXT NOT NULL,
+        timestamp_millis INTEGER NOT NULL,
+        body TEXT NOT NULL,
+        UNIQUE (execution_id, event_id)
+    );
+    INSERT INTO events_logged (execution_id, event_id, type, timestamp_millis, body)
+        SELECT execution_id, event_id, type, timestamp_millis, body FROM events
+        ORDER BY execution_id, event_id;
+    DROP TABLE events;
+    ALTER TABLE events_logged RENAME TO events;
+    ",
 ];
 
 /// The schema version this build writes and reads.

@@ -157,7 +157,7 @@ fn newer_schema_is_refused() {
     let opened = Options::new(&path).open();
     match opened {
         Err(Error::SchemaTooNew { location, found, supported }) => {
-            assert_eq!((found, supported), (99, 4));
+            assert_eq!((found, supported), (99, 5));
             assert_eq!(location, path.display().to_string());
         }
         other => panic!("expected SchemaTooNew, got {other:?}"),
@@ -165,8 +165,9 @@ fn newer_schema_is_refused() {
 }
 
 /// A version-1 file (before kept revisions) keeps its data and gains the tables of versions 2
-/// (kept revisions) and 3 (versions, aliases, execution sources), and version 4's numbered
-/// executions keep their histories.
+/// (kept revisions) and 3 (versions, aliases, execution sources); its histories survive version
+/// 4's numbering of executions and version 5's events in write order, and an event appended
+/// after the migration is refused when it is appended twice.
 #[test]
 fn older_schema_is_migrated() {
     let dir = tempfile::tempdir().unwrap();
@@ -209,7 +210,9 @@ fn older_schema_is_migrated() {
     assert_eq!(store.state_machine(&record.arn).unwrap(), Some(record.clone()));
     assert_eq!(store.execution(&arn).unwrap(), stored);
     assert!(step_state(&store, "before-migration"));
-    store.commit(Commit::new(vec![Change::AppendEvent(event(&arn, STEP_EVENTS + 1))])).unwrap();
+    let appended = Commit::new(vec![Change::AppendEvent(event(&arn, STEP_EVENTS + 1))]);
+    store.commit(appended.clone()).unwrap();
+    assert!(matches!(store.commit(appended), Err(Error::DuplicateEvent { .. })));
     let history = store.history(&arn, Order::Forward, &PageRequest::first(10)).unwrap();
     let ids: Vec<u64> = history.items.iter().map(|event| event.event_id).collect();
     assert_eq!(ids, (1..=STEP_EVENTS + 1).collect::<Vec<_>>());
