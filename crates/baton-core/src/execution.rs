@@ -21,7 +21,14 @@ use crate::random::Draws;
 
 /// The version of [`Execution::snapshot`]'s format. A snapshot of another version is refused
 /// rather than misread; bump it whenever a serialized type changes shape.
-pub(crate) const SNAPSHOT_VERSION: u32 = 1;
+///
+/// Version 2 is MessagePack with structs written as arrays (no field names); version 1 was the
+/// same data in JSON, and is still read: an execution that was running when Baton was upgraded
+/// resumes from it.
+pub(crate) const SNAPSHOT_VERSION: u32 = 2;
+
+/// The version of snapshots written as JSON, which begin with `{`.
+const JSON_SNAPSHOT_VERSION: u32 = 1;
 
 /// What [`Execution::snapshot`] writes: the format version, then the execution.
 #[derive(Serialize)]
@@ -126,19 +133,28 @@ impl Execution {
     /// it without replaying the history, so recovery costs the same however long it ran.
     pub fn snapshot(&self) -> Vec<u8> {
         let snapshot = SnapshotOut { version: SNAPSHOT_VERSION, execution: self };
-        // Every field is plain data with string or integer map keys, which JSON always holds.
-        serde_json::to_vec(&snapshot).unwrap_or_default()
+        // Every field is plain data (JSON values, strings, numbers, maps with string or integer
+        // keys), which MessagePack always holds.
+        rmp_serde::to_vec(&snapshot).unwrap_or_default()
     }
 
     /// Rebuilds an execution from [`Execution::snapshot`]'s bytes, for the same definition.
     pub fn from_snapshot(bytes: &[u8]) -> Result<Execution, crate::Error> {
-        let snapshot: SnapshotIn = serde_json::from_slice(bytes).map_err(|error| {
-            crate::Error::Corruption { reason: format!("unreadable execution snapshot: {error}") }
-        })?;
-        if snapshot.version != SNAPSHOT_VERSION {
+        let unreadable = |error: &dyn std::fmt::Display| crate::Error::Corruption {
+            reason: format!("unreadable execution snapshot: {error}"),
+        };
+        let (snapshot, expected): (SnapshotIn, u32) = if bytes.first() == Some(&b'{') {
+            let snapshot = serde_json::from_slice(bytes).map_err(|error| unreadable(&error))?;
+            (snapshot, JSON_SNAPSHOT_VERSION)
+        } else {
+            let snapshot = rmp_serde::from_slice(bytes).map_err(|error| unreadable(&error))?;
+            (snapshot, SNAPSHOT_VERSION)
+        };
+        if snapshot.version != expected {
             return Err(crate::Error::Corruption {
                 reason: format!(
-                    "execution snapshot version {} (this Baton reads version {SNAPSHOT_VERSION})",
+                    "execution snapshot version {} (this Baton reads versions \
+                     {JSON_SNAPSHOT_VERSION} and {SNAPSHOT_VERSION})",
                     snapshot.version
                 ),
             });
@@ -389,3 +405,6 @@ impl Variables for VisibleVariables<'_> {
         None
     }
 }
+
+#[cfg(test)]
+mod tests;
