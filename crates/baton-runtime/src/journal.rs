@@ -1,6 +1,7 @@
 //! The durable record of a Standard execution: each step of the interpreter becomes one store
-//! [`Commit`] (its history events, the execution's new frontier and status, its timers), made
-//! durable before the shell performs any command of that step.
+//! [`Commit`] (its history events, the execution's new frontier and status), made durable
+//! before the shell performs any command of that step. The frontier's snapshot holds the
+//! pending timers with their due times, so timers need no records of their own.
 //!
 //! A step runs from one input to the point where every frame waits again, so the deterministic
 //! states between two effects share one commit (issue 4: "commit at effect boundaries"). The
@@ -26,7 +27,7 @@ use std::time::Duration;
 use baton_core::{Command, Execution, Millis, Outcome, Start, Step, TaskId, TaskRequest};
 use baton_store::{
     Change, Commit, EventRecord, ExecutionRecord, ExecutionStatus, ExecutionUpdate, PageRequest,
-    PageToken, Store, TimerRecord,
+    PageToken, Store,
 };
 
 /// How many running executions recovery reads per page.
@@ -195,7 +196,7 @@ impl Journal {
         Ok(())
     }
 
-    /// The commit of one step (the execution's row, its new events, its timers, its tasks'
+    /// The commit of one step (the execution's row with its snapshot, its new events, its tasks'
     /// effects) and the tokens of the tasks it then waits for.
     fn commit_for(
         &mut self,
@@ -243,24 +244,18 @@ impl Journal {
         }
         for command in &step.commands {
             match command {
-                Command::StartTimer { timer, due } => {
-                    changes.push(Change::SetTimer(TimerRecord {
-                        execution_arn: arn.clone(),
-                        timer_id: timer_id(*timer),
-                        due_millis: *due,
-                    }));
-                }
-                Command::CancelTimer { timer } => changes.push(Change::ClearTimer {
-                    execution_arn: arn.clone(),
-                    timer_id: timer_id(*timer),
-                }),
                 Command::RunTask(request) => {
                     if let Some(effects) = &mut self.effects {
                         effects.scheduled(request, &mut changes);
                     }
                 }
-                // Settled tasks are found below; the end is the status.
-                Command::CancelTask { .. } | Command::Finish(_) => {}
+                // Timers live in the snapshot (its pending timers with their due times), which
+                // recovery and the owner's parking read; settled tasks are found below; the
+                // end is the status.
+                Command::StartTimer { .. }
+                | Command::CancelTimer { .. }
+                | Command::CancelTask { .. }
+                | Command::Finish(_) => {}
             }
         }
         let tokens = tokens_of(execution);
@@ -281,11 +276,6 @@ fn tokens_of(execution: &Execution) -> Vec<(TaskId, String)> {
         .pending_tasks()
         .filter_map(|request| Some((request.task, request.token.clone()?)))
         .collect()
-}
-
-/// The store's name for an interpreter timer.
-fn timer_id(timer: baton_core::TimerId) -> String {
-    format!("timer-{}", timer.0)
 }
 
 /// The store's status and outcome fields for an execution's outcome so far.

@@ -8,12 +8,12 @@
 //! ```
 //!
 //! Commits: each submitter thread owns one execution and commits one realistic step at a
-//! time: the execution's update with a 1 KiB snapshot, three ~300-byte history events and a
-//! timer. It reports commits/s, events (transitions)/s, transactions (fsyncs)/s and commit
+//! time: the execution's update with a 1 KiB snapshot and three ~300-byte history events. It
+//! reports commits/s, events (transitions)/s, transactions (fsyncs)/s and commit
 //! latency. Activities: 64 workers each claim a queued task and commit its removal, the
 //! store's half of a `GetActivityTask` + `SendTaskSuccess` round trip. Recovery: 64 threads start `--executions` RUNNING executions (each with a 1 KiB
-//! snapshot, its first event and a timer), the store is closed and reopened, and every
-//! running execution and every timer is read back page by page.
+//! snapshot and its first event), the store is closed and reopened, and every running
+//! execution is read back page by page.
 //!
 //! The database lives under the workspace's `target/baton-store-bench/`, a real disk file.
 
@@ -25,7 +25,7 @@ use std::time::{Duration, Instant};
 use baton_store::conformance::{execution, execution_arn};
 use baton_store::{
     ActivityTaskRecord, Change, Commit, EventRecord, ExecutionStatus, ExecutionUpdate, PageRequest,
-    Store, TimerRecord,
+    Store,
 };
 use baton_store_sqlite::{Options, SqliteStore};
 
@@ -134,7 +134,7 @@ fn body(event_id: u64) -> String {
     format!(r#"{{"id":{event_id},"type":"TaskScheduled","details":{{"padding":"{padding}"}}}}"#)
 }
 
-/// One step of `arn`: its update, `STEP_EVENTS` events from `first_event_id`, and a timer.
+/// One step of `arn`: its update and `STEP_EVENTS` events from `first_event_id`.
 fn step(arn: &str, first_event_id: u64, timestamp_millis: i64) -> Commit {
     let mut changes = vec![Change::UpdateExecution(ExecutionUpdate {
         arn: arn.to_owned(),
@@ -154,12 +154,6 @@ fn step(arn: &str, first_event_id: u64, timestamp_millis: i64) -> Commit {
             timestamp_millis,
             body: body(event_id),
         })
-    }));
-    changes.push(Change::SetTimer(TimerRecord {
-        execution_arn: arn.to_owned(),
-        timer_id: "heartbeat".to_owned(),
-        // A new due time each step, as a heartbeat or Wait timer would have.
-        due_millis: timestamp_millis + 60_000 + i64::try_from(first_event_id).unwrap_or(0),
     }));
     Commit::new(changes)
 }
@@ -429,16 +423,11 @@ fn recovery(path: &Path, executions: usize) -> anyhow::Result<()> {
                         store.commit(Commit::new(vec![
                             Change::StartExecution(record),
                             Change::AppendEvent(EventRecord {
-                                execution_arn: arn.clone(),
+                                execution_arn: arn,
                                 event_id: 1,
                                 r#type: "ExecutionStarted".to_owned(),
                                 timestamp_millis: 1_000,
                                 body: body(1),
-                            }),
-                            Change::SetTimer(TimerRecord {
-                                execution_arn: arn,
-                                timer_id: "wait".to_owned(),
-                                due_millis: 3_600_000,
                             }),
                         ]))?;
                     }
@@ -472,22 +461,8 @@ fn recovery(path: &Path, executions: usize) -> anyhow::Result<()> {
             None => break,
         }
     }
-    let listed = began.elapsed();
-    let mut timers = 0;
-    let mut request = PageRequest::first(RECOVERY_PAGE);
-    loop {
-        let page = store.timers(i64::MAX, &request)?;
-        timers += page.items.len();
-        match page.next {
-            Some(token) => request = PageRequest::after(token, RECOVERY_PAGE),
-            None => break,
-        }
-    }
     let recovered = began.elapsed();
-    anyhow::ensure!(
-        running == executions && timers == executions,
-        "recovered {running} executions and {timers} timers of {executions}"
-    );
+    anyhow::ensure!(running == executions, "recovered {running} executions of {executions}");
     println!();
     println!(
         "insert {executions} RUNNING executions ({RECOVERY_SUBMITTERS} threads, one commit each): {:.2} s ({:.0}/s, {:.1} commits/fsync); file {:.0} MB",
@@ -497,10 +472,9 @@ fn recovery(path: &Path, executions: usize) -> anyhow::Result<()> {
         file_bytes as f64 / 1e6
     );
     println!(
-        "recovery: open {:.3} s, + running executions with snapshots ({snapshot_bytes} bytes) {:.3} s, + timers {:.3} s = {:.3} s",
+        "recovery: open {:.3} s, + running executions with snapshots ({snapshot_bytes} bytes) {:.3} s = {:.3} s",
         opened.as_secs_f64(),
-        (listed - opened).as_secs_f64(),
-        (recovered - listed).as_secs_f64(),
+        (recovered - opened).as_secs_f64(),
         recovered.as_secs_f64()
     );
     store.shutdown()?;

@@ -19,18 +19,18 @@
 //! commits what is queued and joins the writer thread; dropping the last handle does the same.
 //!
 //! ```
-//! use baton_store::{Change, Commit, Store, TimerRecord};
+//! use baton_store::{Change, Commit, Store, TaskTokenRecord};
 //!
 //! let dir = tempfile::tempdir().unwrap();
 //! let store = baton_store_sqlite::Options::new(dir.path().join("baton.db")).open().unwrap();
-//! let timer = TimerRecord {
+//! let token = TaskTokenRecord {
+//!     token: "AAAA".to_owned(),
 //!     execution_arn: "arn:aws:states:us-east-1:123456789012:execution:m:e".to_owned(),
-//!     timer_id: "wait".to_owned(),
-//!     due_millis: 1_000,
+//!     task_id: "1".to_owned(),
 //! };
 //! // Blocks until the commit is fsynced; from tokio, use `submit` with a oneshot instead
 //! // (see the `baton_store` crate docs).
-//! store.commit(Commit::new(vec![Change::SetTimer(timer)])).unwrap();
+//! store.commit(Commit::new(vec![Change::AddTaskToken(token)])).unwrap();
 //! store.shutdown().unwrap();
 //! ```
 //!
@@ -63,7 +63,7 @@ use baton_store::{
     ActivityRecord, ActivityTaskRecord, Callback, ClaimRequest, Commit, Error, EventRecord,
     ExecutionFilter, ExecutionRecord, ExecutionSourceRecord, ExecutionStatus, Order, Page,
     PageRequest, StateMachineAliasRecord, StateMachineRecord, StateMachineRevisionRecord,
-    StateMachineVersionRecord, Store, TaskTokenRecord, TimerRecord,
+    StateMachineVersionRecord, Store, TaskTokenRecord,
 };
 
 use crate::read::{Listing, ReadPool};
@@ -600,31 +600,6 @@ impl Store for SqliteStore {
             rows::event,
             |e| e.event_id,
             |id: u64| vec![Value::Integer(i64::try_from(id).unwrap_or(i64::MAX))],
-        )
-    }
-
-    fn timers(
-        &self,
-        due_before_millis: i64,
-        page: &PageRequest,
-    ) -> Result<Page<TimerRecord>, Error> {
-        let query = Listing {
-            listing: listing::TIMERS,
-            table: "timers",
-            columns: rows::TIMER_COLUMNS,
-            filter: "due_millis < ?1",
-            values: vec![Value::Integer(due_before_millis)],
-            key_columns: "due_millis, execution_arn, timer_id",
-            order: Order::Forward,
-        };
-        self.shared.reads.page(
-            &query,
-            page,
-            rows::timer,
-            |t| (t.due_millis, t.execution_arn.clone(), t.timer_id.clone()),
-            |(due, arn, id): (i64, String, String)| {
-                vec![Value::Integer(due), Value::Text(arn), Value::Text(id)]
-            },
         )
     }
 

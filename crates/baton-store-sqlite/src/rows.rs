@@ -9,7 +9,7 @@ use baton_store::{
     ActivityRecord, ActivityTaskRecord, AliasRoute, Claim, EventRecord, ExecutionRecord,
     ExecutionSourceRecord, ExecutionStatus, StateMachineAliasRecord, StateMachineRecord,
     StateMachineRevisionRecord, StateMachineStatus, StateMachineType, StateMachineVersionRecord,
-    Tags, TaskTokenRecord, TimerRecord,
+    Tags, TaskTokenRecord,
 };
 
 pub(crate) const STATE_MACHINE_COLUMNS: &str = "arn, name, type, definition, role_arn, \
@@ -39,8 +39,6 @@ pub(crate) const EVENT_COLUMNS: &str = "event_id, type, timestamp_millis, body";
 /// An event's columns as [`event`] reads them, for a query that binds the execution's ARN to
 /// `?1`.
 pub(crate) const HISTORY_COLUMNS: &str = "?1, event_id, type, timestamp_millis, body";
-
-pub(crate) const TIMER_COLUMNS: &str = "execution_arn, timer_id, due_millis";
 
 pub(crate) const ACTIVITY_TASK_COLUMNS: &str = "task_token, activity_arn, execution_arn, input, \
     enqueued_millis, heartbeat_deadline_millis, timeout_deadline_millis, worker_name, \
@@ -149,10 +147,6 @@ pub(crate) fn event(row: &Row<'_>) -> rusqlite::Result<EventRecord> {
         timestamp_millis: row.get(3)?,
         body: row.get(4)?,
     })
-}
-
-pub(crate) fn timer(row: &Row<'_>) -> rusqlite::Result<TimerRecord> {
-    Ok(TimerRecord { execution_arn: row.get(0)?, timer_id: row.get(1)?, due_millis: row.get(2)? })
 }
 
 pub(crate) fn activity_task(row: &Row<'_>) -> rusqlite::Result<ActivityTaskRecord> {

@@ -227,6 +227,12 @@ const MIGRATIONS: &[&str] = &[
     DROP TABLE events;
     ALTER TABLE events_logged RENAME TO events;
     ",
+    // Version 6. No timers table: an execution's pending timers, with their due times, are in
+    // its snapshot, which recovery and parking read; the table was written at every step that
+    // set or cleared a timer (two B-trees, the second ordered by due time) and read by nothing.
+    r"
+    DROP TABLE timers;
+    ",
 ];
 
 /// The schema version this build writes and reads.

@@ -353,20 +353,6 @@ fn apply(connection: &Connection, change: &Change) -> Result<(), Error> {
                 event_id: e.event_id,
             })
         }
-        Change::SetTimer(t) => {
-            let sql = format!(
-                "INSERT INTO timers ({}) VALUES (?1, ?2, ?3)
-                 ON CONFLICT (execution_arn, timer_id) DO UPDATE SET due_millis = excluded.due_millis",
-                rows::TIMER_COLUMNS
-            );
-            let values = params![t.execution_arn, t.timer_id, t.due_millis];
-            execute(connection, &sql, values, "setting a timer of", &t.execution_arn).map(drop)
-        }
-        Change::ClearTimer { execution_arn, timer_id } => {
-            let sql = "DELETE FROM timers WHERE execution_arn = ?1 AND timer_id = ?2";
-            let values = params![execution_arn, timer_id];
-            execute(connection, sql, values, "clearing a timer of", execution_arn).map(drop)
-        }
         Change::EnqueueActivityTask(t) => {
             let sql = format!(
                 "INSERT INTO activity_tasks ({}) VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?9)

@@ -11,7 +11,6 @@ use std::process::{Command, Stdio};
 use baton_store::conformance::{event, execution, machine};
 use baton_store::{
     Change, Commit, Error, Order, PageRequest, StateMachineRevisionRecord, Store, TaskTokenRecord,
-    TimerRecord,
 };
 use baton_store_sqlite::{Options, SqliteStore};
 
@@ -32,18 +31,13 @@ fn open(path: &Path) -> SqliteStore {
 }
 
 /// One execution step as the runtime would commit it: a new execution with a snapshot,
-/// its first events, a timer and a task token.
+/// its first events and a task token.
 fn step(name: &str) -> Commit {
     let mut record = execution("m", name, 1);
     record.snapshot = vec![7; 1024];
     let arn = record.arn.clone();
     let mut changes = vec![Change::StartExecution(record)];
     changes.extend((1..=STEP_EVENTS).map(|id| Change::AppendEvent(event(&arn, id))));
-    changes.push(Change::SetTimer(TimerRecord {
-        execution_arn: arn.clone(),
-        timer_id: "wait".to_owned(),
-        due_millis: 5,
-    }));
     changes.push(Change::AddTaskToken(TaskTokenRecord {
         token: format!("token-{name}"),
         execution_arn: arn,
@@ -157,7 +151,7 @@ fn newer_schema_is_refused() {
     let opened = Options::new(&path).open();
     match opened {
         Err(Error::SchemaTooNew { location, found, supported }) => {
-            assert_eq!((found, supported), (99, 5));
+            assert_eq!((found, supported), (99, 6));
             assert_eq!(location, path.display().to_string());
         }
         other => panic!("expected SchemaTooNew, got {other:?}"),
@@ -166,8 +160,8 @@ fn newer_schema_is_refused() {
 
 /// A version-1 file (before kept revisions) keeps its data and gains the tables of versions 2
 /// (kept revisions) and 3 (versions, aliases, execution sources); its histories survive version
-/// 4's numbering of executions and version 5's events in write order, and an event appended
-/// after the migration is refused when it is appended twice.
+/// 4's numbering of executions and version 5's events in write order, version 6 drops its
+/// timers, and an event appended after the migration is refused when it is appended twice.
 #[test]
 fn older_schema_is_migrated() {
     let dir = tempfile::tempdir().unwrap();
@@ -181,12 +175,16 @@ fn older_schema_is_migrated() {
     store.shutdown().unwrap();
     let connection = rusqlite::Connection::open(&path).unwrap();
     // Back to version 1's tables, with the same data: executions without a declared number,
-    // events keyed by their execution's ARN.
+    // events keyed by their execution's ARN, and a timers table.
     connection
         .execute_batch(
             "DROP TABLE state_machine_revisions; DROP TABLE state_machine_versions;
              DROP TABLE state_machine_version_numbers; DROP TABLE state_machine_aliases;
              DROP TABLE execution_sources;
+             CREATE TABLE timers (
+                 execution_arn TEXT NOT NULL, timer_id TEXT NOT NULL, due_millis INTEGER NOT NULL,
+                 PRIMARY KEY (execution_arn, timer_id)) WITHOUT ROWID;
+             CREATE INDEX timers_by_due ON timers (due_millis, execution_arn, timer_id);
              CREATE TABLE events_v1 (
                  execution_arn TEXT NOT NULL, event_id INTEGER NOT NULL, type TEXT NOT NULL,
                  timestamp_millis INTEGER NOT NULL, body TEXT NOT NULL,

@@ -19,7 +19,7 @@ use crate::{
     ActivityRecord, ActivityTaskRecord, Callback, Change, ClaimRequest, Commit, Error, EventRecord,
     ExecutionFilter, ExecutionRecord, ExecutionSourceRecord, ExecutionStatus, Order, Page,
     PageRequest, StateMachineAliasRecord, StateMachineRecord, StateMachineRevisionRecord,
-    StateMachineVersionRecord, Store, TaskTokenRecord, TimerRecord,
+    StateMachineVersionRecord, Store, TaskTokenRecord,
 };
 
 /// The most records of each kind kept; past it the cache starts over. AWS allows 10,000
@@ -238,14 +238,6 @@ impl Store for CachedCatalog {
         page: &PageRequest,
     ) -> Result<Page<EventRecord>, Error> {
         self.inner.history(execution_arn, order, page)
-    }
-
-    fn timers(
-        &self,
-        due_before_millis: i64,
-        page: &PageRequest,
-    ) -> Result<Page<TimerRecord>, Error> {
-        self.inner.timers(due_before_millis, page)
     }
 
     fn activity_task(&self, task_token: &str) -> Result<Option<ActivityTaskRecord>, Error> {

@@ -6,7 +6,7 @@ use serde::{Deserialize, Serialize};
 use crate::record::{
     ActivityRecord, ActivityTaskRecord, EventRecord, ExecutionRecord, ExecutionSourceRecord,
     ExecutionUpdate, StateMachineAliasRecord, StateMachineRecord, StateMachineRevisionRecord,
-    StateMachineVersionRecord, Tags, TaskTokenRecord, TimerRecord,
+    StateMachineVersionRecord, Tags, TaskTokenRecord,
 };
 
 /// Changes that a store applies atomically, in order: either every change takes effect, or
@@ -114,15 +114,6 @@ pub enum Change {
     /// Appends one history event. Fails with
     /// [`Error::DuplicateEvent`](crate::Error::DuplicateEvent) if the id exists.
     AppendEvent(EventRecord),
-    /// Sets a timer, or moves it if that id is already set for the execution.
-    SetTimer(TimerRecord),
-    /// Clears a timer; does nothing if it is not set.
-    ClearTimer {
-        /// Whose timer.
-        execution_arn: String,
-        /// Which timer.
-        timer_id: String,
-    },
     /// Puts a task in its activity's queue. Fails if the token exists.
     EnqueueActivityTask(ActivityTaskRecord),
     /// Moves a task's heartbeat deadline (`SendTaskHeartbeat`). Fails if the task is gone.
@@ -168,8 +159,6 @@ impl Change {
             | Change::StartExecution(_)
             | Change::UpdateExecution(_)
             | Change::AppendEvent(_)
-            | Change::SetTimer(_)
-            | Change::ClearTimer { .. }
             | Change::EnqueueActivityTask(_)
             | Change::HeartbeatActivityTask { .. }
             | Change::RemoveActivityTask { .. }

@@ -17,7 +17,7 @@ use crate::{
     EventRecord, ExecutionFilter, ExecutionRecord, ExecutionSourceRecord, ExecutionStatus,
     ExecutionUpdate, Order, Page, PageRequest, PageToken, StateMachineAliasRecord,
     StateMachineRecord, StateMachineRevisionRecord, StateMachineStatus, StateMachineType,
-    StateMachineVersionRecord, Store, Tags, TaskTokenRecord, TimerRecord, completion,
+    StateMachineVersionRecord, Store, Tags, TaskTokenRecord, completion,
 };
 
 /// What the suite needs from a backend's test fixture: a store. Every [`Store`] is one; a
@@ -53,7 +53,6 @@ macro_rules! conformance_tests {
             duplicate_event_refuses_whole_commit,
             grouped_commits_fail_alone,
             history_paging,
-            timers,
             activity_task_queue,
             concurrent_claims_hand_each_task_once,
             recovery_listing,
@@ -714,19 +713,15 @@ pub fn execution_listing(store: &dyn Store) {
 }
 
 /// The state a commit would change, read back, for before/after comparisons.
-fn observe(
-    store: &dyn Store,
-    execution_arn: &str,
-) -> (Option<ExecutionRecord>, Vec<EventRecord>, Vec<TimerRecord>) {
+fn observe(store: &dyn Store, execution_arn: &str) -> (Option<ExecutionRecord>, Vec<EventRecord>) {
     (
         store.execution(execution_arn).unwrap(),
         read_all(100, |page| store.history(execution_arn, Order::Forward, page)),
-        read_all(100, |page| store.timers(i64::MAX, page)),
     )
 }
 
 /// A commit that repeats a stored event id, or repeats an id within itself, is refused whole:
-/// its execution update, events, timers, tasks and tokens all stay unapplied.
+/// its execution update, events, tasks and tokens all stay unapplied.
 pub fn duplicate_event_refuses_whole_commit(store: &dyn Store) {
     let run = execution("m", "e", 1);
     commit(
@@ -750,11 +745,6 @@ pub fn duplicate_event_refuses_whole_commit(store: &dyn Store) {
                 next_event_id: 4,
             }),
             Change::AppendEvent(event(&run.arn, 2)),
-            Change::SetTimer(TimerRecord {
-                execution_arn: run.arn.clone(),
-                timer_id: "t".to_owned(),
-                due_millis: 5,
-            }),
             Change::EnqueueActivityTask(activity_task(&activity("act", 1).arn, "tok", 1)),
             Change::AddTaskToken(TaskTokenRecord {
                 token: "cb".to_owned(),
@@ -779,10 +769,11 @@ pub fn duplicate_event_refuses_whole_commit(store: &dyn Store) {
     let mut fine = step(3);
     fine.push(Change::AppendEvent(event(&run.arn, 4)));
     commit(store, fine).unwrap();
-    let (execution, events, timers) = observe(store, &run.arn);
+    let (execution, events) = observe(store, &run.arn);
     assert_eq!(execution.unwrap().snapshot, b"frontier-1");
     assert_eq!(events.iter().map(|e| e.event_id).collect::<Vec<_>>(), [1, 2, 3, 4]);
-    assert_eq!(timers.len(), 1);
+    assert!(store.activity_task("tok").unwrap().is_some());
+    assert!(store.task_token("cb").unwrap().is_some());
 }
 
 /// Commits and claims submitted together (which a group-committing backend puts in one
@@ -806,15 +797,15 @@ pub fn grouped_commits_fail_alone(store: &dyn Store) {
     let completions: Vec<_> = (0..COMMITS)
         .map(|i| {
             let id = if i % 3 == 2 { 0 } else { i + 1 };
-            let timer = TimerRecord {
+            let token = TaskTokenRecord {
+                token: format!("t{i}"),
                 execution_arn: run.arn.clone(),
-                timer_id: format!("t{i}"),
-                due_millis: 7,
+                task_id: i.to_string(),
             };
             let (callback, completion) = completion();
             store.submit(
                 Commit::new(vec![
-                    Change::SetTimer(timer),
+                    Change::AddTaskToken(token),
                     Change::AppendEvent(event(&run.arn, id)),
                 ]),
                 callback,
@@ -850,14 +841,14 @@ pub fn grouped_commits_fail_alone(store: &dyn Store) {
         assert_eq!(stored.claim.map(|c| c.worker_name), Some(worker));
         assert!(claimed_tokens.insert(task.task_token), "a task was claimed twice");
     }
-    let (_, events, timers) = observe(store, &run.arn);
+    let (_, events) = observe(store, &run.arn);
     let expected_events: Vec<u64> =
         std::iter::once(0).chain((0..COMMITS).filter(|i| i % 3 != 2).map(|i| i + 1)).collect();
     assert_eq!(events.iter().map(|e| e.event_id).collect::<Vec<_>>(), expected_events);
-    let timer_ids: BTreeSet<String> = timers.into_iter().map(|t| t.timer_id).collect();
-    let expected_timers: BTreeSet<String> =
-        (0..COMMITS).filter(|i| i % 3 != 2).map(|i| format!("t{i}")).collect();
-    assert_eq!(timer_ids, expected_timers);
+    for i in 0..COMMITS {
+        let kept = store.task_token(&format!("t{i}")).unwrap().is_some();
+        assert_eq!(kept, i % 3 != 2, "the token of commit {i}");
+    }
 }
 
 /// History pages forward and backward from a token, per execution, bodies intact.
@@ -896,41 +887,6 @@ pub fn history_paging(store: &dyn Store) {
         .history(&execution_arn("m", "ghost"), Order::Forward, &PageRequest::first(5))
         .unwrap();
     assert_eq!(none, Page { items: vec![], next: None });
-}
-
-/// Timers: set, move (set again), clear (twice), and list by due date.
-pub fn timers(store: &dyn Store) {
-    let a = execution_arn("m", "a");
-    let b = execution_arn("m", "b");
-    let timer = |arn: &str, id: &str, due: i64| TimerRecord {
-        execution_arn: arn.to_owned(),
-        timer_id: id.to_owned(),
-        due_millis: due,
-    };
-    commit(
-        store,
-        vec![
-            Change::SetTimer(timer(&a, "wait", 300)),
-            Change::SetTimer(timer(&a, "retry", 100)),
-            Change::SetTimer(timer(&b, "wait", 200)),
-            Change::SetTimer(timer(&b, "gone", 50)),
-        ],
-    )
-    .unwrap();
-    commit(
-        store,
-        vec![
-            Change::SetTimer(timer(&a, "wait", 150)),
-            Change::ClearTimer { execution_arn: b.clone(), timer_id: "gone".to_owned() },
-            Change::ClearTimer { execution_arn: b.clone(), timer_id: "gone".to_owned() },
-            Change::ClearTimer { execution_arn: b.clone(), timer_id: "never-set".to_owned() },
-        ],
-    )
-    .unwrap();
-    let all = read_all(1, |page| store.timers(i64::MAX, page));
-    assert_eq!(all, [timer(&a, "retry", 100), timer(&a, "wait", 150), timer(&b, "wait", 200)]);
-    let due = read_all(10, |page| store.timers(200, page));
-    assert_eq!(due, [timer(&a, "retry", 100), timer(&a, "wait", 150)]);
 }
 
 /// The activity queue: oldest first, claims recorded, heartbeats, removal, other queues apart.
@@ -1038,7 +994,7 @@ pub fn concurrent_claims_hand_each_task_once(store: &dyn Store) {
     }
 }
 
-/// Recovery reads every running execution with its snapshot, by ARN, and every timer.
+/// Recovery reads every running execution with its snapshot, by ARN.
 pub fn recovery_listing(store: &dyn Store) {
     let mut expected = Vec::new();
     for i in 0..25 {
@@ -1075,10 +1031,9 @@ pub fn recovery_listing(store: &dyn Store) {
             "limit {limit}"
         );
     }
-    assert_invalid_token(store.running_executions(&PageRequest::after(
-        PageToken::new("[\"timers\",[1,\"a\",\"b\"]]"),
-        2,
-    )));
+    assert_invalid_token(
+        store.running_executions(&PageRequest::after(PageToken::new("[\"history\",1]"), 2)),
+    );
 }
 
 /// Task tokens: add, find, refuse a duplicate, remove (twice).

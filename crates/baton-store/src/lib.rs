@@ -37,10 +37,7 @@
 //! # let runtime = tokio::runtime::Builder::new_current_thread().build().unwrap();
 //! # runtime.block_on(async {
 //! let store = MemoryStore::new();
-//! let commit = Commit::new(vec![Change::ClearTimer {
-//!     execution_arn: "arn:aws:states:us-east-1:123456789012:execution:m:e".to_owned(),
-//!     timer_id: "wait-1".to_owned(),
-//! }]);
+//! let commit = Commit::new(vec![Change::RemoveTaskToken { token: "AAAA".to_owned() }]);
 //! commit_async(&store, commit).await.unwrap();
 //! # });
 //! ```
@@ -76,7 +73,7 @@ pub use crate::record::{
     ActivityRecord, ActivityTaskRecord, AliasRoute, Claim, EventRecord, ExecutionRecord,
     ExecutionSourceRecord, ExecutionStatus, ExecutionUpdate, StateMachineAliasRecord,
     StateMachineRecord, StateMachineRevisionRecord, StateMachineStatus, StateMachineType,
-    StateMachineVersionRecord, Tags, TaskTokenRecord, TimerRecord,
+    StateMachineVersionRecord, Tags, TaskTokenRecord,
 };
 
 /// Which activity's queue to take a task from, for whom, and when.
@@ -202,13 +199,6 @@ pub trait Store: Send + Sync {
         order: Order,
         page: &PageRequest,
     ) -> Result<Page<EventRecord>, Error>;
-
-    /// Timers due before `due_before_millis` (pass `i64::MAX` for all), soonest first.
-    fn timers(
-        &self,
-        due_before_millis: i64,
-        page: &PageRequest,
-    ) -> Result<Page<TimerRecord>, Error>;
 
     /// An activity task by token, claimed or not.
     fn activity_task(&self, task_token: &str) -> Result<Option<ActivityTaskRecord>, Error>;

@@ -14,7 +14,7 @@ use crate::{
     ActivityRecord, ActivityTaskRecord, Callback, Change, Claim, ClaimRequest, Commit, Entity,
     Error, EventRecord, ExecutionFilter, ExecutionRecord, ExecutionSourceRecord, ExecutionStatus,
     Order, Page, PageRequest, StateMachineAliasRecord, StateMachineRecord,
-    StateMachineRevisionRecord, StateMachineVersionRecord, Store, TaskTokenRecord, TimerRecord,
+    StateMachineRevisionRecord, StateMachineVersionRecord, Store, TaskTokenRecord,
 };
 
 /// A store that keeps everything in memory until it is dropped.
@@ -52,7 +52,6 @@ struct Tables {
     /// (state machine ARN, name) → execution ARN: the `StartExecution` constraint.
     execution_names: BTreeMap<(String, String), String>,
     events: BTreeMap<(String, u64), EventRecord>,
-    timers: BTreeMap<(String, String), TimerRecord>,
     activity_tasks: BTreeMap<String, ActivityTaskRecord>,
     task_tokens: BTreeMap<String, TaskTokenRecord>,
 }
@@ -163,13 +162,6 @@ impl Tables {
                     });
                 }
                 put(self, undo, |t| &mut t.events, key, Some(record));
-            }
-            Change::SetTimer(record) => {
-                let key = (record.execution_arn.clone(), record.timer_id.clone());
-                put(self, undo, |t| &mut t.timers, key, Some(record));
-            }
-            Change::ClearTimer { execution_arn, timer_id } => {
-                put(self, undo, |t| &mut t.timers, (execution_arn, timer_id), None);
             }
             Change::EnqueueActivityTask(record) => {
                 absent(&self.activity_tasks, &record.task_token, Entity::ActivityTask)?;
@@ -553,18 +545,6 @@ impl Store for MemoryStore {
         let range = (execution_arn.to_owned(), 0)..=(execution_arn.to_owned(), u64::MAX);
         let events = tables.events.range(range).map(|(_, event)| event.clone());
         page_of(events, page, listing::HISTORY, order, |e| e.event_id)
-    }
-
-    fn timers(
-        &self,
-        due_before_millis: i64,
-        page: &PageRequest,
-    ) -> Result<Page<TimerRecord>, Error> {
-        let tables = self.tables();
-        let due = tables.timers.values().filter(|t| t.due_millis < due_before_millis);
-        page_of(due.cloned(), page, listing::TIMERS, Order::Forward, |t| {
-            (t.due_millis, t.execution_arn.clone(), t.timer_id.clone())
-        })
     }
 
     fn activity_task(&self, task_token: &str) -> Result<Option<ActivityTaskRecord>, Error> {

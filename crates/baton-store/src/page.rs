@@ -137,8 +137,6 @@ pub mod listing {
     pub const RUNNING_EXECUTIONS: &str = "running_executions";
     /// Key: event id, in either direction.
     pub const HISTORY: &str = "history";
-    /// Key: (due date, execution ARN, timer id).
-    pub const TIMERS: &str = "timers";
     /// Key: (start date, ARN), newest first.
     pub const VERSION_EXECUTIONS: &str = "version_executions";
     /// Key: version number, highest first.

@@ -246,17 +246,6 @@ pub struct EventRecord {
     pub body: String,
 }
 
-/// A timer the runtime must fire at `due_millis`, even after a restart.
-#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
-pub struct TimerRecord {
-    /// The execution it belongs to.
-    pub execution_arn: String,
-    /// Chosen by the runtime; unique within the execution. Setting it again moves it.
-    pub timer_id: String,
-    /// Epoch milliseconds.
-    pub due_millis: i64,
-}
-
 /// A task waiting in an activity's queue, or handed to a worker.
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
 pub struct ActivityTaskRecord {
