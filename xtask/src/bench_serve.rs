@@ -761,6 +761,13 @@ fn load_rows(loads: &Value) -> Vec<Row> {
         )
         .moto_note(no_activities.clone()),
         Row::new(
+            "W5 KB written to disk/round trip (64)",
+            Better::Lower,
+            at(&baton["w5_64"], &["disk_write_kb_per_exec"]),
+            None,
+        )
+        .moto_note(no_activities.clone()),
+        Row::new(
             format!("W6 KB RSS per parked ({w6_count})"),
             Better::Lower,
             at(w6, &["kb_per_parked_execution"]),

@@ -138,6 +138,16 @@ fn store_writer_cpu_seconds(pid: &str) -> anyhow::Result<f64> {
 /// `getconf CLK_TCK` on every Linux this runs on (the kernel's USER_HZ is fixed at 100).
 const CLOCK_TICKS_PER_SECOND: f64 = 100.0;
 
+/// The bytes `pid` caused to be written to storage (`write_bytes` of `/proc/<pid>/io`: the WAL,
+/// and the database file at checkpoints), or 0 where the kernel does not count them.
+fn disk_write_bytes(pid: &str) -> u64 {
+    let Ok(io) = std::fs::read_to_string(format!("/proc/{pid}/io")) else { return 0 };
+    io.lines()
+        .find_map(|line| line.strip_prefix("write_bytes:"))
+        .and_then(|value| value.trim().parse().ok())
+        .unwrap_or(0)
+}
+
 /// The resident set size of `pid`, in KiB.
 pub(crate) fn rss_kb(pid: u32) -> anyhow::Result<u64> {
     let status = std::fs::read_to_string(format!("/proc/{pid}/status"))?;
@@ -152,6 +162,7 @@ struct Meter {
     started: Instant,
     server_cpu: f64,
     writer_cpu: f64,
+    disk_write_bytes: u64,
     client_cpu: f64,
 }
 
@@ -161,6 +172,7 @@ impl Meter {
         Ok(Meter {
             server_cpu: cpu_seconds(&server_pid)?,
             writer_cpu: store_writer_cpu_seconds(&server_pid)?,
+            disk_write_bytes: disk_write_bytes(&server_pid),
             client_cpu: cpu_seconds("self")?,
             started: Instant::now(),
             server_pid,
@@ -171,6 +183,7 @@ impl Meter {
     fn report(&self, units: usize, wall: f64) -> anyhow::Result<Value> {
         let server = cpu_seconds(&self.server_pid)? - self.server_cpu;
         let writer = store_writer_cpu_seconds(&self.server_pid)? - self.writer_cpu;
+        let written = disk_write_bytes(&self.server_pid).saturating_sub(self.disk_write_bytes);
         let client = cpu_seconds("self")? - self.client_cpu;
         let per_unit = |seconds: f64| (units > 0).then(|| seconds * 1e6 / units as f64);
         Ok(json!({
@@ -181,6 +194,7 @@ impl Meter {
             "server_cpu_us_per_exec": per_unit(server),
             "store_writer_cpu_s": writer,
             "store_writer_cpu_us_per_exec": per_unit(writer),
+            "disk_write_kb_per_exec": (units > 0).then(|| written as f64 / 1024.0 / units as f64),
             "client_cpu_s": client,
             "client_cpu_us_per_exec": per_unit(client),
         }))
