@@ -233,6 +233,38 @@ const MIGRATIONS: &[&str] = &[
     r"
     DROP TABLE timers;
     ",
+    // Version 7. Activity tasks and task tokens are found only by their token, so the token is
+    // their key (WITHOUT ROWID): a rowid table with a unique token kept two B-trees each, and
+    // every task scheduled and settled wrote both.
+    r"
+    CREATE TABLE activity_tasks_keyed (
+        task_token TEXT PRIMARY KEY NOT NULL,
+        activity_arn TEXT NOT NULL,
+        execution_arn TEXT NOT NULL,
+        input TEXT NOT NULL,
+        enqueued_millis INTEGER NOT NULL,
+        heartbeat_deadline_millis INTEGER,
+        timeout_deadline_millis INTEGER,
+        worker_name TEXT,
+        claimed_millis INTEGER
+    ) WITHOUT ROWID;
+    INSERT INTO activity_tasks_keyed SELECT task_token, activity_arn, execution_arn, input,
+        enqueued_millis, heartbeat_deadline_millis, timeout_deadline_millis, worker_name,
+        claimed_millis FROM activity_tasks;
+    DROP TABLE activity_tasks;
+    ALTER TABLE activity_tasks_keyed RENAME TO activity_tasks;
+    CREATE INDEX activity_tasks_unclaimed
+        ON activity_tasks (activity_arn, enqueued_millis, task_token) WHERE worker_name IS NULL;
+
+    CREATE TABLE task_tokens_keyed (
+        token TEXT PRIMARY KEY NOT NULL,
+        execution_arn TEXT NOT NULL,
+        task_id TEXT NOT NULL
+    ) WITHOUT ROWID;
+    INSERT INTO task_tokens_keyed SELECT token, execution_arn, task_id FROM task_tokens;
+    DROP TABLE task_tokens;
+    ALTER TABLE task_tokens_keyed RENAME TO task_tokens;
+    ",
 ];
 
 /// The schema version this build writes and reads.

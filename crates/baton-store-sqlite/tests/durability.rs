@@ -151,7 +151,7 @@ fn newer_schema_is_refused() {
     let opened = Options::new(&path).open();
     match opened {
         Err(Error::SchemaTooNew { location, found, supported }) => {
-            assert_eq!((found, supported), (99, 6));
+            assert_eq!((found, supported), (99, 7));
             assert_eq!(location, path.display().to_string());
         }
         other => panic!("expected SchemaTooNew, got {other:?}"),
@@ -161,7 +161,8 @@ fn newer_schema_is_refused() {
 /// A version-1 file (before kept revisions) keeps its data and gains the tables of versions 2
 /// (kept revisions) and 3 (versions, aliases, execution sources); its histories survive version
 /// 4's numbering of executions and version 5's events in write order, version 6 drops its
-/// timers, and an event appended after the migration is refused when it is appended twice.
+/// timers, its task tokens survive version 7's keyed tables, and an event appended after the
+/// migration is refused when it is appended twice.
 #[test]
 fn older_schema_is_migrated() {
     let dir = tempfile::tempdir().unwrap();
@@ -170,12 +171,16 @@ fn older_schema_is_migrated() {
     let record = machine("m", 1);
     store.commit(Commit::new(vec![Change::CreateStateMachine(record.clone())])).unwrap();
     store.commit(step("before-migration")).unwrap();
+    let queue = baton_store::conformance::activity("q", 1).arn;
+    let queued = baton_store::conformance::activity_task(&queue, "queued-token", 1);
+    store.commit(Commit::new(vec![Change::EnqueueActivityTask(queued.clone())])).unwrap();
     let arn = execution("m", "before-migration", 1).arn;
     let stored = store.execution(&arn).unwrap();
     store.shutdown().unwrap();
     let connection = rusqlite::Connection::open(&path).unwrap();
     // Back to version 1's tables, with the same data: executions without a declared number,
-    // events keyed by their execution's ARN, and a timers table.
+    // events keyed by their execution's ARN, a timers table, and activity tasks and task
+    // tokens in rowid tables.
     connection
         .execute_batch(
             "DROP TABLE state_machine_revisions; DROP TABLE state_machine_versions;
@@ -185,6 +190,23 @@ fn older_schema_is_migrated() {
                  execution_arn TEXT NOT NULL, timer_id TEXT NOT NULL, due_millis INTEGER NOT NULL,
                  PRIMARY KEY (execution_arn, timer_id)) WITHOUT ROWID;
              CREATE INDEX timers_by_due ON timers (due_millis, execution_arn, timer_id);
+             CREATE TABLE activity_tasks_v1 (
+                 task_token TEXT PRIMARY KEY NOT NULL, activity_arn TEXT NOT NULL,
+                 execution_arn TEXT NOT NULL, input TEXT NOT NULL,
+                 enqueued_millis INTEGER NOT NULL, heartbeat_deadline_millis INTEGER,
+                 timeout_deadline_millis INTEGER, worker_name TEXT, claimed_millis INTEGER);
+             INSERT INTO activity_tasks_v1 SELECT * FROM activity_tasks;
+             DROP TABLE activity_tasks;
+             ALTER TABLE activity_tasks_v1 RENAME TO activity_tasks;
+             CREATE INDEX activity_tasks_unclaimed
+                 ON activity_tasks (activity_arn, enqueued_millis, task_token)
+                 WHERE worker_name IS NULL;
+             CREATE TABLE task_tokens_v1 (
+                 token TEXT PRIMARY KEY NOT NULL, execution_arn TEXT NOT NULL,
+                 task_id TEXT NOT NULL);
+             INSERT INTO task_tokens_v1 SELECT * FROM task_tokens;
+             DROP TABLE task_tokens;
+             ALTER TABLE task_tokens_v1 RENAME TO task_tokens;
              CREATE TABLE events_v1 (
                  execution_arn TEXT NOT NULL, event_id INTEGER NOT NULL, type TEXT NOT NULL,
                  timestamp_millis INTEGER NOT NULL, body TEXT NOT NULL,
@@ -208,6 +230,9 @@ fn older_schema_is_migrated() {
     assert_eq!(store.state_machine(&record.arn).unwrap(), Some(record.clone()));
     assert_eq!(store.execution(&arn).unwrap(), stored);
     assert!(step_state(&store, "before-migration"));
+    assert_eq!(store.activity_task("queued-token").unwrap(), Some(queued));
+    let claimed = store.claim_next(&queue, "w", 5).unwrap().expect("the queued task");
+    assert_eq!(claimed.task_token, "queued-token");
     let appended = Commit::new(vec![Change::AppendEvent(event(&arn, STEP_EVENTS + 1))]);
     store.commit(appended.clone()).unwrap();
     assert!(matches!(store.commit(appended), Err(Error::DuplicateEvent { .. })));
