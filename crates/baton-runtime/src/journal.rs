@@ -208,7 +208,13 @@ impl Journal {
         let (status, output, error, cause) = status(execution.outcome());
         let stop_date_millis =
             execution.outcome().and(step.events.last().map(|event| event.timestamp));
-        let snapshot = execution.snapshot();
+        // A succeeded execution is never resumed, woken or redriven, so it keeps no frontier
+        // (the rest of its row and its history stay): finished executions are most of a long-
+        // lived file. One that failed, timed out or was aborted keeps its last frontier.
+        let snapshot = match execution.outcome() {
+            Some(Outcome::Succeeded { .. }) => Vec::new(),
+            _ => execution.snapshot(),
+        };
         let next_event_id = execution.events_count() + 1;
         match &self.first {
             Some(first) => changes.push(Change::StartExecution(ExecutionRecord {

@@ -179,6 +179,8 @@ fn check_resumes_after_cut(cut: Duration, hang_on: &'static [usize]) {
     assert_eq!(types, expected, "the resumed history is the uninterrupted one");
     let store = open(&path);
     assert!(running(store.as_ref()).expect("listing").is_empty(), "nothing is left running");
+    let record = store.execution(&arn).expect("read").expect("the execution is stored");
+    assert!(record.snapshot.is_empty(), "a succeeded execution keeps no snapshot");
 }
 
 #[test]
@@ -315,4 +317,33 @@ fn a_run_that_only_waits_for_a_worker_parks_and_wakes_from_its_snapshot() {
             "ExecutionSucceeded"
         ]
     );
+}
+
+/// A succeeded execution's row keeps no snapshot (checked in `check_resumes_after_cut`); one
+/// that failed keeps its last frontier, readable, for what may still need it.
+#[test]
+fn a_failed_execution_keeps_its_snapshot() {
+    let dir = tempfile::tempdir().expect("a temporary directory");
+    let store = open(&dir.path().join("baton.db"));
+    let start = standard_start("failing");
+    let arn = start.execution_arn.clone();
+    let runtime = tokio::runtime::Builder::new_current_thread().enable_all().build().expect("rt");
+    let journal = Journal::new(Arc::clone(&store), &start, "1");
+    // Every call fails with `Flaky`, and the Retry allows two attempts: the execution fails.
+    let mut failing = Handlers::new();
+    failing
+        .register("Work", |_: Value| async { Err::<Value, _>(TaskError::new("Flaky", "always")) });
+    let run = run_durable(
+        machine(),
+        Beginning::Start(start),
+        Arc::new(failing),
+        options(),
+        None,
+        journal,
+    );
+    let result = ended(runtime.block_on(run).expect("the run ends"));
+    assert!(matches!(result.outcome, Outcome::Failed { .. }), "{:?}", result.outcome);
+    let record = store.execution(&arn).expect("read").expect("the execution is stored");
+    let execution = baton_core::Execution::from_snapshot(&record.snapshot).expect("a snapshot");
+    assert!(execution.outcome().is_some(), "the snapshot is the execution's end");
 }

@@ -185,7 +185,8 @@ pub struct ExecutionRecord {
     /// The secret seed task tokens and random numbers derive from (STYLE A2).
     pub seed: Vec<u8>,
     /// The interpreter's frontier, written by the runtime and opaque to the store: recovery
-    /// starts from it instead of replaying the whole history.
+    /// starts from it instead of replaying the whole history. The runtime leaves it empty
+    /// once the execution succeeded.
     pub snapshot: Vec<u8>,
     /// The id the next appended history event gets.
     pub next_event_id: u64,
