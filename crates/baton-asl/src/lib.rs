@@ -34,4 +34,5 @@ mod validate;
 pub use diagnostic::{Code, Diagnostic, Severity};
 
 pub use model::StateMachine;
-pub use validate::{MachineType, Options, forbidden_label_character, parse, parse_as, parse_value};
+pub(crate) use validate::forbidden_label_character;
+pub use validate::{MachineType, Options, parse, parse_as, parse_value};

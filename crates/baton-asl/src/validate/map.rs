@@ -19,7 +19,7 @@ const LABEL_FORBIDDEN: &str = " <>{}[]?*\"#%\\^|~`$&,;:/";
 
 /// The first character of a Map `Label` that AWS forbids: a control character or one of
 /// [`LABEL_FORBIDDEN`].
-pub fn forbidden_label_character(label: &str) -> Option<char> {
+pub(crate) fn forbidden_label_character(label: &str) -> Option<char> {
     label.chars().find(|c| c.is_control() || LABEL_FORBIDDEN.contains(*c))
 }
 

@@ -22,7 +22,7 @@ mod state;
 mod tests;
 mod warnings;
 
-pub use map::forbidden_label_character;
+pub(crate) use map::forbidden_label_character;
 
 use std::collections::HashMap;
 
