@@ -26,7 +26,7 @@ pub(crate) fn build(execution: &Execution, frame: FrameId, parts: &ContextParts<
             "Name": start.execution_name,
             "RoleArn": start.role_arn,
             "StartTime": iso8601(start.at),
-            "RedriveCount": 0,
+            "RedriveCount": execution.redrive_count,
         },
         "State": {
             "EnteredTime": iso8601(entered_at),
@@ -38,6 +38,9 @@ pub(crate) fn build(execution: &Execution, frame: FrameId, parts: &ContextParts<
             "Name": start.state_machine_name,
         },
     });
+    if let Some(redriven) = execution.redrive_time {
+        context["Execution"]["RedriveTime"] = json!(iso8601(redriven));
+    }
     // Express executions cannot be redriven and AWS leaves both counters out of their context
     // object (recorded: StartSyncExecution of a state that returns `$$`).
     if start.workflow_type == WorkflowType::Express {

@@ -77,6 +77,10 @@ pub enum EventKind {
     ExecutionFailed(Failure),
     ExecutionAborted(Failure),
     ExecutionTimedOut(Failure),
+    /// RedriveExecution restarted the execution; `redrive_count` counts this redrive too.
+    ExecutionRedriven {
+        redrive_count: u32,
+    },
     StateEntered {
         state_type: StateType,
         name: String,
@@ -206,6 +210,7 @@ impl EventKind {
             EventKind::ExecutionFailed(_) => "ExecutionFailed",
             EventKind::ExecutionAborted(_) => "ExecutionAborted",
             EventKind::ExecutionTimedOut(_) => "ExecutionTimedOut",
+            EventKind::ExecutionRedriven { .. } => "ExecutionRedriven",
             EventKind::TaskScheduled { .. } => "TaskScheduled",
             EventKind::TaskStarted { .. } => "TaskStarted",
             EventKind::TaskSubmitted { .. } => "TaskSubmitted",
@@ -260,6 +265,9 @@ impl EventKind {
             }
             EventKind::ExecutionTimedOut(failure) => {
                 ("executionTimedOutEventDetails", failure_json(failure))
+            }
+            EventKind::ExecutionRedriven { redrive_count } => {
+                ("executionRedrivenEventDetails", json!({ "redriveCount": redrive_count }))
             }
             EventKind::StateEntered { name, input, .. } => (
                 "stateEnteredEventDetails",
@@ -440,6 +448,7 @@ impl EventKind {
             | EventKind::ExecutionFailed(_)
             | EventKind::ExecutionAborted(_)
             | EventKind::ExecutionTimedOut(_)
+            | EventKind::ExecutionRedriven { .. }
             | EventKind::StateEntered { .. }
             | EventKind::StateExited { .. }
             | EventKind::StateAborted { .. }

@@ -75,6 +75,12 @@ pub struct Execution {
     /// The execution-level `TimeoutSeconds` timer.
     pub(crate) deadline: Option<TimerId>,
     pub(crate) outcome: Option<Outcome>,
+    /// How many times RedriveExecution restarted the execution (`$$.Execution.RedriveCount`),
+    /// and when it last did. Snapshots from before redrives existed read as never redriven.
+    #[serde(default)]
+    pub(crate) redrive_count: u32,
+    #[serde(default)]
+    pub(crate) redrive_time: Option<Millis>,
 }
 
 impl Execution {
@@ -168,6 +174,11 @@ impl Execution {
     /// How many states the execution has entered.
     pub fn transitions(&self) -> u64 {
         self.transitions
+    }
+
+    /// How many times the execution was redriven, and when it last was; `None` if never.
+    pub fn redriven(&self) -> Option<(u32, Millis)> {
+        self.redrive_time.map(|at| (self.redrive_count, at))
     }
 
     pub(crate) fn frame(&self, id: FrameId) -> &Frame {
@@ -293,6 +304,12 @@ pub(crate) enum FrameStatus {
     Backoff { timer: TimerId },
     /// A Parallel or Map state waiting for its children.
     Children(Box<Children>),
+    /// Stopped unfinished: its state failed with no Catch, or a sibling's failure aborted it.
+    /// The frame stays, with the children it waited for when it stopped in a Parallel or Map
+    /// state, so that a redrive runs it again from where it stopped (AWS redrives only the
+    /// branches and iterations that failed or were aborted). A Retry or Catch that takes over
+    /// drops them; so does the Map that tolerated the failure, once it succeeds.
+    Halted { children: Option<Box<Children>> },
 }
 
 /// A task in flight.
@@ -351,6 +368,13 @@ pub(crate) struct MapRun {
     pub(crate) last_iteration_event_id: u64,
     pub(crate) tolerated_count: Option<u64>,
     pub(crate) tolerated_percentage: Option<f64>,
+    /// Iterations that failed within the tolerance, kept halted for a redrive until the Map
+    /// succeeds.
+    #[serde(default)]
+    pub(crate) halted: Vec<FrameId>,
+    /// Halted iterations a redrive runs again, in item order, before the items not started.
+    #[serde(default)]
+    pub(crate) resume: std::collections::VecDeque<FrameId>,
 }
 
 /// Resolves a frame's scope path to the scope itself. The path was built from this machine, so

@@ -31,6 +31,9 @@ pub enum Input {
     TimerFired { timer: TimerId, at: Millis },
     /// StopExecution: the execution ends as ABORTED.
     Stop { error: Option<String>, cause: Option<String>, at: Millis },
+    /// RedriveExecution: an execution that failed, timed out or was aborted runs again from
+    /// where it stopped. The only input a finished execution takes.
+    Redrive { at: Millis },
 }
 
 impl Input {
@@ -43,7 +46,8 @@ impl Input {
             | Input::TaskFailed { at, .. }
             | Input::TaskHeartbeat { at, .. }
             | Input::TimerFired { at, .. }
-            | Input::Stop { at, .. } => *at,
+            | Input::Stop { at, .. }
+            | Input::Redrive { at } => *at,
         }
     }
 }

@@ -51,4 +51,8 @@ pub enum Error {
     /// execution finished: a history that cannot have been produced by this interpreter.
     #[error("input does not apply to this execution: {reason}")]
     Corruption { reason: String },
+    /// [`Input::Redrive`] of an execution that is running or succeeded; `reason` is AWS's
+    /// `redriveStatusReason` for it.
+    #[error("{reason}")]
+    NotRedrivable { reason: String },
 }

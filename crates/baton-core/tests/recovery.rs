@@ -7,9 +7,10 @@ use std::collections::BTreeMap;
 
 use serde_json::json;
 
-use baton_asl::{MachineType, Options};
+mod support;
+
 use baton_core::simulate::{self, TaskAnswer};
-use baton_core::{Command, Execution, Input, Start, TaskRequest, WorkflowType, start, step};
+use baton_core::{Command, Execution, Input, Start, TaskRequest, start, step};
 
 const DEFINITION: &str = r#"{"StartAt":"Work","States":{
     "Work":{"Type":"Task","Resource":"arn:aws:states:::lambda:invoke","TimeoutSeconds":30,
@@ -54,22 +55,8 @@ fn apply(outstanding: &mut BTreeMap<String, String>, commands: &[Command]) {
 
 #[test]
 fn replayed_prefixes_report_the_outstanding_work() {
-    let (machine, diagnostics) =
-        baton_asl::parse(DEFINITION, &Options { machine_type: MachineType::Standard });
-    let machine = machine.unwrap_or_else(|| panic!("{diagnostics:#?}"));
-    let first = Start {
-        input: "{}".to_owned(),
-        execution_arn: "arn:aws:states:us-east-1:123456789012:execution:m:e".to_owned(),
-        execution_name: "e".to_owned(),
-        state_machine_arn: "arn:aws:states:us-east-1:123456789012:stateMachine:m".to_owned(),
-        state_machine_name: "m".to_owned(),
-        role_arn: "arn:aws:iam::123456789012:role/r".to_owned(),
-        region: "us-east-1".to_owned(),
-        workflow_type: WorkflowType::Standard,
-        record_history: true,
-        seed: "seed".to_owned(),
-        at: 0,
-    };
+    let machine = support::machine(DEFINITION);
+    let first = support::start(&json!({}));
     let mut answers = vec![
         TaskAnswer::Failed { error: "Flaky".to_owned(), cause: String::new() },
         TaskAnswer::Succeeded(json!({"ok": true})),
@@ -104,7 +91,8 @@ fn replayed_prefixes_report_the_outstanding_work() {
             Input::Start(_)
             | Input::TaskStarted { .. }
             | Input::TaskHeartbeat { .. }
-            | Input::Stop { .. } => {}
+            | Input::Stop { .. }
+            | Input::Redrive { .. } => {}
         }
         // A snapshot taken here resumes exactly like the live execution.
         let mut restored = Execution::from_snapshot(&execution.snapshot()).expect("snapshot reads");

@@ -4,32 +4,12 @@
 
 use serde_json::{Value, json};
 
-use baton_asl::{MachineType, Options};
+mod support;
+
 use baton_core::simulate::{self, TaskAnswer};
-use baton_core::{Outcome, Start, TaskRequest, WorkflowType};
+use baton_core::{Outcome, Start, TaskRequest};
 
-/// The start of every scenario's execution.
-fn start(input: &Value) -> Start {
-    Start {
-        input: input.to_string(),
-        execution_arn: "arn:aws:states:us-east-1:123456789012:execution:test:run".to_owned(),
-        execution_name: "run".to_owned(),
-        state_machine_arn: "arn:aws:states:us-east-1:123456789012:stateMachine:test".to_owned(),
-        state_machine_name: "test".to_owned(),
-        role_arn: "arn:aws:iam::123456789012:role/test".to_owned(),
-        region: "us-east-1".to_owned(),
-        workflow_type: WorkflowType::Standard,
-        record_history: true,
-        seed: "seed".to_owned(),
-        at: 1_700_000_000_000,
-    }
-}
-
-fn machine(definition: &str) -> baton_asl::StateMachine {
-    let (machine, diagnostics) =
-        baton_asl::parse(definition, &Options { machine_type: MachineType::Standard });
-    machine.unwrap_or_else(|| panic!("invalid definition: {diagnostics:#?}"))
-}
+use support::{machine, render, start};
 
 /// Runs `definition` on `input`, answering tasks in order from `answers`, and compares the
 /// rendered history (one line per event) with `expect`.
@@ -48,39 +28,6 @@ fn check_execution(definition: &str, input: Value, answers: &[TaskAnswer], expec
     assert_eq!(quiet.transitions, live.transitions);
     assert!(quiet.events.is_empty(), "events were built although history was not recorded");
     let (_, replayed) = simulate::replay(&machine, &live.inputs).expect("the inputs replay");
-    let render = |events: &[baton_core::Event]| -> String {
-        events
-            .iter()
-            .map(|event| {
-                let json = event.to_json();
-                let mut line = format!(
-                    "{} {} {}",
-                    event.id,
-                    event.previous_event_id,
-                    json["type"].as_str().unwrap_or("")
-                );
-                if let Some((_, details)) = json
-                    .as_object()
-                    .and_then(|fields| fields.iter().find(|(key, _)| key.ends_with("EventDetails")))
-                {
-                    let mut details = details.clone();
-                    if let Some(fields) = details.as_object_mut() {
-                        fields.remove("inputDetails");
-                        fields.remove("outputDetails");
-                        fields.remove("assignedVariablesDetails");
-                        fields.remove("roleArn");
-                    }
-                    // Keys sorted, so the expectations do not depend on insertion order.
-                    let sorted: std::collections::BTreeMap<String, Value> =
-                        details.as_object().cloned().unwrap_or_default().into_iter().collect();
-                    line.push(' ');
-                    line.push_str(&serde_json::to_string(&sorted).unwrap_or_default());
-                }
-                line.push('\n');
-                line
-            })
-            .collect()
-    };
     let live_text = render(&live.events);
     assert_eq!(live_text, render(&replayed), "replay differs from the live run");
     assert_eq!(live_text.trim(), expect.trim(), "history differs:\n{live_text}");

@@ -166,6 +166,8 @@ impl Run<'_, '_> {
             last_iteration_event_id: 0,
             tolerated_count,
             tolerated_percentage,
+            halted: Vec::new(),
+            resume: std::collections::VecDeque::new(),
         };
         self.execution.frame_mut(frame).status = FrameStatus::Children(Box::new(Children {
             kind: ChildrenKind::Map(run),
@@ -247,8 +249,9 @@ impl Run<'_, '_> {
         format!("{prefix}:{id}")
     }
 
-    /// Starts Map iterations while the concurrency limit allows.
-    fn start_iterations(&mut self, frame: FrameId) {
+    /// Starts Map iterations while the concurrency limit allows: first those a redrive runs
+    /// again, then the items not started yet.
+    pub(crate) fn start_iterations(&mut self, frame: FrameId) {
         let name = self.current_state(frame).name.clone();
         let state_id = self.execution.frame(frame).state;
         loop {
@@ -259,7 +262,16 @@ impl Run<'_, '_> {
             let running = children.running.len();
             let ChildrenKind::Map(run) = &mut children.kind else { return };
             let limit = if run.max_concurrency == 0 { usize::MAX } else { run.max_concurrency };
-            if run.next >= run.inputs.len() || running >= limit {
+            if running >= limit {
+                return;
+            }
+            if let Some(iteration) = run.resume.pop_front() {
+                let inline = !run.distributed;
+                children.running.push(iteration);
+                self.restart_child(frame, iteration, &name, inline);
+                continue;
+            }
+            if run.next >= run.inputs.len() {
                 return;
             }
             let index = run.next;
@@ -363,11 +375,17 @@ impl Run<'_, '_> {
                         );
                     }
                     if self.map_tolerates_failure(parent, slot, &failure) {
+                        if let FrameStatus::Children(children) =
+                            &mut self.execution.frame_mut(parent).status
+                            && let ChildrenKind::Map(run) = &mut children.kind
+                        {
+                            run.halted.push(child);
+                        }
                         self.after_child(parent);
                         return;
                     }
                 }
-                self.children_failed(parent, failure);
+                self.children_failed(parent, child, failure);
                 return;
             }
         }
@@ -379,7 +397,7 @@ impl Run<'_, '_> {
         self.start_iterations(parent);
         let FrameStatus::Children(children) = &self.execution.frame(parent).status else { return };
         let pending = match &children.kind {
-            ChildrenKind::Map(run) => run.next < run.inputs.len(),
+            ChildrenKind::Map(run) => run.next < run.inputs.len() || !run.resume.is_empty(),
             ChildrenKind::Parallel => false,
         };
         if children.running.is_empty() && !pending {
@@ -411,7 +429,13 @@ impl Run<'_, '_> {
     fn children_succeeded(&mut self, parent: FrameId) {
         let status =
             std::mem::replace(&mut self.execution.frame_mut(parent).status, FrameStatus::Entering);
-        let FrameStatus::Children(children) = status else { return };
+        let FrameStatus::Children(mut children) = status else { return };
+        // Iterations that failed within the tolerance were kept only for a redrive.
+        if let ChildrenKind::Map(run) = &mut children.kind {
+            for iteration in std::mem::take(&mut run.halted) {
+                self.drop_frame_tree(iteration);
+            }
+        }
         let machine = self.machine;
         let state = {
             let data = self.execution.frame(parent);
@@ -493,11 +517,12 @@ impl Run<'_, '_> {
     }
 
     /// A child failed beyond tolerance: abort the others, record the state's failure, then let
-    /// Retry/Catch of the Parallel or Map state decide.
-    fn children_failed(&mut self, parent: FrameId, failure: Failure) {
+    /// Retry/Catch of the Parallel or Map state decide. The failed child and the aborted ones
+    /// stay halted under the state for a redrive, until a Retry or Catch drops them.
+    fn children_failed(&mut self, parent: FrameId, failed: FrameId, failure: Failure) {
         let status =
             std::mem::replace(&mut self.execution.frame_mut(parent).status, FrameStatus::Entering);
-        let FrameStatus::Children(children) = status else { return };
+        let FrameStatus::Children(mut children) = status else { return };
         let name = self.current_state(parent).name.clone();
         for child in &children.running {
             if self.execution.frames.get(*child).is_some_and(Option::is_some) {
@@ -511,6 +536,7 @@ impl Run<'_, '_> {
                 }
             }
         }
+        let distributed = matches!(children.kind, ChildrenKind::Map(ref run) if run.distributed);
         let (failure, failed_event) = match &children.kind {
             ChildrenKind::Parallel => (failure, EventKind::ParallelStateFailed),
             ChildrenKind::Map(run) => {
@@ -529,9 +555,11 @@ impl Run<'_, '_> {
                 (failure, EventKind::MapStateFailed)
             }
         };
+        children.running.push(failed);
+        self.execution.frame_mut(parent).status = FrameStatus::Halted { children: Some(children) };
         // AWS records the state's Failed event once, when no retry follows.
         if !self.retry(parent, &failure) {
-            if matches!(children.kind, ChildrenKind::Map(ref run) if run.distributed) {
+            if distributed {
                 let details = crate::event::Failure {
                     error: Some(failure.error.clone()),
                     cause: Some(failure.cause.clone()),

@@ -1,5 +1,6 @@
 //! When a state fails: Retry (with backoff timers), then Catch, then the failure travels up to
-//! the enclosing Parallel/Map or ends the execution. Also aborting frames whose siblings failed.
+//! the enclosing Parallel/Map or ends the execution. Also aborting frames whose siblings failed,
+//! and keeping what failed or was aborted, halted, until a redrive or a Retry or Catch.
 
 use baton_asl::error_match;
 use baton_asl::model::{Catcher, QueryLanguage, Retrier, StateKind, Transition};
@@ -8,7 +9,7 @@ use baton_asl::retry::Backoff;
 use crate::command::Command;
 use crate::dataflow::{self, At, Failure, RUNTIME};
 use crate::event::{EventKind, StateType};
-use crate::execution::{ChildrenKind, FrameId, FrameStatus, TimerPurpose};
+use crate::execution::{Children, ChildrenKind, FrameId, FrameStatus, TimerPurpose};
 use crate::interpreter::Run;
 use crate::interpreter::query::Extra;
 use crate::interpreter::states::state_type;
@@ -60,6 +61,8 @@ impl<'m> Run<'m, '_> {
         let unit = self.execution.draws.unit();
         let delay = Backoff::from(retrier).delay(attempts, unit);
         let millis = i64::try_from(delay.as_millis()).unwrap_or(i64::MAX);
+        // The next attempt starts the state afresh: what it halted is no longer redriven.
+        self.discard_halted(frame);
         let timer = self.timer(frame, TimerPurpose::Backoff, millis);
         self.execution.frame_mut(frame).status = FrameStatus::Backoff { timer };
         true
@@ -80,6 +83,8 @@ impl<'m> Run<'m, '_> {
             .iter()
             .find(|catcher| error_match::matches(&catcher.error_equals, &failure.error))
         {
+            // The Catch takes over: what the state halted is no longer redriven.
+            self.discard_halted(frame);
             let raw_input = self.execution.frame(frame).input.clone();
             let error_output = failure.to_output();
             if state.query_language == QueryLanguage::Jsonata {
@@ -160,12 +165,15 @@ impl<'m> Run<'m, '_> {
     }
 
     /// Stops a running frame and everything under it, recording the abort events AWS records.
+    /// The frames stay, halted, for a redrive (see [`FrameStatus::Halted`]).
     pub(crate) fn abort_frame(&mut self, frame: FrameId) {
         let status =
             std::mem::replace(&mut self.execution.frame_mut(frame).status, FrameStatus::Entering);
         let kind = state_type(&self.current_state(frame).kind);
+        let mut kept = None;
         match status {
             FrameStatus::Entering => {}
+            FrameStatus::Halted { children } => kept = children,
             FrameStatus::Task(wait) => {
                 self.execution.tasks.remove(&wait.task);
                 self.commands.push(Command::CancelTask { task: wait.task });
@@ -183,14 +191,62 @@ impl<'m> Run<'m, '_> {
                 self.event(Some(frame), EventKind::StateAborted { state_type: kind });
             }
             FrameStatus::Children(children) => {
-                for child in children.running {
-                    if self.execution.frames.get(child).is_some_and(Option::is_some) {
-                        self.abort_frame(child);
+                for child in &children.running {
+                    if self.execution.frames.get(*child).is_some_and(Option::is_some) {
+                        self.abort_frame(*child);
                     }
                 }
                 self.event(Some(frame), EventKind::StateAborted { state_type: kind });
+                kept = Some(children);
             }
         }
+        self.execution.frame_mut(frame).status = FrameStatus::Halted { children: kept };
+    }
+
+    /// Marks a frame whose States block failed as halted, keeping the children a Parallel or
+    /// Map state halted with.
+    pub(crate) fn halt(&mut self, frame: FrameId) {
+        let data = self.execution.frame_mut(frame);
+        if !matches!(data.status, FrameStatus::Halted { .. }) {
+            data.status = FrameStatus::Halted { children: None };
+        }
+    }
+
+    /// Drops the children a halted frame kept for a redrive, with everything under them.
+    pub(crate) fn discard_halted(&mut self, frame: FrameId) {
+        if let FrameStatus::Halted { children } = &mut self.execution.frame_mut(frame).status
+            && let Some(children) = children.take()
+        {
+            self.drop_children(*children);
+        }
+    }
+
+    /// Removes a frame and every frame under it.
+    pub(crate) fn drop_frame_tree(&mut self, frame: FrameId) {
+        let Some(data) = self.execution.frames.get_mut(frame).and_then(Option::as_mut) else {
+            return;
+        };
+        match std::mem::replace(&mut data.status, FrameStatus::Entering) {
+            FrameStatus::Children(children) | FrameStatus::Halted { children: Some(children) } => {
+                self.drop_children(*children);
+            }
+            FrameStatus::Entering
+            | FrameStatus::Task(_)
+            | FrameStatus::Waiting { .. }
+            | FrameStatus::Backoff { .. }
+            | FrameStatus::Halted { children: None } => {}
+        }
         self.execution.remove_frame(frame);
+    }
+
+    pub(crate) fn drop_children(&mut self, children: Children) {
+        let mut frames = children.running;
+        if let ChildrenKind::Map(run) = children.kind {
+            frames.extend(run.halted);
+            frames.extend(run.resume);
+        }
+        for child in frames {
+            self.drop_frame_tree(child);
+        }
     }
 }

@@ -9,6 +9,7 @@ mod batches;
 mod children;
 mod errors;
 pub(crate) mod query;
+mod redrive;
 mod states;
 
 use std::collections::{BTreeMap, VecDeque};
@@ -64,6 +65,8 @@ pub fn start_guarded(
         evaluation_guard: guard,
         deadline: None,
         outcome: None,
+        redrive_count: 0,
+        redrive_time: None,
     };
     let mut run = Run::new(machine, &mut execution, at);
     let started = EventKind::ExecutionStarted {
@@ -109,6 +112,9 @@ pub fn step(
     execution: &mut Execution,
     input: Input,
 ) -> Result<Step, Error> {
+    if let Input::Redrive { at } = input {
+        return redrive::redrive(machine, execution, at);
+    }
     if execution.outcome.is_some() {
         return Err(Error::Corruption { reason: "the execution has already finished".to_owned() });
     }
@@ -119,6 +125,7 @@ pub fn step(
                 reason: "the execution has already started".to_owned(),
             });
         }
+        Input::Redrive { .. } => unreachable!("a redrive is applied above"),
         Input::TaskStarted { task, worker_name, .. } => {
             let frame = run.task_frame(task)?;
             run.task_started(frame, worker_name);
@@ -404,7 +411,12 @@ impl<'m, 'e> Run<'m, 'e> {
                 Err(failure) => self.fail_execution(failure),
             },
             Some(parent) => {
-                self.execution.remove_frame(frame);
+                // A failed child stays, halted, for a redrive (see `FrameStatus::Halted`).
+                if result.is_ok() {
+                    self.execution.remove_frame(frame);
+                } else {
+                    self.halt(frame);
+                }
                 self.child_finished(parent.frame, parent.slot, frame, result);
             }
         }
