@@ -7,6 +7,7 @@ mod executions;
 mod jackson;
 mod machines;
 mod nested;
+mod redrive;
 mod runs;
 mod tags;
 mod tasks;
@@ -43,8 +44,7 @@ const TRACING_CONFIGURATION: &str = r#"{"enabled":false}"#;
 const NAME_FORBIDDEN_CHARS: &str = "<>{}[]?*\"#%\\^|~`$&,;:/";
 /// Real Step Functions actions this slice does not implement; they answer
 /// [`Error::UnsupportedOperation`] rather than [`Error::UnknownOperation`].
-const UNSUPPORTED_ACTIONS: &[&str] =
-    &["RedriveExecution", "DescribeMapRun", "ListMapRuns", "UpdateMapRun"];
+const UNSUPPORTED_ACTIONS: &[&str] = &["DescribeMapRun", "ListMapRuns", "UpdateMapRun"];
 
 type Request = Map<String, Value>;
 
@@ -69,6 +69,7 @@ pub(crate) async fn run(handle: &Handle, action: &str, request: Request) -> Resu
         "ListExecutions" => machines::list_executions(handle, &request),
         "GetExecutionHistory" => executions::get_execution_history(handle, &request),
         "StopExecution" => executions::stop_execution(handle, &request).await,
+        "RedriveExecution" => redrive::redrive_execution(handle, &request).await,
         "CreateActivity" => tasks::create_activity(handle, &request).await,
         "DescribeActivity" => tasks::describe_activity(handle, &request),
         "DeleteActivity" => tasks::delete_activity(handle, &request).await,

@@ -74,6 +74,10 @@ pub enum Error {
     ExecutionAlreadyExists(String),
     #[error("Execution Does Not Exist: '{0}'")]
     ExecutionDoesNotExist(String),
+    /// RedriveExecution of an execution that cannot be redriven; the text is the
+    /// `redriveStatusReason` DescribeExecution gives for it.
+    #[error("{0}")]
+    ExecutionNotRedrivable(String),
     #[error("Activity Does Not Exist: '{0}'")]
     ActivityDoesNotExist(String),
     /// SendTaskSuccess with an output that is not JSON.
@@ -140,6 +144,7 @@ impl Error {
             Error::StateMachineTypeNotSupported => "StateMachineTypeNotSupported",
             Error::ExecutionAlreadyExists(_) => "ExecutionAlreadyExists",
             Error::ExecutionDoesNotExist(_) => "ExecutionDoesNotExist",
+            Error::ExecutionNotRedrivable(_) => "ExecutionNotRedrivable",
             Error::ActivityDoesNotExist(_) => "ActivityDoesNotExist",
             Error::InvalidOutput(_) => "InvalidOutput",
             Error::TaskTimedOut => "TaskTimedOut",

@@ -1,8 +1,8 @@
 //! What the server keeps in memory beside its store: the Standard executions that run in
 //! memory (the [`Remote`] that reaches each, and the task tokens it waits on), the due times
 //! of parked executions' next timers, who waits for which execution to end, state machines
-//! parsed once per revision, the wake-ups of pollers waiting on an activity, and whether the
-//! server is closing.
+//! parsed once per revision, the wake-ups of pollers waiting on an activity, RedriveExecution's
+//! recent client tokens, and whether the server is closing.
 //!
 //! A running execution that only waits for the outside world (a worker, a callback, a distant
 //! timer) parks: its run ends, its store record holds all of it, and memory keeps only its
@@ -12,7 +12,7 @@
 //! parks every running execution again, and the resumed executions hand out their pending
 //! tasks' tokens again.
 
-use std::collections::{BTreeMap, BTreeSet, HashMap};
+use std::collections::{BTreeMap, BTreeSet, HashMap, VecDeque};
 use std::sync::atomic::{AtomicBool, Ordering};
 use std::sync::{Arc, Mutex, MutexGuard, PoisonError};
 
@@ -38,9 +38,24 @@ pub(crate) struct Live {
     machines: Mutex<HashMap<(String, String), Arc<Parsed>>>,
     /// Wakes the pollers of an activity, by activity ARN, when a task is queued.
     pollers: Mutex<HashMap<String, Arc<Notify>>>,
+    /// The client tokens of recent redrives, oldest first (see [`Live::redrive_of_token`]).
+    redrive_tokens: Mutex<VecDeque<RedriveToken>>,
     /// Becomes `true` when the server stops accepting requests.
     closing: watch::Sender<bool>,
 }
+
+/// A RedriveExecution that named a client token.
+struct RedriveToken {
+    execution_arn: String,
+    token: String,
+    /// When the redrive happened, which a repeat answers with (`redriveDate`).
+    redrive_date_millis: Millis,
+}
+
+/// How long a redrive's client token makes a repeat of it answer the same (AWS: 15 minutes).
+const REDRIVE_TOKEN_MILLIS: Millis = 15 * 60 * 1000;
+/// How many client tokens AWS remembers per execution: its last ten successful redrives.
+const REDRIVE_TOKENS_PER_EXECUTION: usize = 10;
 
 impl Default for Live {
     fn default() -> Self {
@@ -52,6 +67,7 @@ impl Default for Live {
             endings: Mutex::default(),
             machines: Mutex::default(),
             pollers: Mutex::default(),
+            redrive_tokens: Mutex::default(),
             closing: watch::Sender::new(false),
         }
     }
@@ -131,6 +147,41 @@ impl Live {
     /// thought.
     pub(crate) async fn parked_timers_changed(&self) {
         self.parked_timers_changed.notified().await;
+    }
+
+    /// The date of the redrive of execution `arn` that named client token `token` less than
+    /// 15 minutes before `now`, among the last ten of that execution: a repeated
+    /// RedriveExecution answers with it instead of redriving again. Not durable: after a
+    /// restart, a repeat finds the execution running and is refused as not redrivable.
+    pub(crate) fn redrive_of_token(&self, arn: &str, token: &str, now: Millis) -> Option<Millis> {
+        let mut tokens = self.redrive_tokens.lock().unwrap_or_else(PoisonError::into_inner);
+        while tokens.front().is_some_and(|oldest| {
+            oldest.redrive_date_millis.saturating_add(REDRIVE_TOKEN_MILLIS) <= now
+        }) {
+            tokens.pop_front();
+        }
+        tokens
+            .iter()
+            .rev()
+            .filter(|used| used.execution_arn == arn)
+            .take(REDRIVE_TOKENS_PER_EXECUTION)
+            .find(|used| used.token == token)
+            .map(|used| used.redrive_date_millis)
+    }
+
+    /// Remembers that client token `token` redrove execution `arn` at `redrive_date_millis`.
+    pub(crate) fn remember_redrive_token(
+        &self,
+        arn: &str,
+        token: &str,
+        redrive_date_millis: Millis,
+    ) {
+        let mut tokens = self.redrive_tokens.lock().unwrap_or_else(PoisonError::into_inner);
+        tokens.push_back(RedriveToken {
+            execution_arn: arn.to_owned(),
+            token: token.to_owned(),
+            redrive_date_millis,
+        });
     }
 
     /// Waits until the execution `arn` has ended, as `ended` (which reads the store) says,

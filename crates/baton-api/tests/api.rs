@@ -915,6 +915,177 @@ fn check_history(node: &Node, arn: &str, expected: &[&str]) {
     assert_eq!(types, expected);
 }
 
+/// RedriveExecution: a failed execution runs again from its failed state (the states before
+/// it do not), its record counts the redrive, a repeated client token answers the same, and
+/// what cannot be redriven is refused with AWS's reason.
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn redrive_runs_again_what_did_not_finish() {
+    let calls = Arc::new(std::sync::atomic::AtomicUsize::new(0));
+    let mut handlers = Handlers::new();
+    let counted = Arc::clone(&calls);
+    handlers.register("Once", move |_input: Value| {
+        let call = counted.fetch_add(1, std::sync::atomic::Ordering::SeqCst);
+        async move {
+            if call == 0 {
+                Err(baton_integrations::TaskError::new("Flaky", "the first call fails"))
+            } else {
+                Ok(json!({ "call": call }))
+            }
+        }
+    });
+    let handle = Options::local().build(Arc::new(handlers)).handle();
+    let definition = r#"{"StartAt":"Prepare","States":{
+        "Prepare":{"Type":"Pass","Result":"ready","ResultPath":"$.prepared","Next":"Work"},
+        "Work":{"Type":"Task","Resource":"arn:aws:lambda:us-east-1:123456789012:function:Once","End":true}}}"#;
+    let machine = create(&handle, "Redriven", definition, "STANDARD").await;
+    let start = json!({ "stateMachineArn": machine, "name": "once" });
+    let (_, started) = check(&handle, "StartExecution", start).await;
+    let arn = started["executionArn"].as_str().expect("an ARN").to_owned();
+    let failed = finished(&handle, &arn).await;
+    assert_eq!(failed["status"], "FAILED", "{failed}");
+    assert_eq!(failed["redriveStatus"], "REDRIVABLE", "{failed}");
+    assert_eq!(failed["redriveCount"], 0);
+    assert!(failed.get("redriveDate").is_none(), "{failed}");
+
+    let redrive = json!({ "executionArn": arn, "clientToken": "first-try" });
+    let (status, redriven) = check(&handle, "RedriveExecution", redrive.clone()).await;
+    assert_eq!(status, 200, "{redriven}");
+    assert!(redriven["redriveDate"].is_f64(), "{redriven}");
+    let described = finished(&handle, &arn).await;
+    assert_eq!(described["status"], "SUCCEEDED", "{described}");
+    assert_eq!(described["output"], r#"{"call":1}"#);
+    assert_eq!(described["redriveCount"], 1);
+    assert_eq!(described["redriveDate"], redriven["redriveDate"]);
+    assert_eq!(described["startDate"], failed["startDate"]);
+    assert_eq!(described["redriveStatusReason"], "Execution is SUCCEEDED and cannot be redriven");
+    assert_eq!(calls.load(std::sync::atomic::Ordering::SeqCst), 2);
+    // The same client token again answers as before and redrives nothing.
+    let (status, repeated) = check(&handle, "RedriveExecution", redrive).await;
+    assert_eq!((status, &repeated), (200, &redriven));
+    let another = json!({ "executionArn": arn, "clientToken": "second-try" });
+    assert_error(
+        &check(&handle, "RedriveExecution", another).await,
+        "ExecutionNotRedrivable",
+        "Execution is SUCCEEDED and cannot be redriven",
+    );
+
+    let (_, history) = check(&handle, "GetExecutionHistory", json!({ "executionArn": arn })).await;
+    let events = history["events"].as_array().expect("events");
+    let types: Vec<&str> = events.iter().filter_map(|event| event["type"].as_str()).collect();
+    assert_eq!(
+        types,
+        [
+            "ExecutionStarted",
+            "PassStateEntered",
+            "PassStateExited",
+            "TaskStateEntered",
+            "LambdaFunctionScheduled",
+            "LambdaFunctionStarted",
+            "LambdaFunctionFailed",
+            "ExecutionFailed",
+            "ExecutionRedriven",
+            "TaskStateEntered",
+            "LambdaFunctionScheduled",
+            "LambdaFunctionStarted",
+            "LambdaFunctionSucceeded",
+            "TaskStateExited",
+            "ExecutionSucceeded",
+        ]
+    );
+    assert_eq!(events[8]["executionRedrivenEventDetails"], json!({ "redriveCount": 1 }));
+    assert_eq!(
+        events[9]["stateEnteredEventDetails"]["input"],
+        events[3]["stateEnteredEventDetails"]["input"]
+    );
+
+    let list = |filter: &str| {
+        let body = json!({ "stateMachineArn": machine, "redriveFilter": filter });
+        check(&handle, "ListExecutions", body)
+    };
+    let (_, redriven_list) = list("REDRIVEN").await;
+    assert_eq!(redriven_list["executions"][0]["name"], "once", "{redriven_list}");
+    assert_eq!(redriven_list["executions"][0]["redriveCount"], 1);
+    assert_eq!(redriven_list["executions"][0]["redriveDate"], redriven["redriveDate"]);
+    assert_eq!(list("NOT_REDRIVEN").await.1, json!({ "executions": [] }));
+}
+
+/// RedriveExecution's request errors: an unknown execution, and client tokens out of shape.
+#[tokio::test]
+async fn redrive_request_errors() {
+    let handle = server();
+    let arn = format!("{PREFIX}:execution:Redriven:ghost");
+    assert_error(
+        &check(&handle, "RedriveExecution", json!({ "executionArn": arn })).await,
+        "ExecutionDoesNotExist",
+        &format!("Execution Does Not Exist: '{arn}'"),
+    );
+    assert_error(
+        &check(&handle, "RedriveExecution", json!({ "executionArn": arn, "clientToken": "a b" }))
+            .await,
+        "ValidationException",
+        "1 validation error detected: Value 'a b' at 'clientToken' failed to satisfy constraint: Member must satisfy regular expression pattern: [!-~]+",
+    );
+    let long = json!({ "executionArn": arn, "clientToken": "t".repeat(65) });
+    assert_error(
+        &check(&handle, "RedriveExecution", long).await,
+        "ValidationException",
+        "1 validation error detected: Value at 'clientToken' failed to satisfy constraint: Member must have length less than or equal to 64",
+    );
+}
+
+/// An aborted execution whose activity task was cut short is redriven after a restart, from
+/// the snapshot its SQLite file kept: the task is scheduled again and a worker completes it.
+#[test]
+fn an_aborted_execution_is_redriven_after_a_restart() {
+    let dir = tempfile::tempdir().expect("a temporary directory");
+    let (node, _) = Node::start(dir.path());
+    let activity = node.runtime.block_on(create_activity(&node.handle, "Approve"));
+    let definition = activity_machine(&activity, "");
+    let arn = node.runtime.block_on(start(&node.handle, "Approval", &definition, json!({"n": 1})));
+    node.wait_for_event(&arn, "ActivityScheduled");
+    let (status, _) = node.check("StopExecution", json!({ "executionArn": arn }));
+    assert_eq!(status, 200);
+    node.kill();
+
+    let (node, recovered) = Node::start(dir.path());
+    assert_eq!(recovered, 0);
+    let (status, redriven) = node.check("RedriveExecution", json!({ "executionArn": arn }));
+    assert_eq!(status, 200, "{redriven}");
+    let (_, described) = node.check("DescribeExecution", json!({ "executionArn": arn }));
+    assert_eq!(described["status"], "RUNNING", "{described}");
+    assert_error(
+        &node.check("RedriveExecution", json!({ "executionArn": arn })),
+        "ExecutionNotRedrivable",
+        "Execution is RUNNING and cannot be redriven",
+    );
+    let (token, input) = node.runtime.block_on(take_task(&node.handle, &activity, "w"));
+    assert_eq!(input, json!({"n": 1}));
+    let done = json!({ "taskToken": token, "output": "{\"approved\":true}" });
+    assert_eq!(node.check("SendTaskSuccess", done).0, 200);
+    let described = node.runtime.block_on(finished(&node.handle, &arn));
+    assert_eq!(described["status"], "SUCCEEDED", "{described}");
+    check_history(
+        &node,
+        &arn,
+        &[
+            "ExecutionStarted",
+            "TaskStateEntered",
+            "ActivityScheduled",
+            "ExecutionAborted",
+            "ExecutionRedriven",
+            "TaskStateEntered",
+            "ActivityScheduled",
+            "ActivityStarted",
+            "ActivitySucceeded",
+            "TaskStateExited",
+            "PassStateEntered",
+            "PassStateExited",
+            "ExecutionSucceeded",
+        ],
+    );
+    node.kill();
+}
+
 /// A store that refuses the first step of a new execution (here: shut down under the server)
 /// makes StartExecution answer a 500 that clients retry, not wait forever for a step that
 /// will never be durable.

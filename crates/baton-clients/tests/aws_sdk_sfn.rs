@@ -278,6 +278,39 @@ async fn stop_list_and_delete(sfn: &Client, machine_arn: &str) {
     let stopped_execution = wait_until_done(sfn, sleeping.execution_arn()).await;
     assert_eq!(stopped_execution.status(), &ExecutionStatus::Aborted);
 
+    // RedriveExecution runs the aborted wait again; a second redrive while it runs is refused.
+    let redriven = sfn
+        .redrive_execution()
+        .execution_arn(sleeping.execution_arn())
+        .send()
+        .await
+        .expect("RedriveExecution");
+    let described = sfn
+        .describe_execution()
+        .execution_arn(sleeping.execution_arn())
+        .send()
+        .await
+        .expect("DescribeExecution");
+    assert_eq!(described.status(), &ExecutionStatus::Running);
+    assert_eq!(described.redrive_count(), Some(1));
+    assert_eq!(described.redrive_date(), Some(redriven.redrive_date()));
+    let refused = sfn
+        .redrive_execution()
+        .execution_arn(sleeping.execution_arn())
+        .send()
+        .await
+        .expect_err("a running execution is not redriven");
+    assert!(
+        refused.as_service_error().is_some_and(|error| error.is_execution_not_redrivable()),
+        "{refused:?}"
+    );
+    sfn.stop_execution()
+        .execution_arn(sleeping.execution_arn())
+        .send()
+        .await
+        .expect("StopExecution");
+    wait_until_done(sfn, sleeping.execution_arn()).await;
+
     let executions =
         sfn.list_executions().state_machine_arn(machine_arn).send().await.expect("ListExecutions");
     assert_eq!(executions.executions().len(), 1);

@@ -73,6 +73,10 @@ pub enum Beginning {
     /// not sent again (they went out before it parked); their tokens go to the owner's
     /// [`Outside`] hook again, as its activity tasks do.
     Wake(Box<baton_core::Execution>),
+    /// An execution that failed, timed out or was aborted, read back from its store, redriven
+    /// at `at` (RedriveExecution): it runs again from where it stopped. Its journal is a
+    /// resumed one ([`Journal::resumed`]); the redrive is its first recorded step.
+    Redrive { execution: Box<baton_core::Execution>, at: Millis },
 }
 
 /// How a durable run ended.
@@ -162,6 +166,15 @@ async fn run_from(
             shell.waking = waking;
             let pending = Step { events: Vec::new(), commands: execution.pending_commands() };
             (shell, *execution, pending, true)
+        }
+        Beginning::Redrive { execution, at } => {
+            let mut execution = *execution;
+            let shell = Shell::new(runner, options, at, mailbox);
+            let watch = Watch::needed(&machine, budget);
+            execution.guard_evaluations(watch.as_ref().map(Watch::token));
+            let first = baton_core::step(&machine, &mut execution, Input::Redrive { at })?;
+            drop(watch);
+            (shell, execution, first, false)
         }
     };
     if let Some(journal) = &mut journal {

@@ -27,7 +27,7 @@ use std::time::Duration;
 use baton_core::{Command, Execution, Millis, Outcome, Start, Step, TaskId, TaskRequest};
 use baton_store::{
     Change, Commit, EventRecord, ExecutionRecord, ExecutionStatus, ExecutionUpdate, PageRequest,
-    PageToken, Store,
+    PageToken, Redriven, Store,
 };
 
 /// How many running executions recovery reads per page.
@@ -119,6 +119,7 @@ impl Journal {
             seed: start.seed.as_bytes().to_vec(),
             snapshot: Vec::new(),
             next_event_id: 1,
+            redriven: None,
         };
         Journal {
             store,
@@ -216,6 +217,8 @@ impl Journal {
             _ => execution.snapshot(),
         };
         let next_event_id = execution.events_count() + 1;
+        let redriven =
+            execution.redriven().map(|(count, date_millis)| Redriven { count, date_millis });
         match &self.first {
             Some(first) => changes.push(Change::StartExecution(ExecutionRecord {
                 status,
@@ -225,6 +228,7 @@ impl Journal {
                 cause,
                 snapshot,
                 next_event_id,
+                redriven,
                 ..first.clone()
             })),
             None => changes.push(Change::UpdateExecution(ExecutionUpdate {
@@ -236,6 +240,7 @@ impl Journal {
                 cause,
                 snapshot,
                 next_event_id,
+                redriven,
             })),
         }
         for event in &step.events {

@@ -145,6 +145,7 @@ fn step(arn: &str, first_event_id: u64, timestamp_millis: i64) -> Commit {
         cause: None,
         snapshot: vec![b's'; SNAPSHOT_BYTES],
         next_event_id: first_event_id + STEP_EVENTS,
+        redriven: None,
     })];
     changes.extend((first_event_id..first_event_id + STEP_EVENTS).map(|event_id| {
         Change::AppendEvent(EventRecord {

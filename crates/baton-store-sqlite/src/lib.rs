@@ -423,18 +423,17 @@ impl Store for SqliteStore {
         page: &PageRequest,
     ) -> Result<Page<ExecutionRecord>, Error> {
         let mut values = vec![Value::Text(filter.state_machine_arn.clone())];
-        let condition = match filter.status {
-            Some(status) => {
-                values.push(Value::Text(status.as_str().to_owned()));
-                "state_machine_arn = ?1 AND status = ?2"
-            }
-            None => "state_machine_arn = ?1",
-        };
+        let mut condition = "state_machine_arn = ?1".to_owned();
+        if let Some(status) = filter.status {
+            values.push(Value::Text(status.as_str().to_owned()));
+            condition.push_str(" AND status = ?2");
+        }
+        condition.push_str(redriven_condition(filter.redriven));
         let query = Listing {
             listing: listing::EXECUTIONS,
             table: "executions",
             columns: rows::EXECUTION_COLUMNS,
-            filter: condition,
+            filter: &condition,
             values,
             key_columns: "start_date_millis, arn",
             order: Order::Reverse,
@@ -452,21 +451,21 @@ impl Store for SqliteStore {
         &self,
         version_arn: &str,
         status: Option<ExecutionStatus>,
+        redriven: Option<bool>,
         page: &PageRequest,
     ) -> Result<Page<ExecutionRecord>, Error> {
         let mut values = vec![Value::Text(version_arn.to_owned())];
-        let condition = match status {
-            Some(status) => {
-                values.push(Value::Text(status.as_str().to_owned()));
-                "version_arn = ?1 AND status = ?2"
-            }
-            None => "version_arn = ?1",
-        };
+        let mut condition = "version_arn = ?1".to_owned();
+        if let Some(status) = status {
+            values.push(Value::Text(status.as_str().to_owned()));
+            condition.push_str(" AND status = ?2");
+        }
+        condition.push_str(redriven_condition(redriven));
         let query = Listing {
             listing: listing::VERSION_EXECUTIONS,
             table: "execution_sources JOIN executions ON executions.arn = execution_arn",
             columns: rows::EXECUTION_COLUMNS,
-            filter: condition,
+            filter: &condition,
             values,
             key_columns: "start_date_millis, arn",
             order: Order::Reverse,
@@ -614,6 +613,15 @@ impl Store for SqliteStore {
     fn task_token(&self, token: &str) -> Result<Option<TaskTokenRecord>, Error> {
         let sql = format!("SELECT {} FROM task_tokens WHERE token = ?1", rows::TASK_TOKEN_COLUMNS);
         self.shared.reads.one("task token", &sql, &[token], rows::task_token)
+    }
+}
+
+/// The part of an executions listing's condition that `redriven` adds.
+fn redriven_condition(redriven: Option<bool>) -> &'static str {
+    match redriven {
+        None => "",
+        Some(true) => " AND redrive_count > 0",
+        Some(false) => " AND redrive_count = 0",
     }
 }
 

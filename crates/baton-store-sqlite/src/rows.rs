@@ -7,7 +7,7 @@ use rusqlite::types::Type;
 
 use baton_store::{
     ActivityRecord, ActivityTaskRecord, AliasRoute, Claim, EventRecord, ExecutionRecord,
-    ExecutionSourceRecord, ExecutionStatus, StateMachineAliasRecord, StateMachineRecord,
+    ExecutionSourceRecord, ExecutionStatus, Redriven, StateMachineAliasRecord, StateMachineRecord,
     StateMachineRevisionRecord, StateMachineStatus, StateMachineType, StateMachineVersionRecord,
     Tags, TaskTokenRecord,
 };
@@ -31,7 +31,7 @@ pub(crate) const ACTIVITY_COLUMNS: &str = "arn, name, creation_date_millis, tags
 
 pub(crate) const EXECUTION_COLUMNS: &str = "arn, state_machine_arn, name, status, \
     start_date_millis, stop_date_millis, input, output, error, cause, \
-    state_machine_revision_id, seed, snapshot, next_event_id";
+    state_machine_revision_id, seed, snapshot, next_event_id, redrive_count, redrive_date_millis";
 
 /// An event's own columns; the table keys it by its execution's number, not its ARN.
 pub(crate) const EVENT_COLUMNS: &str = "event_id, type, timestamp_millis, body";
@@ -136,6 +136,10 @@ pub(crate) fn execution(row: &Row<'_>) -> rusqlite::Result<ExecutionRecord> {
         seed: row.get(11)?,
         snapshot: row.get(12)?,
         next_event_id: row.get(13)?,
+        redriven: match row.get::<_, Option<i64>>(15)? {
+            Some(date_millis) => Some(Redriven { count: row.get(14)?, date_millis }),
+            None => None,
+        },
     })
 }
 

@@ -265,6 +265,13 @@ const MIGRATIONS: &[&str] = &[
     DROP TABLE task_tokens;
     ALTER TABLE task_tokens_keyed RENAME TO task_tokens;
     ",
+    // Version 8. RedriveExecution: how many times an execution was redriven, and when last
+    // (both listed by ListExecutions, so they are columns, not only in the snapshot, which a
+    // succeeded execution no longer keeps).
+    r"
+    ALTER TABLE executions ADD COLUMN redrive_count INTEGER NOT NULL DEFAULT 0;
+    ALTER TABLE executions ADD COLUMN redrive_date_millis INTEGER;
+    ",
 ];
 
 /// The schema version this build writes and reads.

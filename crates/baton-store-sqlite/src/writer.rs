@@ -323,7 +323,8 @@ fn apply(connection: &Connection, change: &Change) -> Result<(), Error> {
         Change::StartExecution(e) => start_execution(connection, e),
         Change::UpdateExecution(u) => {
             let sql = "UPDATE executions SET status = ?2, stop_date_millis = ?3, output = ?4,
-                error = ?5, cause = ?6, snapshot = ?7, next_event_id = ?8 WHERE arn = ?1";
+                error = ?5, cause = ?6, snapshot = ?7, next_event_id = ?8, redrive_count = ?9,
+                redrive_date_millis = ?10 WHERE arn = ?1";
             let values = params![
                 u.arn,
                 u.status.as_str(),
@@ -332,7 +333,9 @@ fn apply(connection: &Connection, change: &Change) -> Result<(), Error> {
                 u.error,
                 u.cause,
                 u.snapshot,
-                u.next_event_id
+                u.next_event_id,
+                u.redriven.map_or(0, |redriven| redriven.count),
+                u.redriven.map(|redriven| redriven.date_millis)
             ];
             let changed = execute(connection, sql, values, "updating execution", &u.arn)?;
             changed_one(changed, missing(Entity::Execution, &u.arn))
@@ -408,7 +411,8 @@ fn apply(connection: &Connection, change: &Change) -> Result<(), Error> {
 
 fn start_execution(connection: &Connection, e: &ExecutionRecord) -> Result<(), Error> {
     let sql = format!(
-        "INSERT INTO executions ({}) VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?9, ?10, ?11, ?12, ?13, ?14)
+        "INSERT INTO executions ({})
+         VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?9, ?10, ?11, ?12, ?13, ?14, ?15, ?16)
          ON CONFLICT DO NOTHING",
         rows::EXECUTION_COLUMNS
     );
@@ -426,7 +430,9 @@ fn start_execution(connection: &Connection, e: &ExecutionRecord) -> Result<(), E
         e.state_machine_revision_id,
         e.seed,
         e.snapshot,
-        e.next_event_id
+        e.next_event_id,
+        e.redriven.map_or(0, |redriven| redriven.count),
+        e.redriven.map(|redriven| redriven.date_millis)
     ];
     if execute(connection, &sql, values, "starting execution", &e.arn)? == 1 {
         return Ok(());

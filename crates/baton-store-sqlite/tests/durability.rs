@@ -151,7 +151,7 @@ fn newer_schema_is_refused() {
     let opened = Options::new(&path).open();
     match opened {
         Err(Error::SchemaTooNew { location, found, supported }) => {
-            assert_eq!((found, supported), (99, 7));
+            assert_eq!((found, supported), (99, 8));
             assert_eq!(location, path.display().to_string());
         }
         other => panic!("expected SchemaTooNew, got {other:?}"),
@@ -161,8 +161,9 @@ fn newer_schema_is_refused() {
 /// A version-1 file (before kept revisions) keeps its data and gains the tables of versions 2
 /// (kept revisions) and 3 (versions, aliases, execution sources); its histories survive version
 /// 4's numbering of executions and version 5's events in write order, version 6 drops its
-/// timers, its task tokens survive version 7's keyed tables, and an event appended after the
-/// migration is refused when it is appended twice.
+/// timers, its task tokens survive version 7's keyed tables, its executions read as never
+/// redriven after version 8, and an event appended after the migration is refused when it is
+/// appended twice.
 #[test]
 fn older_schema_is_migrated() {
     let dir = tempfile::tempdir().unwrap();

@@ -187,9 +187,10 @@ impl Store for CachedCatalog {
         &self,
         version_arn: &str,
         status: Option<ExecutionStatus>,
+        redriven: Option<bool>,
         page: &PageRequest,
     ) -> Result<Page<ExecutionRecord>, Error> {
-        self.inner.list_version_executions(version_arn, status, page)
+        self.inner.list_version_executions(version_arn, status, redriven, page)
     }
 
     fn execution_source(

@@ -15,7 +15,7 @@ use std::sync::Barrier;
 use crate::{
     ActivityRecord, ActivityTaskRecord, AliasRoute, Change, ClaimRequest, Commit, Entity, Error,
     EventRecord, ExecutionFilter, ExecutionRecord, ExecutionSourceRecord, ExecutionStatus,
-    ExecutionUpdate, Order, Page, PageRequest, PageToken, StateMachineAliasRecord,
+    ExecutionUpdate, Order, Page, PageRequest, PageToken, Redriven, StateMachineAliasRecord,
     StateMachineRecord, StateMachineRevisionRecord, StateMachineStatus, StateMachineType,
     StateMachineVersionRecord, Store, Tags, TaskTokenRecord, completion,
 };
@@ -127,6 +127,7 @@ pub fn execution(machine: &str, name: &str, start_date_millis: i64) -> Execution
         seed: vec![0, 1, 2, 255],
         snapshot: b"frontier-0".to_vec(),
         next_event_id: 1,
+        redriven: None,
     }
 }
 
@@ -556,22 +557,26 @@ pub fn version_executions(store: &dyn Store) {
         cause: None,
         snapshot: Vec::new(),
         next_event_id: 2,
+        redriven: Some(Redriven { count: 1, date_millis: 33 }),
     }));
     commit(store, changes).unwrap();
     assert_eq!(store.execution_source(&early.execution_arn).unwrap(), Some(early));
     assert_eq!(store.execution_source(&execution_arn("m", "plain")).unwrap(), None);
 
-    let names = |status: Option<ExecutionStatus>, limit: usize| -> Vec<String> {
-        read_all(limit, |page| store.list_version_executions(&v1, status, page))
+    let names = |status: Option<ExecutionStatus>, redriven: Option<bool>, limit: usize| {
+        read_all(limit, |page| store.list_version_executions(&v1, status, redriven, page))
             .into_iter()
             .map(|e| e.name)
-            .collect()
+            .collect::<Vec<String>>()
     };
-    assert_eq!(names(None, 1), ["b", "a", "early"]);
-    assert_eq!(names(Some(ExecutionStatus::Running), 5), ["a", "early"]);
-    assert_eq!(names(Some(ExecutionStatus::Succeeded), 5), ["b"]);
+    assert_eq!(names(None, None, 1), ["b", "a", "early"]);
+    assert_eq!(names(Some(ExecutionStatus::Running), None, 5), ["a", "early"]);
+    assert_eq!(names(Some(ExecutionStatus::Succeeded), None, 5), ["b"]);
+    assert_eq!(names(None, Some(true), 1), ["b"]);
+    assert_eq!(names(None, Some(false), 1), ["a", "early"]);
+    assert!(names(Some(ExecutionStatus::Running), Some(true), 5).is_empty());
     let other: Vec<String> = store
-        .list_version_executions(&v2, None, &PageRequest::first(5))
+        .list_version_executions(&v2, None, None, &PageRequest::first(5))
         .unwrap()
         .items
         .into_iter()
@@ -660,6 +665,7 @@ pub fn execution_round_trip(store: &dyn Store) {
         cause: Some("it broke".to_owned()),
         snapshot: vec![9; 1024],
         next_event_id: 7,
+        redriven: Some(Redriven { count: 2, date_millis: 450 }),
     };
     commit(store, vec![Change::UpdateExecution(update.clone())]).unwrap();
     let mut expected = started.clone();
@@ -669,6 +675,7 @@ pub fn execution_round_trip(store: &dyn Store) {
     expected.cause = update.cause.clone();
     expected.snapshot = update.snapshot.clone();
     expected.next_event_id = 7;
+    expected.redriven = update.redriven;
     assert_eq!(store.execution(&started.arn).unwrap(), Some(expected));
 
     let mut ghost = update;
@@ -689,12 +696,17 @@ pub fn execution_listing(store: &dyn Store) {
         if !running {
             record.status = ExecutionStatus::Succeeded;
         }
+        // Two of them were redriven.
+        if ["b", "c"].contains(&name) {
+            record.redriven = Some(Redriven { count: 1, date_millis: start + 1 });
+        }
         commit(store, vec![Change::StartExecution(record)]).unwrap();
     }
     commit(store, vec![Change::StartExecution(execution("other", "z", 50))]).unwrap();
 
     let list = |status: Option<ExecutionStatus>, limit: usize| -> Vec<String> {
-        let filter = ExecutionFilter { state_machine_arn: machine_arn("m"), status };
+        let filter =
+            ExecutionFilter { state_machine_arn: machine_arn("m"), status, redriven: None };
         read_all(limit, |page| store.list_executions(&filter, page))
             .into_iter()
             .map(|e| e.name)
@@ -706,7 +718,22 @@ pub fn execution_listing(store: &dyn Store) {
         assert_eq!(list(Some(ExecutionStatus::Succeeded), limit), ["b", "e"], "limit {limit}");
         assert!(list(Some(ExecutionStatus::Aborted), limit).is_empty());
     }
-    let filter = ExecutionFilter { state_machine_arn: machine_arn("m"), status: None };
+    let redriven = |redriven: bool, status: Option<ExecutionStatus>| -> Vec<String> {
+        let filter = ExecutionFilter {
+            state_machine_arn: machine_arn("m"),
+            status,
+            redriven: Some(redriven),
+        };
+        read_all(1, |page| store.list_executions(&filter, page))
+            .into_iter()
+            .map(|e| e.name)
+            .collect()
+    };
+    assert_eq!(redriven(true, None), ["b", "c"]);
+    assert_eq!(redriven(false, None), ["d", "a", "e"]);
+    assert_eq!(redriven(true, Some(ExecutionStatus::Running)), ["c"]);
+    let filter =
+        ExecutionFilter { state_machine_arn: machine_arn("m"), status: None, redriven: None };
     assert_invalid_token(
         store.list_executions(&filter, &PageRequest::after(PageToken::new("[1"), 2)),
     );
@@ -743,6 +770,7 @@ pub fn duplicate_event_refuses_whole_commit(store: &dyn Store) {
                 cause: None,
                 snapshot: b"frontier-1".to_vec(),
                 next_event_id: 4,
+                redriven: None,
             }),
             Change::AppendEvent(event(&run.arn, 2)),
             Change::EnqueueActivityTask(activity_task(&activity("act", 1).arn, "tok", 1)),
@@ -1020,6 +1048,7 @@ pub fn recovery_listing(store: &dyn Store) {
             cause: None,
             snapshot: vec![],
             next_event_id: 2,
+            redriven: None,
         })],
     )
     .unwrap();

@@ -71,7 +71,7 @@ pub use crate::error::{Entity, Error};
 pub use crate::page::{Order, Page, PageRequest, PageToken};
 pub use crate::record::{
     ActivityRecord, ActivityTaskRecord, AliasRoute, Claim, EventRecord, ExecutionRecord,
-    ExecutionSourceRecord, ExecutionStatus, ExecutionUpdate, StateMachineAliasRecord,
+    ExecutionSourceRecord, ExecutionStatus, ExecutionUpdate, Redriven, StateMachineAliasRecord,
     StateMachineRecord, StateMachineRevisionRecord, StateMachineStatus, StateMachineType,
     StateMachineVersionRecord, Tags, TaskTokenRecord,
 };
@@ -94,6 +94,8 @@ pub struct ExecutionFilter {
     pub state_machine_arn: String,
     /// Only executions with this status, or all.
     pub status: Option<ExecutionStatus>,
+    /// Only executions that were redriven (`true`) or never were (`false`), or all.
+    pub redriven: Option<bool>,
 }
 
 /// A store of state machines, activities and durable executions. Every method may be called
@@ -154,11 +156,13 @@ pub trait Store: Send + Sync {
     ) -> Result<Page<ExecutionRecord>, Error>;
 
     /// The executions started on a version (directly or through an alias), newest start date
-    /// first (then by ARN, descending), as [`Store::list_executions`] lists a machine's.
+    /// first (then by ARN, descending), as [`Store::list_executions`] lists a machine's, with
+    /// the same meaning of `status` and `redriven` as in [`ExecutionFilter`].
     fn list_version_executions(
         &self,
         version_arn: &str,
         status: Option<ExecutionStatus>,
+        redriven: Option<bool>,
         page: &PageRequest,
     ) -> Result<Page<ExecutionRecord>, Error>;
 

@@ -151,6 +151,7 @@ impl Tables {
                 record.cause = update.cause;
                 record.snapshot = update.snapshot;
                 record.next_event_id = update.next_event_id;
+                record.redriven = update.redriven;
                 put(self, undo, |t| &mut t.executions, update.arn, Some(record));
             }
             Change::AppendEvent(record) => {
@@ -459,6 +460,7 @@ impl Store for MemoryStore {
         let matching = tables.executions.values().filter(|e| {
             e.state_machine_arn == filter.state_machine_arn
                 && filter.status.is_none_or(|status| e.status == status)
+                && filter.redriven.is_none_or(|redriven| e.redriven.is_some() == redriven)
         });
         page_of(matching.cloned(), page, listing::EXECUTIONS, Order::Reverse, |e| {
             (e.start_date_millis, e.arn.clone())
@@ -469,6 +471,7 @@ impl Store for MemoryStore {
         &self,
         version_arn: &str,
         status: Option<ExecutionStatus>,
+        redriven: Option<bool>,
         page: &PageRequest,
     ) -> Result<Page<ExecutionRecord>, Error> {
         let tables = self.tables();
@@ -477,7 +480,8 @@ impl Store for MemoryStore {
             .values()
             .filter(|source| source.version_arn == version_arn)
             .filter_map(|source| tables.executions.get(&source.execution_arn))
-            .filter(|e| status.is_none_or(|status| e.status == status));
+            .filter(|e| status.is_none_or(|status| e.status == status))
+            .filter(|e| redriven.is_none_or(|redriven| e.redriven.is_some() == redriven));
         page_of(matching.cloned(), page, listing::VERSION_EXECUTIONS, Order::Reverse, |e| {
             (e.start_date_millis, e.arn.clone())
         })

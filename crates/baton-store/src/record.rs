@@ -190,6 +190,17 @@ pub struct ExecutionRecord {
     pub snapshot: Vec<u8>,
     /// The id the next appended history event gets.
     pub next_event_id: u64,
+    /// How often and when last RedriveExecution restarted it; `None` if never.
+    pub redriven: Option<Redriven>,
+}
+
+/// RedriveExecution's mark on an execution: how many redrives, and when the last one was.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize)]
+pub struct Redriven {
+    /// Redrives so far (`redriveCount`).
+    pub count: u32,
+    /// Epoch milliseconds of the last one (`redriveDate`).
+    pub date_millis: i64,
 }
 
 /// What changes in an execution row as it runs; identity, input and seed never change.
@@ -211,6 +222,8 @@ pub struct ExecutionUpdate {
     pub snapshot: Vec<u8>,
     /// The id the next appended history event gets.
     pub next_event_id: u64,
+    /// How often and when last RedriveExecution restarted it; `None` if never.
+    pub redriven: Option<Redriven>,
 }
 
 /// AWS's execution statuses.

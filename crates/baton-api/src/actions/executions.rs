@@ -21,13 +21,13 @@ use baton_store::{
     StateMachineStatus,
 };
 
-use super::nested;
 use super::runs::{self, Identity, Registered, Run};
 use super::versions;
 use super::{
     Request, arn_prefix, check_arn, check_name, not_in_enum, optional_bool, optional_str,
     page_request, page_response, parsed_machine, required, seconds, too_long, workflow,
 };
+use super::{nested, redrive};
 use crate::live::Parsed;
 use crate::{Error, Handle};
 
@@ -133,21 +133,8 @@ pub(super) fn describe_execution(handle: &Handle, request: &Request) -> Result<V
         "inputDetails": { "included": true },
     });
     versions::add_source(handle, &record.arn, &mut response)?;
-    let status = record.status;
+    redrive::describe(handle, &record, &mut response)?;
     Ending::of_record(record).add_to(&mut response);
-    // TODO(#4): RedriveExecution is not implemented, but DescribeExecution answers as AWS
-    // does, which says whether AWS would let the execution be redriven.
-    response["redriveCount"] = json!(0);
-    if matches!(
-        status,
-        ExecutionStatus::Failed | ExecutionStatus::Aborted | ExecutionStatus::TimedOut
-    ) {
-        response["redriveStatus"] = json!("REDRIVABLE");
-    } else {
-        response["redriveStatus"] = json!("NOT_REDRIVABLE");
-        response["redriveStatusReason"] =
-            json!(format!("Execution is {status} and cannot be redriven"));
-    }
     Ok(response)
 }
 
@@ -163,10 +150,22 @@ pub(super) fn list_executions(handle: &Handle, request: &Request) -> Result<Valu
     if workflow(machine.r#type) == WorkflowType::Express {
         return Err(Error::StateMachineTypeNotSupported);
     }
-    let filter = ExecutionFilter { state_machine_arn: machine_arn.to_owned(), status };
+    let redriven = redrive_filter(request)?;
+    let filter = ExecutionFilter { state_machine_arn: machine_arn.to_owned(), status, redriven };
     // Newest first, as AWS lists them.
     let page = handle.store().list_executions(&filter, &page_request(request)?)?;
     Ok(page_response(page, "executions", |execution| list_item(&execution)))
+}
+
+/// ListExecutions' `redriveFilter`: only executions that were redriven (`REDRIVEN`), only
+/// those never redriven (`NOT_REDRIVEN`), or all when it is absent.
+pub(super) fn redrive_filter(request: &Request) -> Result<Option<bool>, Error> {
+    match optional_str(request, "redriveFilter")? {
+        None => Ok(None),
+        Some("REDRIVEN") => Ok(Some(true)),
+        Some("NOT_REDRIVEN") => Ok(Some(false)),
+        Some(other) => Err(not_in_enum(other, "redriveFilter", "[REDRIVEN, NOT_REDRIVEN]")),
+    }
 }
 
 /// ListExecutions' `statusFilter`.
@@ -190,10 +189,13 @@ pub(super) fn list_item(execution: &ExecutionRecord) -> Value {
         "name": execution.name,
         "status": execution.status.as_str(),
         "startDate": seconds(execution.start_date_millis),
-        "redriveCount": 0,
+        "redriveCount": execution.redriven.map_or(0, |redriven| redriven.count),
     });
     if let Some(stopped) = execution.stop_date_millis {
         item["stopDate"] = seconds(stopped);
+    }
+    if let Some(redriven) = execution.redriven {
+        item["redriveDate"] = seconds(redriven.date_millis);
     }
     item
 }

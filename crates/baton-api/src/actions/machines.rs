@@ -32,8 +32,6 @@ const NOTHING_TO_UPDATE: &str = "Either the definition, the role ARN, the Loggin
 const LOG_LEVELS: &[&str] = &["ALL", "ERROR", "FATAL", "OFF"];
 /// The most log destinations a machine may have.
 const LOG_DESTINATIONS_MAX: usize = 1;
-/// `redriveFilter` values.
-const REDRIVE_FILTERS: &[&str] = &["REDRIVEN", "NOT_REDRIVEN"];
 
 pub(super) async fn update_state_machine(
     handle: &Handle,
@@ -255,21 +253,12 @@ fn structure<'request>(
     }
 }
 
-/// ListExecutions. No execution is ever redriven (RedriveExecution is not implemented), so
-/// `redriveFilter: REDRIVEN` lists none and `NOT_REDRIVEN` lists them all. Map runs are not
-/// implemented either: listing a Map run's executions is refused, naming them.
+/// ListExecutions, of a state machine or of a version. Map runs are not implemented: listing
+/// a Map run's executions is refused, naming them.
 pub(super) fn list_executions(handle: &Handle, request: &Request) -> Result<Value, Error> {
     if request.get("mapRunArn").is_some_and(|arn| !arn.is_null()) {
         return Err(Error::UnsupportedFeature("Map runs (ListExecutions mapRunArn)".to_owned()));
     }
-    let redriven = match optional_str(request, "redriveFilter")? {
-        None | Some("NOT_REDRIVEN") => false,
-        Some("REDRIVEN") => true,
-        Some(other) => {
-            let allowed = format!("[{}]", REDRIVE_FILTERS.join(", "));
-            return Err(not_in_enum(other, "redriveFilter", &allowed));
-        }
-    };
     if let Some(arn) = optional_str(request, "stateMachineArn")?
         && let versions::Target::Version(_) = versions::target(arn)
     {
@@ -278,9 +267,5 @@ pub(super) fn list_executions(handle: &Handle, request: &Request) -> Result<Valu
     }
     let mut listed = executions::list_executions(handle, request)?;
     versions::add_sources(handle, &mut listed)?;
-    if redriven {
-        // Checked like any listing (the machine exists, the token is valid), then empty.
-        listed = json!({ "executions": [] });
-    }
     Ok(listed)
 }

@@ -1,6 +1,7 @@
 //! The runs of Standard executions: starting one, parking one that only waits for the outside
-//! world, waking it again, recovering them all after a restart, and recording the ending of a
-//! run the interpreter could not finish.
+//! world, waking it again, redriving one that failed, timed out or was aborted, recovering
+//! them all after a restart, and recording the ending of a run the interpreter could not
+//! finish.
 //!
 //! A run is [`baton_runtime::run_durable`] with a [`Journal`] that writes each step, together
 //! with the records of the activity tasks and task tokens the step schedules or settles
@@ -14,6 +15,8 @@
 
 use std::sync::{Arc, Weak};
 use std::time::Duration;
+
+use tokio::sync::oneshot;
 
 use baton_asl::model::Resource;
 use baton_core::event::Failure;
@@ -38,6 +41,11 @@ pub(crate) const PARKING: Parking =
 
 /// How often a signal is sent again when its execution parked just as it was sent.
 const SIGNAL_ATTEMPTS_MAX: usize = 8;
+
+/// How long, and how many times, a redrive waits for the run that ended its execution to
+/// leave memory (it does right after its ending is durable).
+const ENDING_RUN_WAIT: Duration = Duration::from_millis(2);
+const ENDING_RUN_WAITS_MAX: usize = 500;
 
 /// The error of an execution the shell could not run to its end.
 const RUNTIME_ERROR: &str = baton_asl::error_match::RUNTIME;
@@ -232,6 +240,65 @@ pub(super) fn remote_for(handle: &Handle, arn: &str) -> Result<Option<Remote>, E
     Ok(remote)
 }
 
+/// Redrives the execution `arn` at `at` (RedriveExecution), unless `redrivable` says it cannot
+/// be redriven. Its run is registered under the lock on the running executions, as a new
+/// run is, so two redrives (or a redrive and a signal that would wake it) cannot both begin.
+/// The receiver completes once the redrive's first step is durable; it is dropped unsent if
+/// the run ends before that.
+pub(super) async fn redrive(
+    handle: &Handle,
+    arn: &str,
+    at: Millis,
+    redrivable: impl Fn(&ExecutionRecord) -> Result<(), Error>,
+) -> Result<oneshot::Receiver<()>, Error> {
+    for _ in 0..ENDING_RUN_WAITS_MAX {
+        {
+            let mut running = handle.live().running();
+            if handle.live().is_closing() {
+                return Err(Error::Internal("the server is shutting down".to_owned()));
+            }
+            let record = handle
+                .store()
+                .execution(arn)?
+                .ok_or_else(|| Error::ExecutionDoesNotExist(arn.to_owned()))?;
+            redrivable(&record)?;
+            // A run whose ending is durable leaves memory just after: wait for it below.
+            if !running.executions.contains_key(arn) {
+                return begin_redrive(handle, &mut running, &record, at);
+            }
+        }
+        tokio::time::sleep(ENDING_RUN_WAIT).await;
+    }
+    Err(Error::Internal(format!("the last run of execution {arn} has not left memory yet")))
+}
+
+/// [`redrive`], under the lock, for a redrivable record.
+fn begin_redrive(
+    handle: &Handle,
+    running: &mut Running,
+    record: &ExecutionRecord,
+    at: Millis,
+) -> Result<oneshot::Receiver<()>, Error> {
+    let arn = &record.arn;
+    let execution = Execution::from_snapshot(&record.snapshot)
+        .map_err(|error| Error::Internal(format!("cannot redrive execution {arn}: {error}")))?;
+    let machine = machine_of(handle, record)
+        .map_err(|cause| Error::Internal(format!("cannot redrive execution {arn}: {cause}")))?;
+    let mailbox = enlist(handle, running, arn, &record.input, record.start_date_millis);
+    let (recorded_sender, recorded) = oneshot::channel();
+    let resumed = Journal::resumed(Arc::clone(&handle.inner.store), arn);
+    let journal = journal(handle, resumed.on_first_recorded(recorded_sender), arn);
+    let identity = Identity {
+        arn: arn.clone(),
+        state_machine_arn: record.state_machine_arn.clone(),
+        unrecorded: None,
+    };
+    let run = Run { machine, journal, mailbox };
+    let beginning = Beginning::Redrive { execution: Box::new(execution), at };
+    spawn_in(handle, running, beginning, run, identity);
+    Ok(recorded)
+}
+
 /// Sends `signal` to the running execution `arn`, waking it if it is parked, and returns its
 /// answer: [`Rejected::Ended`] when it is not running.
 pub(super) async fn signal(
@@ -347,8 +414,11 @@ async fn record_failure(
                 output: None,
                 error: error.clone(),
                 cause: Some(cause.clone()),
-                snapshot: record.snapshot,
+                // The frontier is the one before the runtime gave up, which no redrive can
+                // continue: an empty snapshot marks the execution as not redrivable.
+                snapshot: Vec::new(),
                 next_event_id: record.next_event_id + 1,
+                redriven: record.redriven,
             }),
             Change::AppendEvent(event_record(arn, &failed(record.next_event_id))),
         ],
@@ -378,6 +448,7 @@ async fn record_failure(
                 seed: start.seed.as_bytes().to_vec(),
                 snapshot: Vec::new(),
                 next_event_id: 3,
+                redriven: None,
             };
             vec![
                 Change::StartExecution(record),
@@ -406,6 +477,7 @@ pub(super) fn has_running(handle: &Handle, state_machine_arn: &str) -> Result<bo
     let filter = ExecutionFilter {
         state_machine_arn: state_machine_arn.to_owned(),
         status: Some(ExecutionStatus::Running),
+        redriven: None,
     };
     Ok(!handle.store().list_executions(&filter, &PageRequest::first(1))?.items.is_empty())
 }

@@ -315,11 +315,12 @@ pub(super) fn list_executions(
     version_arn: &str,
 ) -> Result<Value, Error> {
     let status = executions::status_filter(request)?;
+    let redriven = executions::redrive_filter(request)?;
     let page = page_request(request)?;
     if handle.store().state_machine_version(version_arn)?.is_none() {
         return Err(Error::StateMachineDoesNotExist(version_arn.to_owned()));
     }
-    let listed = handle.store().list_version_executions(version_arn, status, &page)?;
+    let listed = handle.store().list_version_executions(version_arn, status, redriven, &page)?;
     let mut response =
         page_response(listed, "executions", |e: ExecutionRecord| executions::list_item(&e));
     add_sources(handle, &mut response)?;

@@ -269,6 +269,24 @@ def main(endpoint):
     sfn.stop_execution(executionArn=parked, error="Halt", cause="enough")
     assert sfn.describe_execution(executionArn=parked)["status"] == "ABORTED"
 
+    # RedriveExecution: the aborted Wait starts over; the execution runs again, counted.
+    redriven = sfn.redrive_execution(executionArn=parked, clientToken="boto3-redrive")
+    described = sfn.describe_execution(executionArn=parked)
+    assert described["status"] == "RUNNING", described
+    assert (described["redriveCount"], described["redriveDate"]) == (1, redriven["redriveDate"]), described
+    assert error_code(sfn.redrive_execution, executionArn=parked) == "ExecutionNotRedrivable"
+    listed = sfn.list_executions(stateMachineArn=waiting, redriveFilter="REDRIVEN")["executions"]
+    assert [(e["executionArn"], e["redriveCount"]) for e in listed] == [(parked, 1)], listed
+    sfn.stop_execution(executionArn=parked)
+    assert event_types(sfn, parked) == [
+        "ExecutionStarted",
+        "WaitStateEntered",
+        "ExecutionAborted",
+        "ExecutionRedriven",
+        "WaitStateEntered",
+        "ExecutionAborted",
+    ], event_types(sfn, parked)
+
     sfn.tag_resource(resourceArn=standard, tags=[{"key": "team", "value": "baton"}])
     tags = sfn.list_tags_for_resource(resourceArn=standard)["tags"]
     assert tags == [{"key": "team", "value": "baton"}], tags
