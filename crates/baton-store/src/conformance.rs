@@ -49,6 +49,7 @@ macro_rules! conformance_tests {
             activity_round_trip_pagination_and_delete,
             tags_need_a_resource,
             execution_round_trip,
+            execution_steps_and_redrive,
             execution_listing,
             duplicate_event_refuses_whole_commit,
             grouped_commits_fail_alone,
@@ -685,6 +686,65 @@ pub fn execution_round_trip(store: &dyn Store) {
         matches!(missing, Err(Error::NotFound { entity: Entity::Execution, .. })),
         "{missing:?}"
     );
+}
+
+/// A running execution's steps change its snapshot and event count; its ending sets the
+/// outcome; a redrive makes it running again without the outcome, counted; an ending after it
+/// keeps the count.
+pub fn execution_steps_and_redrive(store: &dyn Store) {
+    let started = execution("m", "e1", 100);
+    commit(store, vec![Change::StartExecution(started.clone())]).unwrap();
+    let running =
+        |snapshot: &[u8], next_event_id: u64, redriven: Option<Redriven>| ExecutionUpdate {
+            arn: started.arn.clone(),
+            status: ExecutionStatus::Running,
+            stop_date_millis: None,
+            output: None,
+            error: None,
+            cause: None,
+            snapshot: snapshot.to_vec(),
+            next_event_id,
+            redriven,
+        };
+    let expect = |update: &ExecutionUpdate| {
+        let mut expected = started.clone();
+        expected.status = update.status;
+        expected.stop_date_millis = update.stop_date_millis;
+        expected.output.clone_from(&update.output);
+        expected.error.clone_from(&update.error);
+        expected.cause.clone_from(&update.cause);
+        expected.snapshot.clone_from(&update.snapshot);
+        expected.next_event_id = update.next_event_id;
+        expected.redriven = update.redriven;
+        assert_eq!(store.execution(&started.arn).unwrap(), Some(expected));
+    };
+    let step = running(b"frontier-1", 4, None);
+    commit(store, vec![Change::UpdateExecution(step.clone())]).unwrap();
+    expect(&step);
+    let failed = ExecutionUpdate {
+        status: ExecutionStatus::Failed,
+        stop_date_millis: Some(200),
+        error: Some("Boom".to_owned()),
+        cause: Some("it broke".to_owned()),
+        ..running(b"frontier-2", 6, None)
+    };
+    commit(store, vec![Change::UpdateExecution(failed.clone())]).unwrap();
+    expect(&failed);
+    let redriven = Some(Redriven { count: 1, date_millis: 300 });
+    let redrive = running(b"frontier-3", 8, redriven);
+    commit(store, vec![Change::UpdateExecution(redrive.clone())]).unwrap();
+    expect(&redrive);
+    let running_list = read_all(10, |page| store.running_executions(page));
+    assert_eq!(running_list.len(), 1, "the redriven execution runs again");
+    let succeeded = ExecutionUpdate {
+        status: ExecutionStatus::Succeeded,
+        stop_date_millis: Some(400),
+        output: Some("{}".to_owned()),
+        ..running(b"", 10, redriven)
+    };
+    commit(store, vec![Change::UpdateExecution(succeeded.clone())]).unwrap();
+    expect(&succeeded);
+    assert!(read_all(10, |page| store.running_executions(page)).is_empty());
 }
 
 /// Newest first (ties by ARN, descending), per machine, with and without a status filter.
