@@ -1,9 +1,10 @@
 //! Crash safety of `baton serve` (issue 4): hundreds of Standard executions that mix Wait
 //! states, a retry backoff, activity tasks and `.waitForTaskToken` callbacks run while the server
 //! process is killed with SIGKILL at random moments and started again on the same data
-//! directory. In the end every execution must have succeeded with a complete history: event ids
-//! 1..n without a gap or a repeat, and each state entered exactly once (no duplicated
-//! transition).
+//! directory. One in ten is stopped as soon as it has started and redriven (RedriveExecution)
+//! while the kills go on. In the end every execution must have succeeded with a complete
+//! history: event ids 1..n without a gap or a repeat, and each state entered exactly once (no
+//! duplicated transition), except the one a redrive entered again.
 //!
 //! The test talks to the server over plain HTTP/1.1 with a few lines of its own (one request per
 //! connection), so that it needs no client library; the official clients are tested elsewhere.
@@ -29,6 +30,8 @@ const FINISH_WITHIN: Duration = Duration::from_secs(180);
 
 /// The states every execution enters, in order.
 const STATES: [&str; 5] = ["Begin", "Nap", "Work", "Ask", "Done"];
+/// Every this many executions, one is stopped as soon as it started, then redriven.
+const STOPPED_EVERY: usize = 10;
 
 fn definition(activity_arn: &str) -> String {
     json!({"StartAt": "Begin", "States": {
@@ -195,11 +198,30 @@ fn activity_worker(port: u16, activity_arn: String, stop: Arc<AtomicBool>) -> Jo
     })
 }
 
-/// Answers callbacks until `until`.
+/// Answers callbacks and redrives stopped executions until `until`.
 fn work(port: u16, machine_arn: &str, until: Instant) {
     while Instant::now() < until {
         answer_callbacks(port, machine_arn);
+        redrive_stopped(port, machine_arn);
         std::thread::sleep(Duration::from_millis(50));
+    }
+}
+
+/// Sends RedriveExecution for every aborted execution. A redrive whose answer was lost to a
+/// kill is durable or not at all: the execution is then running, or still aborted and
+/// redriven at the next look.
+fn redrive_stopped(port: u16, machine_arn: &str) {
+    let Ok(listed) = call(
+        port,
+        "ListExecutions",
+        &json!({"stateMachineArn": machine_arn, "statusFilter": "ABORTED", "maxResults": 1000}),
+    ) else {
+        return;
+    };
+    for execution in listed["executions"].as_array().into_iter().flatten() {
+        if let Some(arn) = execution["executionArn"].as_str() {
+            let _ = call(port, "RedriveExecution", &json!({"executionArn": arn}));
+        }
     }
 }
 
@@ -236,8 +258,10 @@ fn answer_callbacks(port: u16, machine_arn: &str) {
     }
 }
 
-/// Checks one finished execution's history: ids 1..n, each state entered once, in order.
-fn check_history(port: u16, arn: &str) -> Result<(), String> {
+/// Checks one finished execution's history: ids 1..n, each state entered once, in order; a
+/// `redriven` one was aborted once and redriven once, and entered the state it stopped in
+/// once more, right after the redrive.
+fn check_history(port: u16, arn: &str, redriven: bool) -> Result<(), String> {
     let mut events = Vec::new();
     let mut token: Option<String> = None;
     loop {
@@ -258,13 +282,27 @@ fn check_history(port: u16, arn: &str) -> Result<(), String> {
     if ids != expected_ids {
         return Err(format!("{arn}: event ids {ids:?}"));
     }
-    let entered: Vec<&str> = events
-        .iter()
-        .filter(|event| event["type"].as_str().is_some_and(|kind| kind.ends_with("StateEntered")))
-        .filter_map(|event| event["stateEnteredEventDetails"]["name"].as_str())
-        .collect();
+    let types: Vec<&str> = events.iter().filter_map(|event| event["type"].as_str()).collect();
+    let count = |kind: &str| types.iter().filter(|other| **other == kind).count();
+    let expected_count = usize::from(redriven);
+    if (count("ExecutionAborted"), count("ExecutionRedriven")) != (expected_count, expected_count) {
+        return Err(format!("{arn}: events {types:?}"));
+    }
+    let mut entered: Vec<&str> = Vec::new();
+    for event in &events {
+        match event["type"].as_str() {
+            // The state the execution stopped in is entered again after the redrive.
+            Some("ExecutionRedriven") => {
+                entered.pop();
+            }
+            Some(kind) if kind.ends_with("StateEntered") => {
+                entered.extend(event["stateEnteredEventDetails"]["name"].as_str());
+            }
+            _ => {}
+        }
+    }
     if entered != STATES {
-        return Err(format!("{arn}: states entered {entered:?}"));
+        return Err(format!("{arn}: states entered {entered:?} (events {types:?})"));
     }
     let last = events.last().and_then(|event| event["type"].as_str()).unwrap_or_default();
     if last != "ExecutionSucceeded" {
@@ -303,13 +341,18 @@ fn executions_survive_sigkill_at_random_moments() {
         let share = EXECUTIONS / KILLS;
         while next < share * (kill + 1) {
             let request = json!({"stateMachineArn": machine_arn, "name": format!("e{next}"), "input": json!({"n": next}).to_string()});
-            match call(port, "StartExecution", &request) {
-                Ok(answer) => {
-                    started.push(answer["executionArn"].as_str().expect("an ARN").to_owned());
-                    next += 1;
-                }
+            let arn = match call(port, "StartExecution", &request) {
+                Ok(answer) => answer["executionArn"].as_str().expect("an ARN").to_owned(),
                 Err(error) => panic!("StartExecution e{next}: {error}\n{}", server_log(&data)),
+            };
+            if next % STOPPED_EVERY == 0 {
+                let stop = json!({"executionArn": arn, "error": "Operator"});
+                if let Err(error) = call(port, "StopExecution", &stop) {
+                    panic!("StopExecution e{next}: {error}\n{}", server_log(&data));
+                }
             }
+            started.push(arn);
+            next += 1;
         }
         let until = Instant::now() + Duration::from_millis(random.next_millis(300, 2_500));
         work(port, &machine_arn, until);
@@ -317,17 +360,20 @@ fn executions_survive_sigkill_at_random_moments() {
         println!("killed the server ({} of {KILLS})", kill + 1);
         server = Server::start(&data, port);
     }
-    // After the last restart: work until every execution has ended.
+    // After the last restart: work until every execution has ended and none waits for its
+    // redrive.
     let deadline = Instant::now() + FINISH_WITHIN;
     loop {
         work(port, &machine_arn, Instant::now() + Duration::from_millis(500));
-        let running = call(
-            port,
-            "ListExecutions",
-            &json!({"stateMachineArn": machine_arn, "statusFilter": "RUNNING", "maxResults": 1000}),
-        )
-        .expect("ListExecutions");
-        let left = running["executions"].as_array().map_or(0, Vec::len);
+        let left: usize = ["RUNNING", "ABORTED"]
+            .into_iter()
+            .map(|status| {
+                let request = json!({"stateMachineArn": machine_arn, "statusFilter": status,
+                                     "maxResults": 1000});
+                let listed = call(port, "ListExecutions", &request).expect("ListExecutions");
+                listed["executions"].as_array().map_or(0, Vec::len)
+            })
+            .sum();
         if left == 0 {
             break;
         }
@@ -340,14 +386,18 @@ fn executions_survive_sigkill_at_random_moments() {
     stop.store(true, Ordering::SeqCst);
     assert_eq!(started.len(), EXECUTIONS);
     let mut problems = Vec::new();
-    for arn in &started {
+    for (index, arn) in started.iter().enumerate() {
         let described = call(port, "DescribeExecution", &json!({"executionArn": arn}))
             .expect("DescribeExecution");
         if described["status"] != "SUCCEEDED" {
             problems.push(format!("{arn}: {}", described["status"]));
             continue;
         }
-        if let Err(problem) = check_history(port, arn) {
+        let redriven = index % STOPPED_EVERY == 0;
+        if described["redriveCount"] != usize::from(redriven) {
+            problems.push(format!("{arn}: redriveCount {}", described["redriveCount"]));
+        }
+        if let Err(problem) = check_history(port, arn, redriven) {
             problems.push(problem);
         }
     }
