@@ -362,8 +362,6 @@ fn activity_round_trips(path: &Path, tasks: usize) -> anyhow::Result<()> {
                     execution_arn: execution_arn("bench", "activities"),
                     input: body(0),
                     enqueued_millis: 1_000,
-                    heartbeat_deadline_millis: None,
-                    timeout_deadline_millis: None,
                     claim: None,
                 })
             })

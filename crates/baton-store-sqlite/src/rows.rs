@@ -41,8 +41,7 @@ pub(crate) const EVENT_COLUMNS: &str = "event_id, type, timestamp_millis, body";
 pub(crate) const HISTORY_COLUMNS: &str = "?1, event_id, type, timestamp_millis, body";
 
 pub(crate) const ACTIVITY_TASK_COLUMNS: &str = "task_token, activity_arn, execution_arn, input, \
-    enqueued_millis, heartbeat_deadline_millis, timeout_deadline_millis, worker_name, \
-    claimed_millis";
+    enqueued_millis, worker_name, claimed_millis";
 
 pub(crate) const TASK_TOKEN_COLUMNS: &str = "token, execution_arn, task_id";
 
@@ -154,8 +153,8 @@ pub(crate) fn event(row: &Row<'_>) -> rusqlite::Result<EventRecord> {
 }
 
 pub(crate) fn activity_task(row: &Row<'_>) -> rusqlite::Result<ActivityTaskRecord> {
-    let worker_name: Option<String> = row.get(7)?;
-    let claimed_millis: Option<i64> = row.get(8)?;
+    let worker_name: Option<String> = row.get(5)?;
+    let claimed_millis: Option<i64> = row.get(6)?;
     let claim = match (worker_name, claimed_millis) {
         (Some(worker_name), Some(claimed_millis)) => Some(Claim { worker_name, claimed_millis }),
         _ => None,
@@ -166,8 +165,6 @@ pub(crate) fn activity_task(row: &Row<'_>) -> rusqlite::Result<ActivityTaskRecor
         execution_arn: row.get(2)?,
         input: row.get(3)?,
         enqueued_millis: row.get(4)?,
-        heartbeat_deadline_millis: row.get(5)?,
-        timeout_deadline_millis: row.get(6)?,
         claim,
     })
 }

@@ -272,6 +272,12 @@ const MIGRATIONS: &[&str] = &[
     ALTER TABLE executions ADD COLUMN redrive_count INTEGER NOT NULL DEFAULT 0;
     ALTER TABLE executions ADD COLUMN redrive_date_millis INTEGER;
     ",
+    // Version 9. Activity tasks lose their heartbeat and timeout deadlines, which nothing
+    // wrote since version 1: those deadlines are timers of the interpreter, in the snapshot.
+    r"
+    ALTER TABLE activity_tasks DROP COLUMN heartbeat_deadline_millis;
+    ALTER TABLE activity_tasks DROP COLUMN timeout_deadline_millis;
+    ",
 ];
 
 /// The schema version this build writes and reads.

@@ -358,7 +358,7 @@ fn apply(connection: &Connection, change: &Change) -> Result<(), Error> {
         }
         Change::EnqueueActivityTask(t) => {
             let sql = format!(
-                "INSERT INTO activity_tasks ({}) VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?9)
+                "INSERT INTO activity_tasks ({}) VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7)
                  ON CONFLICT DO NOTHING",
                 rows::ACTIVITY_TASK_COLUMNS
             );
@@ -372,22 +372,12 @@ fn apply(connection: &Connection, change: &Change) -> Result<(), Error> {
                 t.execution_arn,
                 t.input,
                 t.enqueued_millis,
-                t.heartbeat_deadline_millis,
-                t.timeout_deadline_millis,
                 worker_name,
                 claimed_millis
             ];
             let changed =
                 execute(connection, &sql, values, "enqueueing activity task", &t.task_token)?;
             changed_one(changed, exists(Entity::ActivityTask, &t.task_token))
-        }
-        Change::HeartbeatActivityTask { task_token, heartbeat_deadline_millis } => {
-            let sql =
-                "UPDATE activity_tasks SET heartbeat_deadline_millis = ?2 WHERE task_token = ?1";
-            let values = params![task_token, heartbeat_deadline_millis];
-            let changed =
-                execute(connection, sql, values, "heartbeating activity task", task_token)?;
-            changed_one(changed, missing(Entity::ActivityTask, task_token))
         }
         Change::RemoveActivityTask { task_token } => {
             let sql = "DELETE FROM activity_tasks WHERE task_token = ?1";

@@ -151,7 +151,7 @@ fn newer_schema_is_refused() {
     let opened = Options::new(&path).open();
     match opened {
         Err(Error::SchemaTooNew { location, found, supported }) => {
-            assert_eq!((found, supported), (99, 8));
+            assert_eq!((found, supported), (99, 9));
             assert_eq!(location, path.display().to_string());
         }
         other => panic!("expected SchemaTooNew, got {other:?}"),
@@ -162,8 +162,8 @@ fn newer_schema_is_refused() {
 /// (kept revisions) and 3 (versions, aliases, execution sources); its histories survive version
 /// 4's numbering of executions and version 5's events in write order, version 6 drops its
 /// timers, its task tokens survive version 7's keyed tables, its executions read as never
-/// redriven after version 8, and an event appended after the migration is refused when it is
-/// appended twice.
+/// redriven after version 8, its queued task survives version 9's dropped deadline columns,
+/// and an event appended after the migration is refused when it is appended twice.
 #[test]
 fn older_schema_is_migrated() {
     let dir = tempfile::tempdir().unwrap();
@@ -196,7 +196,10 @@ fn older_schema_is_migrated() {
                  execution_arn TEXT NOT NULL, input TEXT NOT NULL,
                  enqueued_millis INTEGER NOT NULL, heartbeat_deadline_millis INTEGER,
                  timeout_deadline_millis INTEGER, worker_name TEXT, claimed_millis INTEGER);
-             INSERT INTO activity_tasks_v1 SELECT * FROM activity_tasks;
+             INSERT INTO activity_tasks_v1 (task_token, activity_arn, execution_arn, input,
+                 enqueued_millis, worker_name, claimed_millis)
+                 SELECT task_token, activity_arn, execution_arn, input, enqueued_millis,
+                 worker_name, claimed_millis FROM activity_tasks;
              DROP TABLE activity_tasks;
              ALTER TABLE activity_tasks_v1 RENAME TO activity_tasks;
              CREATE INDEX activity_tasks_unclaimed

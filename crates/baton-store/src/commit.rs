@@ -116,13 +116,6 @@ pub enum Change {
     AppendEvent(EventRecord),
     /// Puts a task in its activity's queue. Fails if the token exists.
     EnqueueActivityTask(ActivityTaskRecord),
-    /// Moves a task's heartbeat deadline (`SendTaskHeartbeat`). Fails if the task is gone.
-    HeartbeatActivityTask {
-        /// Which task.
-        task_token: String,
-        /// Epoch milliseconds.
-        heartbeat_deadline_millis: i64,
-    },
     /// Removes a task, claimed or not; does nothing if it is gone.
     RemoveActivityTask {
         /// Which task.
@@ -160,7 +153,6 @@ impl Change {
             | Change::UpdateExecution(_)
             | Change::AppendEvent(_)
             | Change::EnqueueActivityTask(_)
-            | Change::HeartbeatActivityTask { .. }
             | Change::RemoveActivityTask { .. }
             | Change::AddTaskToken(_)
             | Change::RemoveTaskToken { .. } => false,

@@ -151,8 +151,6 @@ pub fn activity_task(activity_arn: &str, token: &str, enqueued_millis: i64) -> A
         execution_arn: execution_arn("m", "e"),
         input: format!(r#"{{"task":"{token}"}}"#),
         enqueued_millis,
-        heartbeat_deadline_millis: Some(enqueued_millis + 10_000),
-        timeout_deadline_millis: None,
         claim: None,
     }
 }
@@ -1007,27 +1005,6 @@ pub fn activity_task_queue(store: &dyn Store) {
     }
     assert_eq!(claimed, ["early-a", "early-b", "late"]);
     assert_eq!(store.claim_next(&activity("empty", 1).arn, "w", 1).unwrap(), None);
-
-    commit(
-        store,
-        vec![Change::HeartbeatActivityTask {
-            task_token: "late".to_owned(),
-            heartbeat_deadline_millis: 9_000,
-        }],
-    )
-    .unwrap();
-    assert_eq!(
-        store.activity_task("late").unwrap().unwrap().heartbeat_deadline_millis,
-        Some(9_000)
-    );
-    let gone = commit(
-        store,
-        vec![Change::HeartbeatActivityTask {
-            task_token: "ghost".to_owned(),
-            heartbeat_deadline_millis: 1,
-        }],
-    );
-    assert!(matches!(gone, Err(Error::NotFound { entity: Entity::ActivityTask, .. })), "{gone:?}");
 
     commit(
         store,

@@ -169,12 +169,6 @@ impl Tables {
                 let key = record.task_token.clone();
                 put(self, undo, |t| &mut t.activity_tasks, key, Some(record));
             }
-            Change::HeartbeatActivityTask { task_token, heartbeat_deadline_millis } => {
-                let mut record =
-                    present(&self.activity_tasks, &task_token, Entity::ActivityTask)?.clone();
-                record.heartbeat_deadline_millis = Some(heartbeat_deadline_millis);
-                put(self, undo, |t| &mut t.activity_tasks, task_token, Some(record));
-            }
             Change::RemoveActivityTask { task_token } => {
                 put(self, undo, |t| &mut t.activity_tasks, task_token, None);
             }

@@ -273,10 +273,6 @@ pub struct ActivityTaskRecord {
     pub input: String,
     /// Epoch milliseconds; tasks are handed out oldest first.
     pub enqueued_millis: i64,
-    /// Epoch milliseconds by which the next heartbeat must arrive (`HeartbeatSeconds`).
-    pub heartbeat_deadline_millis: Option<i64>,
-    /// Epoch milliseconds by which the task must finish (`TimeoutSeconds`).
-    pub timeout_deadline_millis: Option<i64>,
     /// Set when a worker claimed the task; `None` while it waits in the queue.
     pub claim: Option<Claim>,
 }

@@ -376,8 +376,6 @@ fn queued_task(
         input: request.input.to_string(),
         enqueued_millis: baton_runtime::now_millis(),
         // The interpreter keeps the task's deadlines as timers of its execution.
-        heartbeat_deadline_millis: None,
-        timeout_deadline_millis: None,
         claim: None,
     }
 }
