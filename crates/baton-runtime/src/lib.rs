@@ -108,10 +108,8 @@ pub enum Error {
 /// text): a fresh execution name, the time now, and a secret seed from the operating system.
 pub fn local_start(state_machine_name: &str, input: String) -> Start {
     // Joined rather than formatted: an in-process run is a few microseconds, and `format!`
-    // and `Uuid::to_string` went through the formatting machinery for each of these.
-    let uuid = uuid::Builder::from_random_bytes(random_bytes()).into_uuid();
-    let execution_name =
-        uuid.hyphenated().encode_lower(&mut uuid::Uuid::encode_buffer()).to_owned();
+    // went through the formatting machinery for each of these.
+    let execution_name = fresh_uuid();
     let prefix = ["arn:aws:states:", LOCAL_REGION, ":", LOCAL_ACCOUNT].concat();
     Start {
         input,
@@ -126,6 +124,14 @@ pub fn local_start(state_machine_name: &str, input: String) -> Start {
         seed: seed(),
         at: now_millis(),
     }
+}
+
+/// A random (version 4) UUID, hyphenated in lower case, from this thread's pool of the
+/// operating system's randomness: a default execution name, an Express execution's id. A
+/// `Uuid::new_v4` is a system call each.
+pub fn fresh_uuid() -> String {
+    let uuid = uuid::Builder::from_random_bytes(random_bytes()).into_uuid();
+    uuid.hyphenated().encode_lower(&mut uuid::Uuid::encode_buffer()).to_owned()
 }
 
 /// 32 secret random bytes from the operating system, hex encoded: an execution's seed.

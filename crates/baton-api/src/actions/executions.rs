@@ -260,7 +260,7 @@ fn prepare_start(
             check_name(name, "name")?;
             name.to_owned()
         }
-        None => uuid::Uuid::new_v4().to_string(),
+        None => baton_runtime::fresh_uuid(),
     };
     let input = optional_str(request, "input")?.unwrap_or("{}");
     if input.len() > PAYLOAD_BYTES_MAX {
@@ -284,7 +284,7 @@ fn prepare_start(
         WorkflowType::Standard => format!("{prefix}:execution:{}:{name}", record.name),
         // An Express execution's ARN ends in a fresh id: names need not be unique.
         WorkflowType::Express => {
-            format!("{prefix}:express:{}:{name}:{}", record.name, uuid::Uuid::new_v4())
+            format!("{prefix}:express:{}:{name}:{}", record.name, baton_runtime::fresh_uuid())
         }
     };
     let start = Start {
