@@ -17,6 +17,7 @@ use baton_asl::path::Variables;
 use crate::command::{Command, Outcome, TaskId, TaskRequest, TimerId};
 use crate::event::TaskFamily;
 use crate::input::{Millis, Start};
+use crate::map_run::MapRunProgress;
 use crate::random::Draws;
 
 /// The version of [`Execution::snapshot`]'s format. A snapshot of another version is refused
@@ -81,6 +82,9 @@ pub struct Execution {
     pub(crate) redrive_count: u32,
     #[serde(default)]
     pub(crate) redrive_time: Option<Millis>,
+    /// The Map Runs of its Distributed Map states, in start order.
+    #[serde(default)]
+    pub(crate) map_runs: Vec<MapRunProgress>,
 }
 
 impl Execution {
@@ -174,6 +178,12 @@ impl Execution {
     /// How many states the execution has entered.
     pub fn transitions(&self) -> u64 {
         self.transitions
+    }
+
+    /// The Map Runs of the execution's Distributed Map states, running or ended, in the
+    /// order they started.
+    pub fn map_runs(&self) -> &[MapRunProgress] {
+        &self.map_runs
     }
 
     /// How many times the execution was redriven, and when it last was; `None` if never.
@@ -375,6 +385,9 @@ pub(crate) struct MapRun {
     /// Halted iterations a redrive runs again, in item order, before the items not started.
     #[serde(default)]
     pub(crate) resume: std::collections::VecDeque<FrameId>,
+    /// A Distributed Map's Map Run, by its index in [`Execution::map_runs`].
+    #[serde(default)]
+    pub(crate) map_run: Option<usize>,
 }
 
 /// Resolves a frame's scope path to the scope itself. The path was built from this machine, so

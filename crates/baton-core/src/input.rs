@@ -34,6 +34,15 @@ pub enum Input {
     /// RedriveExecution: an execution that failed, timed out or was aborted runs again from
     /// where it stopped. The only input a finished execution takes.
     Redrive { at: Millis },
+    /// UpdateMapRun: new limits for a running Map Run (each `None` keeps its value). A Map Run
+    /// that has ended meanwhile is left as it is.
+    UpdateMapRun {
+        map_run_arn: String,
+        max_concurrency: Option<u64>,
+        tolerated_failure_count: Option<u64>,
+        tolerated_failure_percentage: Option<f64>,
+        at: Millis,
+    },
 }
 
 impl Input {
@@ -47,7 +56,8 @@ impl Input {
             | Input::TaskHeartbeat { at, .. }
             | Input::TimerFired { at, .. }
             | Input::Stop { at, .. }
-            | Input::Redrive { at } => *at,
+            | Input::Redrive { at }
+            | Input::UpdateMapRun { at, .. } => *at,
         }
     }
 }

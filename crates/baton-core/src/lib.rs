@@ -25,6 +25,7 @@ pub mod event;
 mod execution;
 pub mod input;
 mod interpreter;
+pub mod map_run;
 mod random;
 pub mod simulate;
 pub mod test_state;

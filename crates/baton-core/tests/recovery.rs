@@ -92,7 +92,8 @@ fn replayed_prefixes_report_the_outstanding_work() {
             | Input::TaskStarted { .. }
             | Input::TaskHeartbeat { .. }
             | Input::Stop { .. }
-            | Input::Redrive { .. } => {}
+            | Input::Redrive { .. }
+            | Input::UpdateMapRun { .. } => {}
         }
         // A snapshot taken here resumes exactly like the live execution.
         let mut restored = Execution::from_snapshot(&execution.snapshot()).expect("snapshot reads");

@@ -3,159 +3,16 @@
 //! branches and Map iterations that failed or were aborted, with fresh retry counters; what
 //! succeeded keeps its result and runs no more.
 
-use std::collections::{BTreeSet, VecDeque};
-use std::sync::Arc;
-
 use serde_json::{Value, json};
 
 mod support;
 
 use baton_core::simulate;
-use baton_core::{
-    Command, Event, Execution, Input, Millis, Outcome, Step, TaskRequest, TimerId, start, step,
-};
+use baton_core::{Execution, Input, Millis, Outcome, step};
+
+use support::driver::{Driver, LAMBDA, asked, map_of_tasks};
 
 const AT: Millis = support::STARTED_AT;
-
-/// How the test answers a task: by its input.
-type Answer<'a> = dyn FnMut(&TaskRequest) -> Result<Value, String> + 'a;
-
-/// Drives one execution on virtual time, keeping its events and the inputs applied, and lets
-/// the test redrive it once it has ended.
-struct Driver {
-    machine: baton_asl::StateMachine,
-    execution: Execution,
-    events: Vec<Event>,
-    inputs: Vec<Input>,
-    tasks: VecDeque<Arc<TaskRequest>>,
-    timers: BTreeSet<(Millis, TimerId)>,
-    outcome: Option<Outcome>,
-    now: Millis,
-}
-
-impl Driver {
-    fn start(definition: &str, input: &Value) -> Driver {
-        let machine = support::machine(definition);
-        let first = support::start(input);
-        let (execution, first_step) = start(&machine, first.clone()).expect("the execution starts");
-        let mut driver = Driver {
-            machine,
-            execution,
-            events: Vec::new(),
-            inputs: vec![Input::Start(Box::new(first))],
-            tasks: VecDeque::new(),
-            timers: BTreeSet::new(),
-            outcome: None,
-            now: AT,
-        };
-        driver.absorb(first_step);
-        driver
-    }
-
-    fn absorb(&mut self, produced: Step) {
-        self.events.extend(produced.events);
-        for command in produced.commands {
-            match command {
-                Command::RunTask(request) => self.tasks.push_back(request),
-                Command::CancelTask { task } => self.tasks.retain(|request| request.task != task),
-                Command::StartTimer { timer, due } => {
-                    self.timers.insert((due, timer));
-                }
-                Command::CancelTimer { timer } => {
-                    self.timers.retain(|(_, pending)| *pending != timer);
-                }
-                Command::Finish(outcome) => self.outcome = Some(outcome),
-            }
-        }
-    }
-
-    fn apply(&mut self, input: Input) {
-        self.inputs.push(input.clone());
-        let produced = step(&self.machine, &mut self.execution, input).expect("the input applies");
-        self.absorb(produced);
-    }
-
-    /// Answers tasks (in order) and fires timers (in due order) until the execution ends.
-    fn run(&mut self, answer: &mut Answer<'_>) -> Outcome {
-        while self.outcome.is_none() {
-            let input = if let Some(request) = self.tasks.pop_front() {
-                match answer(&request) {
-                    Ok(output) => Input::TaskSucceeded { task: request.task, output, at: self.now },
-                    Err(error) => Input::TaskFailed {
-                        task: request.task,
-                        cause: format!("{error} happened"),
-                        error,
-                        at: self.now,
-                    },
-                }
-            } else if let Some((due, timer)) = self.timers.pop_first() {
-                self.now = self.now.max(due);
-                Input::TimerFired { timer, at: self.now }
-            } else {
-                panic!("the execution waits for nothing");
-            };
-            self.apply(input);
-        }
-        self.outcome.clone().expect("the loop ends with an outcome")
-    }
-
-    fn redrive(&mut self) {
-        self.now += 60_000;
-        self.outcome = None;
-        self.apply(Input::Redrive { at: self.now });
-    }
-
-    /// Runs to the end, failing the tasks asked by one of `failing` with `Boom` and answering
-    /// the others with what they asked, in capitals.
-    fn run_failing(&mut self, failing: &[&str]) -> Outcome {
-        self.run(&mut |request| {
-            let asked = asked(request);
-            if failing.contains(&asked.as_str()) {
-                Err("Boom".to_owned())
-            } else {
-                Ok(json!(asked.to_uppercase()))
-            }
-        })
-    }
-
-    /// Redrives the execution and runs it to the end, answering every task with what it
-    /// asked, in capitals; returns who asked, in order, and the outcome.
-    fn redrive_and_succeed(&mut self) -> (Vec<String>, Outcome) {
-        self.redrive();
-        let mut asked_again = Vec::new();
-        let outcome = self.run(&mut |request| {
-            asked_again.push(asked(request));
-            Ok(json!(asked(request).to_uppercase()))
-        });
-        (asked_again, outcome)
-    }
-
-    /// The events from `first` on, one line each: id, previous id, type and details (without
-    /// the details every event of a type repeats).
-    fn history_from(&self, first: u64) -> String {
-        let from = self.events.iter().position(|event| event.id >= first);
-        support::render(&self.events[from.unwrap_or(self.events.len())..])
-    }
-}
-
-/// The `"v"` field of a task's input: which item or branch asks.
-fn asked(request: &TaskRequest) -> String {
-    request.input["v"].as_str().map_or_else(|| request.input.to_string(), str::to_owned)
-}
-
-const LAMBDA: &str = "arn:aws:states:::lambda:invoke";
-
-/// A Map state whose iterations each run one task with their item as `v`; `fields` are the
-/// Map's own (JSON members), `processor` opens its `ItemProcessor` (empty, or members ending
-/// in a comma).
-fn map_of_tasks(fields: &str, processor: &str) -> String {
-    format!(
-        r#"{{"StartAt":"Each","States":{{"Each":{{"Type":"Map",{fields},
-            "ItemProcessor":{{{processor}"StartAt":"Do","States":{{"Do":{{"Type":"Task",
-              "Resource":"{LAMBDA}","Parameters":{{"v.$":"$"}},"End":true}}}}}},
-            "End":true}}}}}}"#
-    )
-}
 
 #[test]
 fn a_failed_task_runs_again_with_the_input_it_entered_with() {

@@ -111,24 +111,24 @@ fn failed_execution(definition: &serde_json::Value, error: &str) -> Execution {
 }
 
 #[test]
-fn a_version_2_snapshot_from_before_redrives_reads_as_never_redriven() {
+fn a_version_2_snapshot_from_before_redrives_and_map_runs_reads() {
     let execution = failed_execution(
         &json!({"StartAt": "T", "States": {"T": {"Type": "Task",
             "Resource": "arn:aws:states:::lambda:invoke", "End": true}}}),
         "Boom",
     );
-    // The same snapshot without the execution's last two fields, as Baton wrote it before it
-    // counted redrives (a finished execution has no tasks or timers, whose integer keys a
-    // JSON value could not hold).
+    // The same snapshot without the execution's last three fields, as Baton wrote it before it
+    // counted redrives and kept Map Runs (a finished execution has no tasks or timers, whose
+    // integer keys a JSON value could not hold).
     let mut value: serde_json::Value =
         rmp_serde::from_slice(&execution.snapshot()).expect("MessagePack reads as a value");
     let fields = value[1].as_array_mut().expect("the execution is an array");
-    let redrive_time = fields.pop();
-    let redrive_count = fields.pop();
-    assert_eq!((redrive_count, redrive_time), (Some(json!(0)), Some(json!(null))));
+    let added: Vec<_> = fields.drain(fields.len() - 3..).collect();
+    assert_eq!(added, [json!(0), json!(null), json!([])]);
     let old = rmp_serde::to_vec(&value).expect("MessagePack");
     let restored = Execution::from_snapshot(&old).expect("the old snapshot reads");
     assert_eq!(restored.redriven(), None);
+    assert!(restored.map_runs().is_empty());
     assert_eq!(restored.snapshot(), execution.snapshot());
 }
 

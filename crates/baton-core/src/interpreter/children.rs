@@ -18,6 +18,7 @@ use crate::execution::{
 };
 use crate::interpreter::Run;
 use crate::interpreter::query::{Context, Extra};
+use crate::map_run::{MapRunProgress, MapRunStatus};
 
 /// AWS's error when a Map exceeds its tolerated failures.
 const EXCEED_TOLERATED: &str = "States.ExceedToleratedFailureThreshold";
@@ -149,13 +150,20 @@ impl Run<'_, '_> {
             }
             None => (inputs, items),
         };
+        let count = items.len();
+        let mut map_run = None;
         if distributed {
             let map_run_arn = self.map_run_arn(map.label.as_deref().unwrap_or(name));
-            self.event(Some(frame), EventKind::MapRunStarted { map_run_arn });
+            self.event(Some(frame), EventKind::MapRunStarted { map_run_arn: map_run_arn.clone() });
+            map_run = Some(self.execution.map_runs.len());
+            self.execution.map_runs.push(MapRunProgress {
+                tolerated_failure_count: tolerated_count.unwrap_or(0),
+                tolerated_failure_percentage: tolerated_percentage.unwrap_or(0.0),
+                ..MapRunProgress::started(map_run_arn, self.now, max_concurrency, count)
+            });
         } else {
             self.event(Some(frame), EventKind::MapStateStarted { length: items.len() });
         }
-        let count = items.len();
         let run = MapRun {
             inputs,
             items,
@@ -168,6 +176,7 @@ impl Run<'_, '_> {
             tolerated_percentage,
             halted: Vec::new(),
             resume: std::collections::VecDeque::new(),
+            map_run,
         };
         self.execution.frame_mut(frame).status = FrameStatus::Children(Box::new(Children {
             kind: ChildrenKind::Map(run),
@@ -279,6 +288,8 @@ impl Run<'_, '_> {
             let input = std::mem::take(&mut run.inputs[index]);
             let item = run.items[index].clone();
             let distributed = run.distributed;
+            let map_run = run.map_run;
+            self.count_map_run(map_run, |progress| progress.started += 1);
             if !distributed {
                 self.event(
                     Some(frame),
@@ -336,10 +347,18 @@ impl Run<'_, '_> {
         if let Some(position) = children.running.iter().position(|running| *running == child) {
             children.running.remove(position);
         }
-        let (is_map, distributed) = match &children.kind {
-            ChildrenKind::Map(run) => (true, run.distributed),
-            ChildrenKind::Parallel => (false, false),
+        let (is_map, distributed, map_run) = match &children.kind {
+            ChildrenKind::Map(run) => (true, run.distributed, run.map_run),
+            ChildrenKind::Parallel => (false, false, None),
         };
+        let ended_well = result.is_ok();
+        self.count_map_run(map_run, |progress| {
+            if ended_well {
+                progress.succeeded += 1;
+            } else {
+                progress.failed += 1;
+            }
+        });
         let name = self.current_state(parent).name.clone();
         // A Distributed Map's iterations are child executions: their events, and so their
         // results, leave no trace in this history.
@@ -458,6 +477,10 @@ impl Run<'_, '_> {
             StateKind::Map(map) => {
                 if let ChildrenKind::Map(run) = &children.kind {
                     if run.distributed {
+                        let now = self.now;
+                        self.count_map_run(run.map_run, |progress| {
+                            progress.end(MapRunStatus::Succeeded, now);
+                        });
                         self.event(Some(parent), EventKind::MapRunSucceeded);
                     } else if run.last_iteration_event_id > 0 {
                         self.execution.frame_mut(parent).last_event_id =
@@ -524,9 +547,14 @@ impl Run<'_, '_> {
             std::mem::replace(&mut self.execution.frame_mut(parent).status, FrameStatus::Entering);
         let FrameStatus::Children(mut children) = status else { return };
         let name = self.current_state(parent).name.clone();
+        let map_run = match &children.kind {
+            ChildrenKind::Map(run) => run.map_run,
+            ChildrenKind::Parallel => None,
+        };
         for child in &children.running {
             if self.execution.frames.get(*child).is_some_and(Option::is_some) {
                 let slot = self.execution.frame(*child).parent.map_or(0, |parent| parent.slot);
+                self.count_map_run(map_run, |progress| progress.aborted += 1);
                 self.abort_frame(*child);
                 if matches!(children.kind, ChildrenKind::Map(ref run) if !run.distributed) {
                     self.event(
@@ -557,6 +585,8 @@ impl Run<'_, '_> {
         };
         children.running.push(failed);
         self.execution.frame_mut(parent).status = FrameStatus::Halted { children: Some(children) };
+        let now = self.now;
+        self.count_map_run(map_run, |progress| progress.end(MapRunStatus::Failed, now));
         // AWS records the state's Failed event once, when no retry follows.
         if !self.retry(parent, &failure) {
             if distributed {
@@ -573,7 +603,73 @@ impl Run<'_, '_> {
     }
 }
 
+/// What UpdateMapRun changes; `None` keeps the Map Run's value.
+pub(crate) struct MapRunLimits {
+    pub(crate) max_concurrency: Option<u64>,
+    pub(crate) tolerated_failure_count: Option<u64>,
+    pub(crate) tolerated_failure_percentage: Option<f64>,
+}
+
 impl Run<'_, '_> {
+    /// UpdateMapRun: the running Map Run `arn` takes `limits`, and starts more child executions
+    /// if its concurrency grew. A Map Run that has ended is left as it is.
+    pub(crate) fn update_map_run(&mut self, arn: &str, limits: MapRunLimits) {
+        let Some(index) =
+            self.execution.map_runs.iter().position(|progress| {
+                progress.arn == arn && progress.status == MapRunStatus::Running
+            })
+        else {
+            return;
+        };
+        let owner = self.execution.frames.iter().position(|frame| {
+            frame.as_ref().is_some_and(|frame| match &frame.status {
+                FrameStatus::Children(children) => {
+                    matches!(&children.kind, ChildrenKind::Map(run) if run.map_run == Some(index))
+                }
+                FrameStatus::Entering
+                | FrameStatus::Task(_)
+                | FrameStatus::Waiting { .. }
+                | FrameStatus::Backoff { .. }
+                | FrameStatus::Halted { .. } => false,
+            })
+        });
+        let Some(frame) = owner else { return };
+        if let FrameStatus::Children(children) = &mut self.execution.frame_mut(frame).status
+            && let ChildrenKind::Map(run) = &mut children.kind
+        {
+            if let Some(limit) = limits.max_concurrency {
+                run.max_concurrency = usize::try_from(limit).unwrap_or(usize::MAX);
+            }
+            if let Some(count) = limits.tolerated_failure_count {
+                run.tolerated_count = Some(count);
+            }
+            if let Some(percentage) = limits.tolerated_failure_percentage {
+                run.tolerated_percentage = Some(percentage);
+            }
+        }
+        self.count_map_run(Some(index), |progress| {
+            progress.max_concurrency = limits.max_concurrency.unwrap_or(progress.max_concurrency);
+            progress.tolerated_failure_count =
+                limits.tolerated_failure_count.unwrap_or(progress.tolerated_failure_count);
+            progress.tolerated_failure_percentage = limits
+                .tolerated_failure_percentage
+                .unwrap_or(progress.tolerated_failure_percentage);
+        });
+        self.start_iterations(frame);
+    }
+
+    /// Applies `count` to the Map Run of a Distributed Map (`map_run`, from its `MapRun`);
+    /// does nothing for an inline Map.
+    pub(crate) fn count_map_run(
+        &mut self,
+        map_run: Option<usize>,
+        count: impl FnOnce(&mut MapRunProgress),
+    ) {
+        if let Some(progress) = map_run.and_then(|index| self.execution.map_runs.get_mut(index)) {
+            count(progress);
+        }
+    }
+
     /// A whole-number Map field (MaxConcurrency, ToleratedFailureCount): literal, JSONata, or
     /// a `…Path`, with AWS's messages.
     fn map_integer(

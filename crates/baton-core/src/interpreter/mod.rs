@@ -25,7 +25,9 @@ use crate::dataflow::{Failure, RUNTIME, text};
 use crate::event::{Event, EventKind, Failure as EventFailure};
 use crate::execution::{Execution, Frame, FrameId, FrameStatus, PendingTimer, TimerPurpose};
 use crate::input::{Input, Millis, Start, WorkflowType};
+use crate::map_run::MapRunStatus;
 use crate::random::Draws;
+use children::MapRunLimits;
 
 /// What one input produced.
 #[derive(Debug, Clone, Default, PartialEq)]
@@ -67,6 +69,7 @@ pub fn start_guarded(
         outcome: None,
         redrive_count: 0,
         redrive_time: None,
+        map_runs: Vec::new(),
     };
     let mut run = Run::new(machine, &mut execution, at);
     let started = EventKind::ExecutionStarted {
@@ -126,6 +129,20 @@ pub fn step(
             });
         }
         Input::Redrive { .. } => unreachable!("a redrive is applied above"),
+        Input::UpdateMapRun {
+            map_run_arn,
+            max_concurrency,
+            tolerated_failure_count,
+            tolerated_failure_percentage,
+            ..
+        } => {
+            let limits = MapRunLimits {
+                max_concurrency,
+                tolerated_failure_count,
+                tolerated_failure_percentage,
+            };
+            run.update_map_run(&map_run_arn, limits);
+        }
         Input::TaskStarted { task, worker_name, .. } => {
             let frame = run.task_frame(task)?;
             run.task_started(frame, worker_name);
@@ -444,6 +461,14 @@ impl<'m, 'e> Run<'m, 'e> {
             self.commands.push(Command::CancelTimer { timer });
         }
         self.event(None, kind);
+        let now = self.now;
+        for map_run in &mut self.execution.map_runs {
+            // A Map Run still running ends with its parent, and its running children too.
+            if map_run.status == MapRunStatus::Running {
+                map_run.aborted += map_run.running();
+                map_run.end(MapRunStatus::Aborted, now);
+            }
+        }
         self.execution.outcome = Some(outcome.clone());
         self.commands.push(Command::Finish(outcome));
     }

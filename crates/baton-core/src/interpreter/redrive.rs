@@ -21,6 +21,7 @@ use crate::event::EventKind;
 use crate::execution::{Children, ChildrenKind, Execution, FrameId, FrameStatus, TimerPurpose};
 use crate::input::Millis;
 use crate::interpreter::{Run, Step, seconds_to_millis};
+use crate::map_run::MapRunStatus;
 
 /// The execution's root frame: the first one `start` creates, never removed.
 const ROOT_FRAME: FrameId = 0;
@@ -101,7 +102,9 @@ impl Run<'_, '_> {
         let mut unfinished = std::mem::take(&mut children.running);
         unfinished.sort_by_key(|child| slot(self, *child));
         let mut map_iterations = false;
+        let mut map_run = None;
         if let ChildrenKind::Map(run) = &mut children.kind {
+            map_run = run.map_run;
             run.failures = 0;
             let mut tolerated = std::mem::take(&mut run.halted);
             tolerated.sort_by_key(|child| slot(self, *child));
@@ -112,6 +115,17 @@ impl Run<'_, '_> {
             map_iterations = !run.distributed;
         }
         children.running.clone_from(&unfinished);
+        // A Distributed Map's Map Run runs again: its failed and aborted children start over.
+        let now = self.now;
+        self.count_map_run(map_run, |progress| {
+            progress.status = MapRunStatus::Running;
+            progress.stopped_at = None;
+            progress.started = progress.succeeded;
+            progress.failed = 0;
+            progress.aborted = 0;
+            progress.redrive_count += 1;
+            progress.redrive_time = Some(now);
+        });
         let data = self.execution.frame_mut(frame);
         data.retry_counts.iter_mut().for_each(|count| *count = 0);
         data.status = FrameStatus::Children(Box::new(children));
@@ -139,7 +153,20 @@ impl Run<'_, '_> {
             );
         }
         // A Distributed Map's iteration numbers the events of its own child execution.
-        if !self.execution.frame(child).quiet {
+        if self.execution.frame(child).quiet {
+            let map_run = match &self.execution.frame(parent).status {
+                FrameStatus::Children(children) => match &children.kind {
+                    ChildrenKind::Map(run) => run.map_run,
+                    ChildrenKind::Parallel => None,
+                },
+                FrameStatus::Entering
+                | FrameStatus::Task(_)
+                | FrameStatus::Waiting { .. }
+                | FrameStatus::Backoff { .. }
+                | FrameStatus::Halted { .. } => None,
+            };
+            self.count_map_run(map_run, |progress| progress.started += 1);
+        } else {
             self.execution.frame_mut(child).last_event_id =
                 self.execution.frame(parent).last_event_id;
         }

@@ -6,6 +6,8 @@
 
 use serde_json::Value;
 
+pub(crate) mod driver;
+
 use baton_asl::{MachineType, Options};
 use baton_core::{Event, Millis, Start, WorkflowType};
 
