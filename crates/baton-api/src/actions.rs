@@ -6,6 +6,7 @@ mod aliases;
 mod executions;
 mod jackson;
 mod machines;
+mod map_runs;
 mod nested;
 mod redrive;
 mod runs;
@@ -42,9 +43,6 @@ const TRACING_CONFIGURATION: &str = r#"{"enabled":false}"#;
 /// Characters AWS refuses in state machine and execution names, besides whitespace and
 /// control characters.
 const NAME_FORBIDDEN_CHARS: &str = "<>{}[]?*\"#%\\^|~`$&,;:/";
-/// Real Step Functions actions this slice does not implement; they answer
-/// [`Error::UnsupportedOperation`] rather than [`Error::UnknownOperation`].
-const UNSUPPORTED_ACTIONS: &[&str] = &["DescribeMapRun", "ListMapRuns", "UpdateMapRun"];
 
 type Request = Map<String, Value>;
 
@@ -70,6 +68,9 @@ pub(crate) async fn run(handle: &Handle, action: &str, request: Request) -> Resu
         "GetExecutionHistory" => executions::get_execution_history(handle, &request),
         "StopExecution" => executions::stop_execution(handle, &request).await,
         "RedriveExecution" => redrive::redrive_execution(handle, &request).await,
+        "DescribeMapRun" => map_runs::describe_map_run(handle, &request),
+        "ListMapRuns" => map_runs::list_map_runs(handle, &request),
+        "UpdateMapRun" => map_runs::update_map_run(handle, &request).await,
         "CreateActivity" => tasks::create_activity(handle, &request).await,
         "DescribeActivity" => tasks::describe_activity(handle, &request),
         "DeleteActivity" => tasks::delete_activity(handle, &request).await,
@@ -91,9 +92,6 @@ pub(crate) async fn run(handle: &Handle, action: &str, request: Request) -> Resu
         "DeleteStateMachineAlias" => aliases::delete_state_machine_alias(handle, &request).await,
         "ListStateMachineAliases" => aliases::list_state_machine_aliases(handle, &request),
         "TestState" => test_state::test_state(handle, &request),
-        other if UNSUPPORTED_ACTIONS.contains(&other) => {
-            Err(Error::UnsupportedOperation(other.to_owned()))
-        }
         other => Err(Error::UnknownOperation(format!("AWSStepFunctions.{other}"))),
     }
 }

@@ -20,9 +20,6 @@ pub enum Error {
     /// `X-Amz-Target` names no Step Functions action.
     #[error("Unknown operation: '{0}'")]
     UnknownOperation(String),
-    /// A real Step Functions action that Baton does not implement yet.
-    #[error("Baton does not support the action {0} yet")]
-    UnsupportedOperation(String),
     /// A rule the service checks beyond the request model; AWS sends its message without the
     /// model's "validation error detected" prefix.
     #[error("{0}")]
@@ -121,11 +118,10 @@ impl Error {
             Error::Validation(_) => "ValidationException",
             Error::Serialization(_) => "SerializationException",
             Error::UnknownOperation(_) => "UnknownOperationException",
+            Error::ValidationRule(_) => "ValidationException",
             // Not an AWS name: SDKs surface an unmodelled code as a generic service error whose
             // code is this text, which says plainly what happened and cannot be mistaken for a
             // failure the caller should handle as one of AWS's modelled exceptions.
-            Error::UnsupportedOperation(_) => "UnsupportedOperation",
-            Error::ValidationRule(_) => "ValidationException",
             Error::UnsupportedFeature(_) => "UnsupportedOperation",
             Error::MissingRequiredParameter(_) => "MissingRequiredParameter",
             Error::ResourceNotFound(_) => "ResourceNotFound",

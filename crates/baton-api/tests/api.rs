@@ -96,6 +96,9 @@ const DOUBLE: &str = r#"{"StartAt":"D","States":{"D":{"Type":"Task","Resource":"
 const HANG: &str = r#"{"StartAt":"H","States":{"H":{"Type":"Task","Resource":"arn:aws:lambda:us-east-1:123456789012:function:Hang","End":true}}}"#;
 const FAIL: &str =
     r#"{"StartAt":"F","States":{"F":{"Type":"Fail","Error":"Oops","Cause":"broken"}}}"#;
+/// A Map Run that no execution ran.
+const MISSING_MAP_RUN: &str =
+    "arn:aws:states:us-east-1:123456789012:mapRun:M/Each:00000000-0000-0000-0000-000000000000";
 /// A Distributed Map that reads its items from S3, which the interpreter does not run yet.
 const ITEM_READER: &str = r#"{"StartAt":"M","States":{"M":{"Type":"Map","ItemProcessor":{"ProcessorConfig":{"Mode":"DISTRIBUTED","ExecutionType":"STANDARD"},"StartAt":"P","States":{"P":{"Type":"Pass","End":true}}},"ItemReader":{"Resource":"arn:aws:states:::s3:listObjectsV2","Parameters":{"Bucket":"b"}},"End":true}}}"#;
 
@@ -175,6 +178,7 @@ async fn describe_reports_variable_references() {
 async fn request_errors() {
     let handle = server();
     let body = |name: &str, definition: &str| json!({ "name": name, "definition": definition, "roleArn": ROLE });
+    let missing = format!("Resource not found: '{MISSING_MAP_RUN}'");
     let cases: Vec<(&str, Value, &str, &str)> = vec![
         (
             "CreateStateMachine",
@@ -244,12 +248,7 @@ async fn request_errors() {
             "InvalidToken",
             "Invalid Token: 'bogus'",
         ),
-        (
-            "DescribeMapRun",
-            json!({}),
-            "UnsupportedOperation",
-            "Baton does not support the action DescribeMapRun yet",
-        ),
+        ("DescribeMapRun", json!({ "mapRunArn": MISSING_MAP_RUN }), "ResourceNotFound", &missing),
         (
             "FlyToTheMoon",
             json!({}),
@@ -1033,6 +1032,84 @@ async fn redrive_request_errors() {
     );
 }
 
+/// DescribeMapRun and ListMapRuns follow a Distributed Map's run while its child executions
+/// wait for a worker; UpdateMapRun raises its concurrency; the ended run keeps its counts.
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn map_runs_are_described_listed_and_updated() {
+    let handle = server();
+    let activity = create_activity(&handle, "Item").await;
+    let definition = json!({"StartAt": "Each", "States": {"Each": {"Type": "Map",
+        "Label": "Batch", "MaxConcurrency": 1,
+        "ItemProcessor": {"ProcessorConfig": {"Mode": "DISTRIBUTED", "ExecutionType": "STANDARD"},
+            "StartAt": "Work", "States": {"Work": {"Type": "Task", "Resource": activity,
+                "End": true}}},
+        "End": true}}})
+    .to_string();
+    let arn = start(&handle, "MapRuns", &definition, json!([1, 2, 3])).await;
+    let (first_token, _) = take_task(&handle, &activity, "w").await;
+
+    let (status, listed) = check(&handle, "ListMapRuns", json!({ "executionArn": arn })).await;
+    assert_eq!(status, 200, "{listed}");
+    let runs = listed["mapRuns"].as_array().expect("mapRuns");
+    assert_eq!(runs.len(), 1, "{listed}");
+    let map_run = runs[0]["mapRunArn"].as_str().expect("an ARN").to_owned();
+    assert!(map_run.starts_with(&format!("{PREFIX}:mapRun:MapRuns/Batch:")), "{map_run}");
+    assert_eq!(runs[0]["stateMachineArn"], format!("{PREFIX}:stateMachine:MapRuns/Batch"));
+    assert_eq!(runs[0]["executionArn"], arn.as_str());
+    let describe = json!({ "mapRunArn": map_run });
+    let (_, running) = check(&handle, "DescribeMapRun", describe.clone()).await;
+    assert_eq!(running["status"], "RUNNING", "{running}");
+    assert_eq!(running["maxConcurrency"], 1);
+    let counts = |described: &Value, field: &str| -> Vec<u64> {
+        ["total", "pending", "running", "succeeded", "failed", "aborted"]
+            .iter()
+            .map(|count| described[field][count].as_u64().expect("a count"))
+            .collect()
+    };
+    assert_eq!(counts(&running, "executionCounts"), [3, 2, 1, 0, 0, 0]);
+    assert_eq!(running["itemCounts"], running["executionCounts"]);
+
+    let update = json!({ "mapRunArn": map_run, "maxConcurrency": 3 });
+    let (status, updated) = check(&handle, "UpdateMapRun", update).await;
+    assert_eq!((status, &updated), (200, &json!({})));
+    let mut tokens = vec![first_token];
+    for _ in 0..2 {
+        tokens.push(take_task(&handle, &activity, "w").await.0);
+    }
+    let (_, widened) = check(&handle, "DescribeMapRun", describe.clone()).await;
+    assert_eq!(widened["maxConcurrency"], 3);
+    assert_eq!(counts(&widened, "executionCounts"), [3, 0, 3, 0, 0, 0]);
+    for token in tokens {
+        let done = json!({ "taskToken": token, "output": "{}" });
+        assert_eq!(check(&handle, "SendTaskSuccess", done).await.0, 200);
+    }
+    assert_eq!(finished(&handle, &arn).await["status"], "SUCCEEDED");
+    let (_, ended) = check(&handle, "DescribeMapRun", describe).await;
+    assert_eq!(ended["status"], "SUCCEEDED", "{ended}");
+    assert_eq!(counts(&ended, "executionCounts"), [3, 0, 0, 3, 0, 0]);
+    assert!(ended["stopDate"].as_f64() >= ended["startDate"].as_f64(), "{ended}");
+    let (_, listed) = check(&handle, "ListMapRuns", json!({ "executionArn": arn })).await;
+    assert_eq!(listed["mapRuns"][0]["stopDate"], ended["stopDate"]);
+
+    assert_error(
+        &check(&handle, "UpdateMapRun", json!({ "mapRunArn": map_run, "maxConcurrency": 2 })).await,
+        "ValidationException",
+        &format!("Map Run {map_run} is SUCCEEDED and can no longer be updated"),
+    );
+    let too_tolerant = json!({ "mapRunArn": map_run, "toleratedFailurePercentage": 101 });
+    assert_error(
+        &check(&handle, "UpdateMapRun", too_tolerant).await,
+        "ValidationException",
+        "1 validation error detected: Value '101' at 'toleratedFailurePercentage' failed to satisfy constraint: Member must have value less than or equal to 100.0",
+    );
+    let ghost = format!("{PREFIX}:execution:MapRuns:ghost");
+    assert_error(
+        &check(&handle, "ListMapRuns", json!({ "executionArn": ghost })).await,
+        "ExecutionDoesNotExist",
+        &format!("Execution Does Not Exist: '{ghost}'"),
+    );
+}
+
 /// An aborted execution whose activity task was cut short is redriven after a restart, from
 /// the snapshot its SQLite file kept: the task is scheduled again and a worker completes it.
 #[test]
@@ -1647,7 +1724,7 @@ async fn list_executions_filters_and_pages() {
     assert_error(
         &check(&handle, "ListExecutions", map_run).await,
         "UnsupportedOperation",
-        "Baton does not support Map runs (ListExecutions mapRunArn) yet",
+        "Baton does not support listing a Map Run's child executions (ListExecutions mapRunArn) yet",
     );
 }
 

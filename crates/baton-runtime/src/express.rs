@@ -614,6 +614,18 @@ impl Shell {
                 self.close(task)?;
                 Ok(Input::TaskFailed { task, error, cause, at })
             }
+            Signal::UpdateMapRun {
+                map_run_arn,
+                max_concurrency,
+                tolerated_failure_count,
+                tolerated_failure_percentage,
+            } => Ok(Input::UpdateMapRun {
+                map_run_arn,
+                max_concurrency,
+                tolerated_failure_count,
+                tolerated_failure_percentage,
+                at,
+            }),
         }
     }
 

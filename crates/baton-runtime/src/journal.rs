@@ -13,6 +13,9 @@
 //! interpreter's frontier without replaying history, and `Execution::pending_commands` says
 //! which timers (at their original due times) and tasks to resume.
 //!
+//! A step that changes a Map Run (a Distributed Map's child execution started or ended, the
+//! run ended) records it too, so that DescribeMapRun reads it from the store.
+//!
 //! The journal's owner can add its own records to a step's commit through [`TaskEffects`]: the
 //! records a task needs while it waits (a queued activity task, its token) are then durable
 //! with the step that schedules it, and removed with the step after which it is over. A crash
@@ -24,10 +27,11 @@
 use std::sync::Arc;
 use std::time::Duration;
 
+use baton_core::map_run::MapRunProgress;
 use baton_core::{Command, Execution, Millis, Outcome, Start, Step, TaskId, TaskRequest};
 use baton_store::{
-    Change, Commit, EventRecord, ExecutionRecord, ExecutionStatus, ExecutionUpdate, PageRequest,
-    PageToken, Redriven, Store,
+    Change, Commit, EventRecord, ExecutionRecord, ExecutionStatus, ExecutionUpdate, MapRunRecord,
+    PageRequest, PageToken, Redriven, Store,
 };
 
 /// How many running executions recovery reads per page.
@@ -91,6 +95,8 @@ pub struct Journal {
     /// The tasks with a token the execution waited for after the last recorded step, so that
     /// the next step can tell which of them are over.
     tokens: Vec<(TaskId, String)>,
+    /// The Map Runs as the last recorded step left them: a step records those it changed.
+    map_runs: Vec<MapRunProgress>,
     pub(crate) parking: Option<Parking>,
 }
 
@@ -128,6 +134,7 @@ impl Journal {
             first_recorded: None,
             effects: None,
             tokens: Vec::new(),
+            map_runs: Vec::new(),
             parking: None,
         }
     }
@@ -168,6 +175,7 @@ impl Journal {
             first_recorded: None,
             effects: None,
             tokens: Vec::new(),
+            map_runs: Vec::new(),
             parking: None,
         }
     }
@@ -190,6 +198,9 @@ impl Journal {
         })?;
         self.first = None;
         self.tokens = tokens;
+        if self.map_runs.as_slice() != execution.map_runs() {
+            self.map_runs = execution.map_runs().to_vec();
+        }
         if let Some(recorded) = self.first_recorded.take() {
             // A starter that stopped waiting changes nothing: the step is durable.
             let _ = recorded.send(());
@@ -267,6 +278,16 @@ impl Journal {
                 | Command::CancelTimer { .. }
                 | Command::CancelTask { .. }
                 | Command::Finish(_) => {}
+            }
+        }
+        for (index, progress) in execution.map_runs().iter().enumerate() {
+            if self.map_runs.get(index) != Some(progress) {
+                changes.push(Change::PutMapRun(MapRunRecord {
+                    arn: progress.arn.clone(),
+                    execution_arn: arn.clone(),
+                    start_date_millis: progress.started_at,
+                    progress: serde_json::to_string(progress).unwrap_or_default(),
+                }));
             }
         }
         let tokens = tokens_of(execution);

@@ -1,5 +1,6 @@
-//! Signals from outside a running execution: StopExecution, and activity workers and callbacks
-//! reporting on tasks they took (GetActivityTask, SendTaskHeartbeat, SendTaskSuccess/Failure).
+//! Signals from outside a running execution: StopExecution, UpdateMapRun, and activity workers
+//! and callbacks reporting on tasks they took (GetActivityTask, SendTaskHeartbeat,
+//! SendTaskSuccess/Failure).
 //!
 //! The owner of an execution (the API, for example) calls [`mailbox`] and gets two ends: a
 //! cheap-to-clone [`Remote`] it keeps, and a [`Mailbox`] it gives to
@@ -47,6 +48,13 @@ pub enum Signal {
     TaskSucceeded { task: TaskId, output: Value },
     /// The task's failure, from a worker or a callback (SendTaskFailure).
     TaskFailed { task: TaskId, error: String, cause: String },
+    /// UpdateMapRun: new limits for one of the execution's Map Runs (`None` keeps a limit).
+    UpdateMapRun {
+        map_run_arn: String,
+        max_concurrency: Option<u64>,
+        tolerated_failure_count: Option<u64>,
+        tolerated_failure_percentage: Option<f64>,
+    },
 }
 
 /// Why a signal was not applied.

@@ -61,8 +61,8 @@ use baton_store::completion::Reply;
 use baton_store::page::listing;
 use baton_store::{
     ActivityRecord, ActivityTaskRecord, Callback, ClaimRequest, Commit, Error, EventRecord,
-    ExecutionFilter, ExecutionRecord, ExecutionSourceRecord, ExecutionStatus, Order, Page,
-    PageRequest, StateMachineAliasRecord, StateMachineRecord, StateMachineRevisionRecord,
+    ExecutionFilter, ExecutionRecord, ExecutionSourceRecord, ExecutionStatus, MapRunRecord, Order,
+    Page, PageRequest, StateMachineAliasRecord, StateMachineRecord, StateMachineRevisionRecord,
     StateMachineVersionRecord, Store, TaskTokenRecord,
 };
 
@@ -554,6 +554,34 @@ impl Store for SqliteStore {
             page,
             rows::alias,
             |a| (a.creation_date_millis, a.arn.clone()),
+            date_and_arn,
+        )
+    }
+
+    fn map_run(&self, arn: &str) -> Result<Option<MapRunRecord>, Error> {
+        let sql = format!("SELECT {} FROM map_runs WHERE arn = ?1", rows::MAP_RUN_COLUMNS);
+        self.shared.reads.one("map run", &sql, &[arn], rows::map_run)
+    }
+
+    fn list_map_runs(
+        &self,
+        execution_arn: &str,
+        page: &PageRequest,
+    ) -> Result<Page<MapRunRecord>, Error> {
+        let query = Listing {
+            listing: listing::MAP_RUNS,
+            table: "map_runs",
+            columns: rows::MAP_RUN_COLUMNS,
+            filter: "execution_arn = ?1",
+            values: vec![Value::Text(execution_arn.to_owned())],
+            key_columns: "start_date_millis, arn",
+            order: Order::Reverse,
+        };
+        self.shared.reads.page(
+            &query,
+            page,
+            rows::map_run,
+            |run| (run.start_date_millis, run.arn.clone()),
             date_and_arn,
         )
     }

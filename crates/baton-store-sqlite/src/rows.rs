@@ -7,9 +7,9 @@ use rusqlite::types::Type;
 
 use baton_store::{
     ActivityRecord, ActivityTaskRecord, AliasRoute, Claim, EventRecord, ExecutionRecord,
-    ExecutionSourceRecord, ExecutionStatus, Redriven, StateMachineAliasRecord, StateMachineRecord,
-    StateMachineRevisionRecord, StateMachineStatus, StateMachineType, StateMachineVersionRecord,
-    Tags, TaskTokenRecord,
+    ExecutionSourceRecord, ExecutionStatus, MapRunRecord, Redriven, StateMachineAliasRecord,
+    StateMachineRecord, StateMachineRevisionRecord, StateMachineStatus, StateMachineType,
+    StateMachineVersionRecord, Tags, TaskTokenRecord,
 };
 
 pub(crate) const STATE_MACHINE_COLUMNS: &str = "arn, name, type, definition, role_arn, \
@@ -44,6 +44,8 @@ pub(crate) const ACTIVITY_TASK_COLUMNS: &str = "task_token, activity_arn, execut
     enqueued_millis, worker_name, claimed_millis";
 
 pub(crate) const TASK_TOKEN_COLUMNS: &str = "token, execution_arn, task_id";
+
+pub(crate) const MAP_RUN_COLUMNS: &str = "arn, execution_arn, start_date_millis, progress";
 
 pub(crate) fn state_machine(row: &Row<'_>) -> rusqlite::Result<StateMachineRecord> {
     Ok(StateMachineRecord {
@@ -166,6 +168,15 @@ pub(crate) fn activity_task(row: &Row<'_>) -> rusqlite::Result<ActivityTaskRecor
         input: row.get(3)?,
         enqueued_millis: row.get(4)?,
         claim,
+    })
+}
+
+pub(crate) fn map_run(row: &Row<'_>) -> rusqlite::Result<MapRunRecord> {
+    Ok(MapRunRecord {
+        arn: row.get(0)?,
+        execution_arn: row.get(1)?,
+        start_date_millis: row.get(2)?,
+        progress: row.get(3)?,
     })
 }
 

@@ -278,6 +278,17 @@ const MIGRATIONS: &[&str] = &[
     ALTER TABLE activity_tasks DROP COLUMN heartbeat_deadline_millis;
     ALTER TABLE activity_tasks DROP COLUMN timeout_deadline_millis;
     ",
+    // Version 10. The Map Runs of Distributed Map states, listed per execution by start date;
+    // each step that changes one replaces its row.
+    r"
+    CREATE TABLE map_runs (
+        arn TEXT PRIMARY KEY NOT NULL,
+        execution_arn TEXT NOT NULL,
+        start_date_millis INTEGER NOT NULL,
+        progress TEXT NOT NULL
+    ) WITHOUT ROWID;
+    CREATE INDEX map_runs_by_execution ON map_runs (execution_arn, start_date_millis, arn);
+    ",
 ];
 
 /// The schema version this build writes and reads.

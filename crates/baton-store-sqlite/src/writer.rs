@@ -379,6 +379,15 @@ fn apply(connection: &Connection, change: &Change) -> Result<(), Error> {
                 execute(connection, &sql, values, "enqueueing activity task", &t.task_token)?;
             changed_one(changed, exists(Entity::ActivityTask, &t.task_token))
         }
+        Change::PutMapRun(run) => {
+            let sql = format!(
+                "INSERT INTO map_runs ({}) VALUES (?1, ?2, ?3, ?4)
+                 ON CONFLICT (arn) DO UPDATE SET progress = excluded.progress",
+                rows::MAP_RUN_COLUMNS
+            );
+            let values = params![run.arn, run.execution_arn, run.start_date_millis, run.progress];
+            execute(connection, &sql, values, "recording map run", &run.arn).map(drop)
+        }
         Change::RemoveActivityTask { task_token } => {
             let sql = "DELETE FROM activity_tasks WHERE task_token = ?1";
             execute(connection, sql, [&task_token], "removing activity task", task_token).map(drop)

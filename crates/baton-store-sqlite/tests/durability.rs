@@ -151,7 +151,7 @@ fn newer_schema_is_refused() {
     let opened = Options::new(&path).open();
     match opened {
         Err(Error::SchemaTooNew { location, found, supported }) => {
-            assert_eq!((found, supported), (99, 9));
+            assert_eq!((found, supported), (99, 10));
             assert_eq!(location, path.display().to_string());
         }
         other => panic!("expected SchemaTooNew, got {other:?}"),
@@ -163,7 +163,8 @@ fn newer_schema_is_refused() {
 /// 4's numbering of executions and version 5's events in write order, version 6 drops its
 /// timers, its task tokens survive version 7's keyed tables, its executions read as never
 /// redriven after version 8, its queued task survives version 9's dropped deadline columns,
-/// and an event appended after the migration is refused when it is appended twice.
+/// version 10 adds Map Runs, and an event appended after the migration is refused when it is
+/// appended twice.
 #[test]
 fn older_schema_is_migrated() {
     let dir = tempfile::tempdir().unwrap();
@@ -186,7 +187,7 @@ fn older_schema_is_migrated() {
         .execute_batch(
             "DROP TABLE state_machine_revisions; DROP TABLE state_machine_versions;
              DROP TABLE state_machine_version_numbers; DROP TABLE state_machine_aliases;
-             DROP TABLE execution_sources;
+             DROP TABLE execution_sources; DROP TABLE map_runs;
              CREATE TABLE timers (
                  execution_arn TEXT NOT NULL, timer_id TEXT NOT NULL, due_millis INTEGER NOT NULL,
                  PRIMARY KEY (execution_arn, timer_id)) WITHOUT ROWID;

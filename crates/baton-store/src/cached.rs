@@ -17,8 +17,8 @@ use std::sync::{Arc, Mutex, MutexGuard, PoisonError};
 
 use crate::{
     ActivityRecord, ActivityTaskRecord, Callback, Change, ClaimRequest, Commit, Error, EventRecord,
-    ExecutionFilter, ExecutionRecord, ExecutionSourceRecord, ExecutionStatus, Order, Page,
-    PageRequest, StateMachineAliasRecord, StateMachineRecord, StateMachineRevisionRecord,
+    ExecutionFilter, ExecutionRecord, ExecutionSourceRecord, ExecutionStatus, MapRunRecord, Order,
+    Page, PageRequest, StateMachineAliasRecord, StateMachineRecord, StateMachineRevisionRecord,
     StateMachineVersionRecord, Store, TaskTokenRecord,
 };
 
@@ -226,6 +226,18 @@ impl Store for CachedCatalog {
         page: &PageRequest,
     ) -> Result<Page<StateMachineAliasRecord>, Error> {
         self.inner.list_state_machine_aliases(state_machine_arn, page)
+    }
+
+    fn map_run(&self, arn: &str) -> Result<Option<MapRunRecord>, Error> {
+        self.inner.map_run(arn)
+    }
+
+    fn list_map_runs(
+        &self,
+        execution_arn: &str,
+        page: &PageRequest,
+    ) -> Result<Page<MapRunRecord>, Error> {
+        self.inner.list_map_runs(execution_arn, page)
     }
 
     fn running_executions(&self, page: &PageRequest) -> Result<Page<ExecutionRecord>, Error> {

@@ -5,8 +5,8 @@ use serde::{Deserialize, Serialize};
 
 use crate::record::{
     ActivityRecord, ActivityTaskRecord, EventRecord, ExecutionRecord, ExecutionSourceRecord,
-    ExecutionUpdate, StateMachineAliasRecord, StateMachineRecord, StateMachineRevisionRecord,
-    StateMachineVersionRecord, Tags, TaskTokenRecord,
+    ExecutionUpdate, MapRunRecord, StateMachineAliasRecord, StateMachineRecord,
+    StateMachineRevisionRecord, StateMachineVersionRecord, Tags, TaskTokenRecord,
 };
 
 /// Changes that a store applies atomically, in order: either every change takes effect, or
@@ -114,6 +114,8 @@ pub enum Change {
     /// Appends one history event. Fails with
     /// [`Error::DuplicateEvent`](crate::Error::DuplicateEvent) if the id exists.
     AppendEvent(EventRecord),
+    /// Records a Map Run as it is now, replacing what was recorded of it.
+    PutMapRun(MapRunRecord),
     /// Puts a task in its activity's queue. Fails if the token exists.
     EnqueueActivityTask(ActivityTaskRecord),
     /// Removes a task, claimed or not; does nothing if it is gone.
@@ -152,6 +154,7 @@ impl Change {
             | Change::StartExecution(_)
             | Change::UpdateExecution(_)
             | Change::AppendEvent(_)
+            | Change::PutMapRun(_)
             | Change::EnqueueActivityTask(_)
             | Change::RemoveActivityTask { .. }
             | Change::AddTaskToken(_)

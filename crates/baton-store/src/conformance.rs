@@ -15,9 +15,9 @@ use std::sync::Barrier;
 use crate::{
     ActivityRecord, ActivityTaskRecord, AliasRoute, Change, ClaimRequest, Commit, Entity, Error,
     EventRecord, ExecutionFilter, ExecutionRecord, ExecutionSourceRecord, ExecutionStatus,
-    ExecutionUpdate, Order, Page, PageRequest, PageToken, Redriven, StateMachineAliasRecord,
-    StateMachineRecord, StateMachineRevisionRecord, StateMachineStatus, StateMachineType,
-    StateMachineVersionRecord, Store, Tags, TaskTokenRecord, completion,
+    ExecutionUpdate, MapRunRecord, Order, Page, PageRequest, PageToken, Redriven,
+    StateMachineAliasRecord, StateMachineRecord, StateMachineRevisionRecord, StateMachineStatus,
+    StateMachineType, StateMachineVersionRecord, Store, Tags, TaskTokenRecord, completion,
 };
 
 /// What the suite needs from a backend's test fixture: a store. Every [`Store`] is one; a
@@ -58,6 +58,7 @@ macro_rules! conformance_tests {
             concurrent_claims_hand_each_task_once,
             recovery_listing,
             task_tokens,
+            map_runs,
         );
     };
     (@each $make:expr; $($name:ident),* $(,)?) => {
@@ -1119,4 +1120,44 @@ pub fn task_tokens(store: &dyn Store) {
     let remove = || Change::RemoveTaskToken { token: "AAAA".to_owned() };
     commit(store, vec![remove(), remove()]).unwrap();
     assert_eq!(store.task_token("AAAA").unwrap(), None);
+}
+
+/// A Map Run is recorded whole and replaced by each later record of it; an execution's Map
+/// Runs are listed newest first, in pages.
+pub fn map_runs(store: &dyn Store) {
+    let run = |execution: &str, id: u32, start_date_millis: i64, progress: &str| MapRunRecord {
+        arn: format!("arn:aws:states:{REGION_ACCOUNT}:mapRun:m/Each:{id}"),
+        execution_arn: execution_arn("m", execution),
+        start_date_millis,
+        progress: progress.to_owned(),
+    };
+    let first = run("e1", 1, 10, r#"{"status":"RUNNING","ünïcödé":true}"#);
+    let second = run("e1", 2, 20, r#"{"status":"RUNNING"}"#);
+    let other = run("e2", 3, 15, r#"{"status":"RUNNING"}"#);
+    let changes = [&first, &second, &other].map(|run| Change::PutMapRun(run.clone())).to_vec();
+    commit(store, changes).unwrap();
+    assert_eq!(store.map_run(&first.arn).unwrap(), Some(first.clone()));
+    let ended = MapRunRecord { progress: r#"{"status":"SUCCEEDED"}"#.to_owned(), ..first.clone() };
+    commit(store, vec![Change::PutMapRun(ended.clone())]).unwrap();
+    assert_eq!(store.map_run(&first.arn).unwrap(), Some(ended.clone()));
+    assert_eq!(
+        store.map_run("arn:aws:states:us-east-1:123456789012:mapRun:m/Each:9").unwrap(),
+        None
+    );
+
+    for limit in [1, 2, 5] {
+        let listed = read_all(limit, |page| store.list_map_runs(&execution_arn("m", "e1"), page));
+        assert_eq!(listed, [second.clone(), ended.clone()], "limit {limit}");
+    }
+    assert!(
+        store
+            .list_map_runs(&execution_arn("m", "none"), &PageRequest::first(5))
+            .unwrap()
+            .items
+            .is_empty()
+    );
+    assert_invalid_token(
+        store
+            .list_map_runs(&execution_arn("m", "e1"), &PageRequest::after(PageToken::new("[1"), 2)),
+    );
 }

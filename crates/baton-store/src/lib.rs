@@ -71,9 +71,9 @@ pub use crate::error::{Entity, Error};
 pub use crate::page::{Order, Page, PageRequest, PageToken};
 pub use crate::record::{
     ActivityRecord, ActivityTaskRecord, AliasRoute, Claim, EventRecord, ExecutionRecord,
-    ExecutionSourceRecord, ExecutionStatus, ExecutionUpdate, Redriven, StateMachineAliasRecord,
-    StateMachineRecord, StateMachineRevisionRecord, StateMachineStatus, StateMachineType,
-    StateMachineVersionRecord, Tags, TaskTokenRecord,
+    ExecutionSourceRecord, ExecutionStatus, ExecutionUpdate, MapRunRecord, Redriven,
+    StateMachineAliasRecord, StateMachineRecord, StateMachineRevisionRecord, StateMachineStatus,
+    StateMachineType, StateMachineVersionRecord, Tags, TaskTokenRecord,
 };
 
 /// Which activity's queue to take a task from, for whom, and when.
@@ -192,6 +192,16 @@ pub trait Store: Send + Sync {
         state_machine_arn: &str,
         page: &PageRequest,
     ) -> Result<Page<StateMachineAliasRecord>, Error>;
+
+    /// A Map Run by ARN.
+    fn map_run(&self, arn: &str) -> Result<Option<MapRunRecord>, Error>;
+
+    /// An execution's Map Runs, newest start date first (then by ARN, descending).
+    fn list_map_runs(
+        &self,
+        execution_arn: &str,
+        page: &PageRequest,
+    ) -> Result<Page<MapRunRecord>, Error>;
 
     /// Every `RUNNING` execution with its snapshot, by ARN: what recovery resumes.
     fn running_executions(&self, page: &PageRequest) -> Result<Page<ExecutionRecord>, Error>;

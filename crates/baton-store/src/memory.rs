@@ -13,7 +13,7 @@ use crate::page::{self, listing};
 use crate::{
     ActivityRecord, ActivityTaskRecord, Callback, Change, Claim, ClaimRequest, Commit, Entity,
     Error, EventRecord, ExecutionFilter, ExecutionRecord, ExecutionSourceRecord, ExecutionStatus,
-    Order, Page, PageRequest, StateMachineAliasRecord, StateMachineRecord,
+    MapRunRecord, Order, Page, PageRequest, StateMachineAliasRecord, StateMachineRecord,
     StateMachineRevisionRecord, StateMachineVersionRecord, Store, TaskTokenRecord,
 };
 
@@ -54,6 +54,7 @@ struct Tables {
     events: BTreeMap<(String, u64), EventRecord>,
     activity_tasks: BTreeMap<String, ActivityTaskRecord>,
     task_tokens: BTreeMap<String, TaskTokenRecord>,
+    map_runs: BTreeMap<String, MapRunRecord>,
 }
 
 /// Restores one entry of one table to what it was before a change.
@@ -163,6 +164,10 @@ impl Tables {
                     });
                 }
                 put(self, undo, |t| &mut t.events, key, Some(record));
+            }
+            Change::PutMapRun(record) => {
+                let key = record.arn.clone();
+                put(self, undo, |t| &mut t.map_runs, key, Some(record));
             }
             Change::EnqueueActivityTask(record) => {
                 absent(&self.activity_tasks, &record.task_token, Entity::ActivityTask)?;
@@ -522,6 +527,22 @@ impl Store for MemoryStore {
         let aliases = tables.aliases.values().filter(|a| a.state_machine_arn == state_machine_arn);
         page_of(aliases.cloned(), page, listing::STATE_MACHINE_ALIASES, Order::Forward, |a| {
             (a.creation_date_millis, a.arn.clone())
+        })
+    }
+
+    fn map_run(&self, arn: &str) -> Result<Option<MapRunRecord>, Error> {
+        Ok(self.tables().map_runs.get(arn).cloned())
+    }
+
+    fn list_map_runs(
+        &self,
+        execution_arn: &str,
+        page: &PageRequest,
+    ) -> Result<Page<MapRunRecord>, Error> {
+        let tables = self.tables();
+        let matching = tables.map_runs.values().filter(|run| run.execution_arn == execution_arn);
+        page_of(matching.cloned(), page, listing::MAP_RUNS, Order::Reverse, |run| {
+            (run.start_date_millis, run.arn.clone())
         })
     }
 

@@ -143,4 +143,6 @@ pub mod listing {
     pub const STATE_MACHINE_VERSIONS: &str = "state_machine_versions";
     /// Key: (creation date, ARN).
     pub const STATE_MACHINE_ALIASES: &str = "state_machine_aliases";
+    /// Key: (start date, ARN), newest first.
+    pub const MAP_RUNS: &str = "map_runs";
 }

@@ -226,6 +226,19 @@ pub struct ExecutionUpdate {
     pub redriven: Option<Redriven>,
 }
 
+/// A Map Run of a Distributed Map state, as the runtime last wrote it.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+pub struct MapRunRecord {
+    /// The key: `arn:aws:states:REGION:ACCOUNT:mapRun:MACHINE/LABEL:ID`.
+    pub arn: String,
+    /// The execution whose Map state runs it.
+    pub execution_arn: String,
+    /// Epoch milliseconds; an execution's Map Runs are listed by it.
+    pub start_date_millis: i64,
+    /// Its status, limits and child execution counts, as JSON, as given.
+    pub progress: String,
+}
+
 /// AWS's execution statuses.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, Serialize, Deserialize)]
 #[serde(rename_all = "SCREAMING_SNAKE_CASE")]

@@ -253,11 +253,14 @@ fn structure<'request>(
     }
 }
 
-/// ListExecutions, of a state machine or of a version. Map runs are not implemented: listing
-/// a Map run's executions is refused, naming them.
+/// ListExecutions, of a state machine or of a version. Baton runs a Map Run's child
+/// executions inside their parent, where DescribeMapRun counts them, and not as executions of
+/// their own: listing them is refused, naming them.
 pub(super) fn list_executions(handle: &Handle, request: &Request) -> Result<Value, Error> {
     if request.get("mapRunArn").is_some_and(|arn| !arn.is_null()) {
-        return Err(Error::UnsupportedFeature("Map runs (ListExecutions mapRunArn)".to_owned()));
+        return Err(Error::UnsupportedFeature(
+            "listing a Map Run's child executions (ListExecutions mapRunArn)".to_owned(),
+        ));
     }
     if let Some(arn) = optional_str(request, "stateMachineArn")?
         && let versions::Target::Version(_) = versions::target(arn)

@@ -313,7 +313,7 @@ def main(endpoint):
         "InvalidExecutionInput",
         "StateMachineTypeNotSupported",
         "ExecutionDoesNotExist",
-        "UnsupportedOperation",
+        "ResourceNotFound",
     ], codes
 
     for arn in (standard, express, waiting):
