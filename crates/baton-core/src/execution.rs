@@ -199,6 +199,16 @@ impl Execution {
         self.frames[id].as_mut().expect("a live frame id refers to a live frame")
     }
 
+    /// The variables that halted frames keep (see [`FrameStatus::Halted`]).
+    pub(crate) fn halted_variable_bytes(&self) -> usize {
+        self.frames
+            .iter()
+            .flatten()
+            .filter(|frame| matches!(frame.status, FrameStatus::Halted { .. }))
+            .map(|frame| frame.variable_bytes)
+            .sum()
+    }
+
     /// Drops a finished or aborted frame, and its variables with it.
     pub(crate) fn remove_frame(&mut self, id: FrameId) {
         if let Some(frame) = self.frames.get_mut(id).and_then(Option::take) {

@@ -122,3 +122,39 @@ fn an_inline_map_has_no_map_run() {
     assert_eq!(driver.run_failing(&[]).status(), "SUCCEEDED");
     assert!(driver.execution.map_runs().is_empty());
 }
+
+#[test]
+fn a_map_run_aborted_with_its_parallel_branch_ends_at_once() {
+    let map = map_of_tasks(r#""MaxConcurrency":1"#, DISTRIBUTED);
+    let map: serde_json::Value = serde_json::from_str(&map).expect("JSON");
+    let task = |name: &str| {
+        json!({"Type": "Task", "Resource": "arn:aws:states:::lambda:invoke",
+               "Parameters": {"v": name}, "End": true})
+    };
+    let definition = json!({"StartAt": "Both", "States": {
+        "Both": {"Type": "Parallel",
+            "Branches": [map, {"StartAt": "Check", "States": {"Check": task("check")}}],
+            "Catch": [{"ErrorEquals": ["States.ALL"], "Next": "After"}],
+            "Next": "After"},
+        "After": task("after")}})
+    .to_string();
+    let mut driver = Driver::start(&definition, &json!(["a", "b"]));
+    // The other branch's task was asked for first: it fails while the first item's child
+    // execution runs, and the Catch goes on to `After`.
+    let check = driver.tasks.pop_front().expect("the check task");
+    assert_eq!(check.input["v"], "check");
+    let now = driver.now;
+    driver.apply(Input::TaskFailed {
+        task: check.task,
+        error: "Boom".to_owned(),
+        cause: String::new(),
+        at: now,
+    });
+    assert!(driver.outcome.is_none(), "the execution goes on");
+    let aborted = only_map_run(&driver);
+    assert_eq!(aborted.status, MapRunStatus::Aborted);
+    assert_eq!(aborted.stopped_at, Some(now));
+    assert_eq!(counts(&aborted), [2, 1, 0, 0, 1, 1, 0]);
+    assert_eq!(driver.run_failing(&[]).status(), "SUCCEEDED");
+    assert_eq!(only_map_run(&driver), aborted, "the ended Map Run stays as it ended");
+}

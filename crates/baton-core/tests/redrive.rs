@@ -249,3 +249,31 @@ fn a_distributed_map_runs_again_only_its_unsuccessful_child_executions() {
         ]
     );
 }
+
+#[test]
+fn iterations_kept_for_a_redrive_do_not_count_against_the_variables_limit() {
+    // Each iteration assigns a variable of almost 256 KiB; 45 of them fail within the
+    // tolerance and stay halted with it, 11 MB in all, over the execution's 10 MiB.
+    let definition = format!(
+        r#"{{"StartAt":"Each","States":{{"Each":{{"Type":"Map","MaxConcurrency":1,
+            "ToleratedFailurePercentage":100,"ItemsPath":"$.items",
+            "ItemSelector":{{"blob.$":"$.blob","v.$":"$$.Map.Item.Value"}},
+            "ItemProcessor":{{"StartAt":"Keep","States":{{
+              "Keep":{{"Type":"Pass","Assign":{{"big.$":"$.blob"}},"Next":"Do"}},
+              "Do":{{"Type":"Task","Resource":"{LAMBDA}","Parameters":{{"v.$":"$.v"}},
+                     "ResultPath":null,"End":true}}}}}},
+            "ResultPath":null,"End":true}}}}}}"#
+    );
+    let items: Vec<String> = (0..50).map(|index| format!("i{index}")).collect();
+    let input = json!({ "blob": "x".repeat(250_000), "items": items });
+    let mut driver = Driver::start(&definition, &input);
+    let mut asked_for = Vec::new();
+    let outcome = driver.run(&mut |request| {
+        asked_for.push(asked(request));
+        if asked_for.len() <= 45 { Err("Boom".to_owned()) } else { Ok(json!({})) }
+    });
+    assert_eq!(outcome.status(), "SUCCEEDED", "{outcome:?}");
+    // Had the halted iterations counted, the last ones would have failed in `Keep`, within
+    // the tolerance too, without asking for their task.
+    assert_eq!(asked_for, items);
+}

@@ -303,7 +303,13 @@ impl<'m> Run<'m, '_> {
             execution_bytes = execution_bytes.saturating_sub(replaced) + serialized.len();
             targets.push((target, replaced, serialized.len()));
         }
-        if execution_bytes > limits::VARIABLES_BYTES_TOTAL_MAX {
+        // Halted frames (a Map's tolerated failures, kept for a redrive) still hold their
+        // variables but are not running: only when the total is over the limit are they
+        // looked for (an arena walk), and they do not count against it.
+        if execution_bytes > limits::VARIABLES_BYTES_TOTAL_MAX
+            && execution_bytes.saturating_sub(self.execution.halted_variable_bytes())
+                > limits::VARIABLES_BYTES_TOTAL_MAX
+        {
             return Err(Failure::in_state(
                 DATA_LIMIT_EXCEEDED,
                 at.state,
