@@ -184,6 +184,12 @@ impl Live {
         });
     }
 
+    /// Forgets client token `token` of execution `arn`: its redrive did not happen.
+    pub(crate) fn forget_redrive_token(&self, arn: &str, token: &str) {
+        let mut tokens = self.redrive_tokens.lock().unwrap_or_else(PoisonError::into_inner);
+        tokens.retain(|used| used.execution_arn != arn || used.token != token);
+    }
+
     /// Waits until the execution `arn` has ended, as `ended` (which reads the store) says,
     /// or until the server closes.
     pub(crate) async fn wait_ended(&self, arn: &str, ended: impl Fn() -> bool) {

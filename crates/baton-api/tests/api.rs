@@ -1072,6 +1072,9 @@ async fn map_runs_are_described_listed_and_updated() {
     let update = json!({ "mapRunArn": map_run, "maxConcurrency": 3 });
     let (status, updated) = check(&handle, "UpdateMapRun", update).await;
     assert_eq!((status, &updated), (200, &json!({})));
+    // The answer comes once the new limit is durable.
+    let (_, widened) = check(&handle, "DescribeMapRun", describe.clone()).await;
+    assert_eq!(widened["maxConcurrency"], 3);
     let mut tokens = vec![first_token];
     for _ in 0..2 {
         tokens.push(take_task(&handle, &activity, "w").await.0);

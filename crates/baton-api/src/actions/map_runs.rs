@@ -3,7 +3,7 @@
 //! Each run of a Distributed Map state is a Map Run (`baton_core::map_run`), which the
 //! runtime's journal records in the store with every step that changes it; DescribeMapRun and
 //! ListMapRuns read it there. UpdateMapRun reaches the running execution as StopExecution does
-//! and answers once the execution took the new limits. Baton runs a Map Run's child executions
+//! and answers once the step that applied the new limits is durable. Baton runs a Map Run's child executions
 //! inside their parent, so they are not executions of their own: ListExecutions with
 //! `mapRunArn` is refused, naming them (see `machines::list_executions`).
 
@@ -18,6 +18,10 @@ use crate::{Error, Handle};
 
 /// `toleratedFailurePercentage` is a percentage.
 const TOLERATED_PERCENTAGE_MAX: f64 = 100.0;
+/// How often, and how far apart, UpdateMapRun looks for its change in the store (it is there
+/// one group commit after the execution took it: milliseconds).
+const UPDATE_RECORDED_LOOKS_MAX: usize = 2_500;
+const UPDATE_RECORDED_LOOK_PAUSE: std::time::Duration = std::time::Duration::from_millis(2);
 
 pub(super) fn describe_map_run(handle: &Handle, request: &Request) -> Result<Value, Error> {
     let arn = required(request, "mapRunArn")?;
@@ -93,7 +97,23 @@ pub(super) async fn update_map_run(handle: &Handle, request: &Request) -> Result
     runs::signal(handle, &record.execution_arn, signal).await?.map_err(|_| {
         Error::ValidationRule(format!("Map Run {arn} ended and can no longer be updated"))
     })?;
-    Ok(json!({}))
+    // The execution took the signal; the new limits are in the store once the step that
+    // applied them is durable, and a DescribeMapRun after the answer shows them.
+    let applied = |progress: &MapRunProgress| {
+        progress.status != MapRunStatus::Running
+            || (max_concurrency.is_none_or(|limit| progress.max_concurrency == limit)
+                && tolerated_failure_count
+                    .is_none_or(|count| progress.tolerated_failure_count == count)
+                && tolerated_failure_percentage
+                    .is_none_or(|percentage| progress.tolerated_failure_percentage == percentage))
+    };
+    for _ in 0..UPDATE_RECORDED_LOOKS_MAX {
+        if applied(&map_run(handle, arn)?.1) {
+            return Ok(json!({}));
+        }
+        tokio::time::sleep(UPDATE_RECORDED_LOOK_PAUSE).await;
+    }
+    Err(Error::Internal(format!("the update of Map Run {arn} was not recorded in time")))
 }
 
 /// The Map Run `arn` as the store last recorded it.

@@ -11,7 +11,7 @@ use serde_json::{Value, json};
 use baton_core::Millis;
 use baton_store::{ExecutionRecord, ExecutionStatus, StateMachineStatus};
 
-use super::runs;
+use super::runs::{self, Redrive};
 use super::{Request, check_arn, optional_str, required, seconds, too_long};
 use crate::{Error, Handle};
 
@@ -32,27 +32,25 @@ pub(super) async fn redrive_execution(handle: &Handle, request: &Request) -> Res
         check_client_token(token)?;
     }
     let now = baton_runtime::now_millis();
-    // The same token again answers as the redrive it made, without redriving twice.
-    if let Some(token) = token
-        && let Some(redriven) = handle.live().redrive_of_token(arn, token, now)
-    {
-        return Ok(json!({ "redriveDate": seconds(redriven) }));
-    }
     let redrivable = |record: &ExecutionRecord| match not_redrivable(handle, record, now)? {
         Some(reason) => Err(Error::ExecutionNotRedrivable(reason)),
         None => Ok(()),
     };
-    let recorded = runs::redrive(handle, arn, now, redrivable).await?;
+    // The same token again answers as the redrive it made, without redriving twice.
+    let recorded = match runs::redrive(handle, arn, now, token, redrivable).await? {
+        Redrive::Repeated(redriven) => return Ok(json!({ "redriveDate": seconds(redriven) })),
+        Redrive::Begun(recorded) => recorded,
+    };
     if recorded.await.is_err() {
         // The run ended before its redrive was durable: the store failed, or the interpreter
         // refused the redrive (the run recorded nothing then).
         let redriven = handle.store().execution(arn)?.and_then(|record| record.redriven);
         if redriven.is_none_or(|redriven| redriven.date_millis != now) {
+            if let Some(token) = token {
+                handle.live().forget_redrive_token(arn, token);
+            }
             return Err(Error::Internal(format!("execution {arn} could not be redriven")));
         }
-    }
-    if let Some(token) = token {
-        handle.live().remember_redrive_token(arn, token, now);
     }
     Ok(json!({ "redriveDate": seconds(now) }))
 }

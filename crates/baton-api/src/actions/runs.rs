@@ -240,22 +240,37 @@ pub(super) fn remote_for(handle: &Handle, arn: &str) -> Result<Option<Remote>, E
     Ok(remote)
 }
 
+/// What [`redrive`] did.
+pub(super) enum Redrive {
+    /// It began a redrive; the receiver completes once the redrive's first step is durable,
+    /// and is dropped unsent if the run ends before that.
+    Begun(oneshot::Receiver<()>),
+    /// The client token made an earlier redrive, at this date: nothing more was done.
+    Repeated(Millis),
+}
+
 /// Redrives the execution `arn` at `at` (RedriveExecution), unless `redrivable` says it cannot
-/// be redriven. Its run is registered under the lock on the running executions, as a new
-/// run is, so two redrives (or a redrive and a signal that would wake it) cannot both begin.
-/// The receiver completes once the redrive's first step is durable; it is dropped unsent if
-/// the run ends before that.
+/// be redriven or `token` made an earlier redrive. Its run is registered under the lock on
+/// the running executions, as a new run is, so two redrives (or a redrive and a signal that
+/// would wake it) cannot both begin; the token is looked up and remembered under that lock
+/// too, so a repeat sent while the first is under way is a repeat.
 pub(super) async fn redrive(
     handle: &Handle,
     arn: &str,
     at: Millis,
+    token: Option<&str>,
     redrivable: impl Fn(&ExecutionRecord) -> Result<(), Error>,
-) -> Result<oneshot::Receiver<()>, Error> {
+) -> Result<Redrive, Error> {
     for _ in 0..ENDING_RUN_WAITS_MAX {
         {
             let mut running = handle.live().running();
             if handle.live().is_closing() {
                 return Err(Error::Internal("the server is shutting down".to_owned()));
+            }
+            if let Some(token) = token
+                && let Some(redriven) = handle.live().redrive_of_token(arn, token, at)
+            {
+                return Ok(Redrive::Repeated(redriven));
             }
             let record = handle
                 .store()
@@ -264,7 +279,11 @@ pub(super) async fn redrive(
             redrivable(&record)?;
             // A run whose ending is durable leaves memory just after: wait for it below.
             if !running.executions.contains_key(arn) {
-                return begin_redrive(handle, &mut running, &record, at);
+                let recorded = begin_redrive(handle, &mut running, &record, at)?;
+                if let Some(token) = token {
+                    handle.live().remember_redrive_token(arn, token, at);
+                }
+                return Ok(Redrive::Begun(recorded));
             }
         }
         tokio::time::sleep(ENDING_RUN_WAIT).await;
