@@ -332,6 +332,23 @@ pub(crate) enum FrameStatus {
     Halted { children: Option<Box<Children>> },
 }
 
+impl FrameStatus {
+    /// The Map Run of a Distributed Map state waiting for its child executions.
+    pub(crate) fn map_run(&self) -> Option<usize> {
+        match self {
+            FrameStatus::Children(children) => match &children.kind {
+                ChildrenKind::Map(run) => run.map_run,
+                ChildrenKind::Parallel => None,
+            },
+            FrameStatus::Entering
+            | FrameStatus::Task(_)
+            | FrameStatus::Waiting { .. }
+            | FrameStatus::Backoff { .. }
+            | FrameStatus::Halted { .. } => None,
+        }
+    }
+}
+
 /// A task in flight.
 #[derive(Debug, Clone, Serialize, Deserialize)]
 pub(crate) struct TaskWait {

@@ -8,6 +8,7 @@ use serde::{Deserialize, Serialize};
 use serde_json::Value;
 
 use crate::command::{TaskId, TimerId};
+use crate::map_run::MapRunLimits;
 
 /// Milliseconds since the Unix epoch, as the shell's clock read them.
 pub type Millis = i64;
@@ -34,15 +35,9 @@ pub enum Input {
     /// RedriveExecution: an execution that failed, timed out or was aborted runs again from
     /// where it stopped. The only input a finished execution takes.
     Redrive { at: Millis },
-    /// UpdateMapRun: new limits for a running Map Run (each `None` keeps its value). A Map Run
-    /// that has ended meanwhile is left as it is.
-    UpdateMapRun {
-        map_run_arn: String,
-        max_concurrency: Option<u64>,
-        tolerated_failure_count: Option<u64>,
-        tolerated_failure_percentage: Option<f64>,
-        at: Millis,
-    },
+    /// UpdateMapRun: new limits for a running Map Run. A Map Run that has ended meanwhile is
+    /// left as it is.
+    UpdateMapRun { map_run_arn: String, limits: MapRunLimits, at: Millis },
 }
 
 impl Input {

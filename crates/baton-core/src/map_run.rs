@@ -71,6 +71,56 @@ impl MapRunProgress {
             self.stopped_at = Some(at);
         }
     }
+
+    /// Ends a Map Run that is still running as ABORTED at `at` (its state or its execution was
+    /// stopped from outside), and the child executions that were running with it.
+    pub(crate) fn abort(&mut self, at: Millis) {
+        if self.status == MapRunStatus::Running {
+            self.aborted += self.running();
+            self.end(MapRunStatus::Aborted, at);
+        }
+    }
+
+    /// A redrive at `at` runs the Map Run again: its failed and aborted children start over.
+    pub(crate) fn run_again(&mut self, at: Millis) {
+        self.status = MapRunStatus::Running;
+        self.stopped_at = None;
+        self.started = self.succeeded;
+        self.failed = 0;
+        self.aborted = 0;
+        self.redrive_count += 1;
+        self.redrive_time = Some(at);
+    }
+}
+
+/// What UpdateMapRun changes; `None` keeps the Map Run's value.
+#[derive(Debug, Clone, Copy, PartialEq, Default, Serialize, Deserialize)]
+pub struct MapRunLimits {
+    pub max_concurrency: Option<u64>,
+    pub tolerated_failure_count: Option<u64>,
+    pub tolerated_failure_percentage: Option<f64>,
+}
+
+impl MapRunLimits {
+    /// Whether `progress` has every limit given here.
+    pub fn hold_in(&self, progress: &MapRunProgress) -> bool {
+        self.max_concurrency.is_none_or(|limit| progress.max_concurrency == limit)
+            && self
+                .tolerated_failure_count
+                .is_none_or(|count| progress.tolerated_failure_count == count)
+            && self
+                .tolerated_failure_percentage
+                .is_none_or(|percentage| progress.tolerated_failure_percentage == percentage)
+    }
+
+    /// Gives `progress` every limit given here.
+    pub(crate) fn apply_to(&self, progress: &mut MapRunProgress) {
+        progress.max_concurrency = self.max_concurrency.unwrap_or(progress.max_concurrency);
+        progress.tolerated_failure_count =
+            self.tolerated_failure_count.unwrap_or(progress.tolerated_failure_count);
+        progress.tolerated_failure_percentage =
+            self.tolerated_failure_percentage.unwrap_or(progress.tolerated_failure_percentage);
+    }
 }
 
 /// A Map Run's status, as DescribeMapRun names it.

@@ -6,7 +6,7 @@ use serde_json::json;
 
 mod support;
 
-use baton_core::map_run::{MapRunProgress, MapRunStatus};
+use baton_core::map_run::{MapRunLimits, MapRunProgress, MapRunStatus};
 use baton_core::{Input, Outcome};
 
 use support::driver::{Driver, map_of_tasks};
@@ -68,13 +68,12 @@ fn update_map_run_raises_the_concurrency_of_a_running_map_run() {
     assert_eq!(driver.tasks.len(), 1);
     let arn = only_map_run(&driver).arn;
     let now = driver.now;
-    driver.apply(Input::UpdateMapRun {
-        map_run_arn: arn.clone(),
+    let limits = MapRunLimits {
         max_concurrency: Some(3),
-        tolerated_failure_count: None,
         tolerated_failure_percentage: Some(50.0),
-        at: now,
-    });
+        ..MapRunLimits::default()
+    };
+    driver.apply(Input::UpdateMapRun { map_run_arn: arn.clone(), limits, at: now });
     assert_eq!(driver.tasks.len(), 3, "two more child executions start at once");
     let updated = only_map_run(&driver);
     assert_eq!(updated.max_concurrency, 3);
@@ -92,9 +91,7 @@ fn update_map_run_raises_the_concurrency_of_a_running_map_run() {
         &mut driver.execution,
         Input::UpdateMapRun {
             map_run_arn: arn,
-            max_concurrency: Some(9),
-            tolerated_failure_count: None,
-            tolerated_failure_percentage: None,
+            limits: MapRunLimits { max_concurrency: Some(9), ..MapRunLimits::default() },
             at: now,
         },
     );

@@ -614,18 +614,9 @@ impl Shell {
                 self.close(task)?;
                 Ok(Input::TaskFailed { task, error, cause, at })
             }
-            Signal::UpdateMapRun {
-                map_run_arn,
-                max_concurrency,
-                tolerated_failure_count,
-                tolerated_failure_percentage,
-            } => Ok(Input::UpdateMapRun {
-                map_run_arn,
-                max_concurrency,
-                tolerated_failure_count,
-                tolerated_failure_percentage,
-                at,
-            }),
+            Signal::UpdateMapRun { map_run_arn, limits } => {
+                Ok(Input::UpdateMapRun { map_run_arn, limits, at })
+            }
         }
     }
 

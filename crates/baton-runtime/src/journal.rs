@@ -182,7 +182,7 @@ impl Journal {
 
     /// Makes `step` durable: resolves once the store acknowledged it (after its fsync).
     pub async fn record(&mut self, execution: &Execution, step: &Step) -> Result<(), JournalError> {
-        let (commit, tokens) = self.commit_for(execution, step);
+        let (commit, tokens, map_runs_changed) = self.commit_for(execution, step);
         let (sender, receiver) = tokio::sync::oneshot::channel();
         self.store.submit(
             commit,
@@ -198,7 +198,7 @@ impl Journal {
         })?;
         self.first = None;
         self.tokens = tokens;
-        if self.map_runs.as_slice() != execution.map_runs() {
+        if map_runs_changed {
             self.map_runs = execution.map_runs().to_vec();
         }
         if let Some(recorded) = self.first_recorded.take() {
@@ -208,13 +208,14 @@ impl Journal {
         Ok(())
     }
 
-    /// The commit of one step (the execution's row with its snapshot, its new events, its tasks'
-    /// effects) and the tokens of the tasks it then waits for.
+    /// The commit of one step (the execution's row with its snapshot, its new events, the Map
+    /// Runs it changed, its tasks' effects), the tokens of the tasks it then waits for, and
+    /// whether it changed a Map Run.
     fn commit_for(
         &mut self,
         execution: &Execution,
         step: &Step,
-    ) -> (Commit, Vec<(TaskId, String)>) {
+    ) -> (Commit, Vec<(TaskId, String)>, bool) {
         let arn = &self.execution_arn;
         let mut changes = Vec::with_capacity(step.events.len() + step.commands.len() + 1);
         let (status, output, error, cause) = status(execution.outcome());
@@ -280,8 +281,10 @@ impl Journal {
                 | Command::Finish(_) => {}
             }
         }
+        let mut map_runs_changed = false;
         for (index, progress) in execution.map_runs().iter().enumerate() {
             if self.map_runs.get(index) != Some(progress) {
+                map_runs_changed = true;
                 changes.push(Change::PutMapRun(MapRunRecord {
                     arn: progress.arn.clone(),
                     execution_arn: arn.clone(),
@@ -298,7 +301,7 @@ impl Journal {
                 }
             }
         }
-        (Commit::new(changes), tokens)
+        (Commit::new(changes), tokens, map_runs_changed)
     }
 }
 

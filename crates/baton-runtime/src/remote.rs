@@ -18,6 +18,7 @@
 use serde_json::Value;
 use tokio::sync::{mpsc, oneshot};
 
+use baton_core::map_run::MapRunLimits;
 use baton_core::{TaskId, TaskRequest};
 use baton_integrations::TaskError;
 
@@ -48,13 +49,8 @@ pub enum Signal {
     TaskSucceeded { task: TaskId, output: Value },
     /// The task's failure, from a worker or a callback (SendTaskFailure).
     TaskFailed { task: TaskId, error: String, cause: String },
-    /// UpdateMapRun: new limits for one of the execution's Map Runs (`None` keeps a limit).
-    UpdateMapRun {
-        map_run_arn: String,
-        max_concurrency: Option<u64>,
-        tolerated_failure_count: Option<u64>,
-        tolerated_failure_percentage: Option<f64>,
-    },
+    /// UpdateMapRun: new limits for one of the execution's Map Runs.
+    UpdateMapRun { map_run_arn: String, limits: MapRunLimits },
 }
 
 /// Why a signal was not applied.

@@ -422,13 +422,12 @@ impl Store for SqliteStore {
         filter: &ExecutionFilter,
         page: &PageRequest,
     ) -> Result<Page<ExecutionRecord>, Error> {
-        let mut values = vec![Value::Text(filter.state_machine_arn.clone())];
-        let mut condition = "state_machine_arn = ?1".to_owned();
-        if let Some(status) = filter.status {
-            values.push(Value::Text(status.as_str().to_owned()));
-            condition.push_str(" AND status = ?2");
-        }
-        condition.push_str(redriven_condition(filter.redriven));
+        let (condition, values) = executions_condition(
+            "state_machine_arn",
+            &filter.state_machine_arn,
+            filter.status,
+            filter.redriven,
+        );
         let query = Listing {
             listing: listing::EXECUTIONS,
             table: "executions",
@@ -454,13 +453,8 @@ impl Store for SqliteStore {
         redriven: Option<bool>,
         page: &PageRequest,
     ) -> Result<Page<ExecutionRecord>, Error> {
-        let mut values = vec![Value::Text(version_arn.to_owned())];
-        let mut condition = "version_arn = ?1".to_owned();
-        if let Some(status) = status {
-            values.push(Value::Text(status.as_str().to_owned()));
-            condition.push_str(" AND status = ?2");
-        }
-        condition.push_str(redriven_condition(redriven));
+        let (condition, values) =
+            executions_condition("version_arn", version_arn, status, redriven);
         let query = Listing {
             listing: listing::VERSION_EXECUTIONS,
             table: "execution_sources JOIN executions ON executions.arn = execution_arn",
@@ -644,13 +638,26 @@ impl Store for SqliteStore {
     }
 }
 
-/// The part of an executions listing's condition that `redriven` adds.
-fn redriven_condition(redriven: Option<bool>) -> &'static str {
-    match redriven {
+/// An executions listing's condition and its values: `column` is `key`, and the status and
+/// whether it was redriven are those asked for, if any.
+fn executions_condition(
+    column: &str,
+    key: &str,
+    status: Option<ExecutionStatus>,
+    redriven: Option<bool>,
+) -> (String, Vec<Value>) {
+    let mut values = vec![Value::Text(key.to_owned())];
+    let mut condition = format!("{column} = ?1");
+    if let Some(status) = status {
+        values.push(Value::Text(status.as_str().to_owned()));
+        condition.push_str(" AND status = ?2");
+    }
+    condition.push_str(match redriven {
         None => "",
         Some(true) => " AND redrive_count > 0",
         Some(false) => " AND redrive_count = 0",
-    }
+    });
+    (condition, values)
 }
 
 /// The SQL values of a (date, ARN) page key.

@@ -9,7 +9,7 @@
 
 use serde_json::{Value, json};
 
-use baton_core::map_run::{MapRunProgress, MapRunStatus};
+use baton_core::map_run::{MapRunLimits, MapRunProgress, MapRunStatus};
 use baton_runtime::remote::Signal;
 use baton_store::{MapRunRecord, Page};
 
@@ -77,9 +77,11 @@ pub(super) fn list_map_runs(handle: &Handle, request: &Request) -> Result<Value,
 pub(super) async fn update_map_run(handle: &Handle, request: &Request) -> Result<Value, Error> {
     let arn = required(request, "mapRunArn")?;
     check_arn(arn, &["mapRun"])?;
-    let max_concurrency = whole_number(request, "maxConcurrency")?;
-    let tolerated_failure_count = whole_number(request, "toleratedFailureCount")?;
-    let tolerated_failure_percentage = percentage(request)?;
+    let limits = MapRunLimits {
+        max_concurrency: whole_number(request, "maxConcurrency")?,
+        tolerated_failure_count: whole_number(request, "toleratedFailureCount")?,
+        tolerated_failure_percentage: percentage(request)?,
+    };
     let (record, progress) = map_run(handle, arn)?;
     if progress.status != MapRunStatus::Running {
         return Err(Error::ValidationRule(format!(
@@ -87,28 +89,16 @@ pub(super) async fn update_map_run(handle: &Handle, request: &Request) -> Result
             progress.status.as_str()
         )));
     }
-    let signal = Signal::UpdateMapRun {
-        map_run_arn: arn.to_owned(),
-        max_concurrency,
-        tolerated_failure_count,
-        tolerated_failure_percentage,
-    };
+    let signal = Signal::UpdateMapRun { map_run_arn: arn.to_owned(), limits };
     // An execution that ended meanwhile ended its Map Run with it: nothing is left to update.
     runs::signal(handle, &record.execution_arn, signal).await?.map_err(|_| {
         Error::ValidationRule(format!("Map Run {arn} ended and can no longer be updated"))
     })?;
     // The execution took the signal; the new limits are in the store once the step that
     // applied them is durable, and a DescribeMapRun after the answer shows them.
-    let applied = |progress: &MapRunProgress| {
-        progress.status != MapRunStatus::Running
-            || (max_concurrency.is_none_or(|limit| progress.max_concurrency == limit)
-                && tolerated_failure_count
-                    .is_none_or(|count| progress.tolerated_failure_count == count)
-                && tolerated_failure_percentage
-                    .is_none_or(|percentage| progress.tolerated_failure_percentage == percentage))
-    };
     for _ in 0..UPDATE_RECORDED_LOOKS_MAX {
-        if applied(&map_run(handle, arn)?.1) {
+        let (_, progress) = map_run(handle, arn)?;
+        if progress.status != MapRunStatus::Running || limits.hold_in(&progress) {
             return Ok(json!({}));
         }
         tokio::time::sleep(UPDATE_RECORDED_LOOK_PAUSE).await;
@@ -120,16 +110,20 @@ pub(super) async fn update_map_run(handle: &Handle, request: &Request) -> Result
 fn map_run(handle: &Handle, arn: &str) -> Result<(MapRunRecord, MapRunProgress), Error> {
     let record =
         handle.store().map_run(arn)?.ok_or_else(|| Error::ResourceNotFound(arn.to_owned()))?;
-    let progress = serde_json::from_str(&record.progress)
-        .map_err(|error| Error::Internal(format!("unreadable Map Run {arn}: {error}")))?;
+    let progress = progress(&record)?;
     Ok((record, progress))
+}
+
+/// The progress the journal recorded for a Map Run.
+fn progress(record: &MapRunRecord) -> Result<MapRunProgress, Error> {
+    serde_json::from_str(&record.progress)
+        .map_err(|error| Error::Internal(format!("unreadable Map Run {}: {error}", record.arn)))
 }
 
 /// One Map Run as ListMapRuns shows it. Its state machine is the Map state's
 /// `…:stateMachine:MACHINE/LABEL`, the Map Run's ARN without its id.
 fn list_item(record: &MapRunRecord) -> Result<Value, Error> {
-    let progress: MapRunProgress = serde_json::from_str(&record.progress)
-        .map_err(|error| Error::Internal(format!("unreadable Map Run {}: {error}", record.arn)))?;
+    let progress = progress(record)?;
     let machine = record.arn.rsplit_once(':').map_or(record.arn.as_str(), |(machine, _)| machine);
     let mut item = json!({
         "executionArn": record.execution_arn,

@@ -18,7 +18,7 @@ use crate::execution::{
 };
 use crate::interpreter::Run;
 use crate::interpreter::query::{Context, Extra};
-use crate::map_run::{MapRunProgress, MapRunStatus};
+use crate::map_run::{MapRunLimits, MapRunProgress, MapRunStatus};
 
 /// AWS's error when a Map exceeds its tolerated failures.
 const EXCEED_TOLERATED: &str = "States.ExceedToleratedFailureThreshold";
@@ -603,13 +603,6 @@ impl Run<'_, '_> {
     }
 }
 
-/// What UpdateMapRun changes; `None` keeps the Map Run's value.
-pub(crate) struct MapRunLimits {
-    pub(crate) max_concurrency: Option<u64>,
-    pub(crate) tolerated_failure_count: Option<u64>,
-    pub(crate) tolerated_failure_percentage: Option<f64>,
-}
-
 impl Run<'_, '_> {
     /// UpdateMapRun: the running Map Run `arn` takes `limits`, and starts more child executions
     /// if its concurrency grew. A Map Run that has ended is left as it is.
@@ -622,16 +615,7 @@ impl Run<'_, '_> {
             return;
         };
         let owner = self.execution.frames.iter().position(|frame| {
-            frame.as_ref().is_some_and(|frame| match &frame.status {
-                FrameStatus::Children(children) => {
-                    matches!(&children.kind, ChildrenKind::Map(run) if run.map_run == Some(index))
-                }
-                FrameStatus::Entering
-                | FrameStatus::Task(_)
-                | FrameStatus::Waiting { .. }
-                | FrameStatus::Backoff { .. }
-                | FrameStatus::Halted { .. } => false,
-            })
+            frame.as_ref().is_some_and(|frame| frame.status.map_run() == Some(index))
         });
         let Some(frame) = owner else { return };
         if let FrameStatus::Children(children) = &mut self.execution.frame_mut(frame).status
@@ -647,14 +631,7 @@ impl Run<'_, '_> {
                 run.tolerated_percentage = Some(percentage);
             }
         }
-        self.count_map_run(Some(index), |progress| {
-            progress.max_concurrency = limits.max_concurrency.unwrap_or(progress.max_concurrency);
-            progress.tolerated_failure_count =
-                limits.tolerated_failure_count.unwrap_or(progress.tolerated_failure_count);
-            progress.tolerated_failure_percentage = limits
-                .tolerated_failure_percentage
-                .unwrap_or(progress.tolerated_failure_percentage);
-        });
+        self.count_map_run(Some(index), |progress| limits.apply_to(progress));
         self.start_iterations(frame);
     }
 

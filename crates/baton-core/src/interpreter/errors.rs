@@ -13,7 +13,6 @@ use crate::execution::{Children, ChildrenKind, FrameId, FrameStatus, TimerPurpos
 use crate::interpreter::Run;
 use crate::interpreter::query::Extra;
 use crate::interpreter::states::state_type;
-use crate::map_run::MapRunStatus;
 
 impl<'m> Run<'m, '_> {
     /// The current state of `frame` failed: retry it, catch the error, or fail the frame.
@@ -196,10 +195,7 @@ impl<'m> Run<'m, '_> {
                 // executions it ran with it.
                 if let ChildrenKind::Map(run) = &children.kind {
                     let now = self.now;
-                    self.count_map_run(run.map_run, |progress| {
-                        progress.aborted += progress.running();
-                        progress.end(MapRunStatus::Aborted, now);
-                    });
+                    self.count_map_run(run.map_run, |progress| progress.abort(now));
                 }
                 for child in &children.running {
                     if self.execution.frames.get(*child).is_some_and(Option::is_some) {

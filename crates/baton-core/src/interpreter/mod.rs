@@ -25,9 +25,7 @@ use crate::dataflow::{Failure, RUNTIME, text};
 use crate::event::{Event, EventKind, Failure as EventFailure};
 use crate::execution::{Execution, Frame, FrameId, FrameStatus, PendingTimer, TimerPurpose};
 use crate::input::{Input, Millis, Start, WorkflowType};
-use crate::map_run::MapRunStatus;
 use crate::random::Draws;
-use children::MapRunLimits;
 
 /// What one input produced.
 #[derive(Debug, Clone, Default, PartialEq)]
@@ -129,20 +127,7 @@ pub fn step(
             });
         }
         Input::Redrive { .. } => unreachable!("a redrive is applied above"),
-        Input::UpdateMapRun {
-            map_run_arn,
-            max_concurrency,
-            tolerated_failure_count,
-            tolerated_failure_percentage,
-            ..
-        } => {
-            let limits = MapRunLimits {
-                max_concurrency,
-                tolerated_failure_count,
-                tolerated_failure_percentage,
-            };
-            run.update_map_run(&map_run_arn, limits);
-        }
+        Input::UpdateMapRun { map_run_arn, limits, .. } => run.update_map_run(&map_run_arn, limits),
         Input::TaskStarted { task, worker_name, .. } => {
             let frame = run.task_frame(task)?;
             run.task_started(frame, worker_name);
@@ -462,12 +447,9 @@ impl<'m, 'e> Run<'m, 'e> {
         }
         self.event(None, kind);
         let now = self.now;
+        // A Map Run still running ends with its parent, and its running children too.
         for map_run in &mut self.execution.map_runs {
-            // A Map Run still running ends with its parent, and its running children too.
-            if map_run.status == MapRunStatus::Running {
-                map_run.aborted += map_run.running();
-                map_run.end(MapRunStatus::Aborted, now);
-            }
+            map_run.abort(now);
         }
         self.execution.outcome = Some(outcome.clone());
         self.commands.push(Command::Finish(outcome));

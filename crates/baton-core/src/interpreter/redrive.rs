@@ -21,7 +21,6 @@ use crate::event::EventKind;
 use crate::execution::{Children, ChildrenKind, Execution, FrameId, FrameStatus, TimerPurpose};
 use crate::input::Millis;
 use crate::interpreter::{Run, Step, seconds_to_millis};
-use crate::map_run::MapRunStatus;
 
 /// The execution's root frame: the first one `start` creates, never removed.
 const ROOT_FRAME: FrameId = 0;
@@ -117,15 +116,7 @@ impl Run<'_, '_> {
         children.running.clone_from(&unfinished);
         // A Distributed Map's Map Run runs again: its failed and aborted children start over.
         let now = self.now;
-        self.count_map_run(map_run, |progress| {
-            progress.status = MapRunStatus::Running;
-            progress.stopped_at = None;
-            progress.started = progress.succeeded;
-            progress.failed = 0;
-            progress.aborted = 0;
-            progress.redrive_count += 1;
-            progress.redrive_time = Some(now);
-        });
+        self.count_map_run(map_run, |progress| progress.run_again(now));
         let data = self.execution.frame_mut(frame);
         data.retry_counts.iter_mut().for_each(|count| *count = 0);
         data.status = FrameStatus::Children(Box::new(children));
@@ -154,17 +145,7 @@ impl Run<'_, '_> {
         }
         // A Distributed Map's iteration numbers the events of its own child execution.
         if self.execution.frame(child).quiet {
-            let map_run = match &self.execution.frame(parent).status {
-                FrameStatus::Children(children) => match &children.kind {
-                    ChildrenKind::Map(run) => run.map_run,
-                    ChildrenKind::Parallel => None,
-                },
-                FrameStatus::Entering
-                | FrameStatus::Task(_)
-                | FrameStatus::Waiting { .. }
-                | FrameStatus::Backoff { .. }
-                | FrameStatus::Halted { .. } => None,
-            };
+            let map_run = self.execution.frame(parent).status.map_run();
             self.count_map_run(map_run, |progress| progress.started += 1);
         } else {
             self.execution.frame_mut(child).last_event_id =
